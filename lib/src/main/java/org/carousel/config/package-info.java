@@ -1,0 +1,2 @@
+/** Loading, layering and checking Carousel's HOCON configuration (defaults in conf/carousel.conf). */
+package org.carousel.config;
