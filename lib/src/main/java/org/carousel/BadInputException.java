@@ -15,6 +15,25 @@ public class BadInputException extends RuntimeException {
         super(message, cause);
     }
 
+    /**
+     * Runs {@code body}; a failure caused by bad input (however deeply Spark wrapped it, e.g.
+     * raised in an executor task) is rethrown as that BadInputException.
+     */
+    public static <T> T unwrapping(java.util.function.Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (Exception e) {  // Spark throws its (checked) SparkException from Scala code
+            BadInputException bad = find(e);
+            if (bad != null) throw bad;
+            throw BadInputException.<RuntimeException>sneaky(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Exception> E sneaky(Exception e) throws E {
+        throw (E) e;
+    }
+
     /** The first BadInputException in a cause chain (Spark wraps executor failures), or null. */
     public static BadInputException find(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {

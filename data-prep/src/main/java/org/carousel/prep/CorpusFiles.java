@@ -1,0 +1,60 @@
+package org.carousel.prep;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.carousel.BadInputException;
+import org.carousel.spark.HadoopFiles;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** The input files of a corpus: a file, or every file under a directory (recursively), sorted. */
+public final class CorpusFiles {
+    private CorpusFiles() {}
+
+    public record Listing(List<String> files, long bytes) {}
+
+    public static Listing list(String input, Configuration conf) {
+        Path root = new Path(input);
+        FileSystem fs = HadoopFiles.fs(root, conf);
+        List<String> files = new ArrayList<>();
+        long bytes = 0;
+        try {
+            if (!fs.exists(root)) throw new BadInputException(input + ": corpus path does not exist");
+            FileStatus st = fs.getFileStatus(root);
+            if (st.isFile()) {
+                files.add(st.getPath().toString());
+                bytes = st.getLen();
+            } else {
+                RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+                while (it.hasNext()) {
+                    LocatedFileStatus f = it.next();
+                    if (hidden(f.getPath(), root)) continue;
+                    files.add(f.getPath().toString());
+                    bytes += f.getLen();
+                }
+            }
+        } catch (IOException e) {
+            throw new BadInputException(input + ": cannot list corpus (" + e.getMessage() + ")");
+        }
+        if (files.isEmpty()) throw new BadInputException(input + ": corpus is empty (no files)");
+        Collections.sort(files);
+        return new Listing(files, bytes);
+    }
+
+    /** Files or directories starting with '.' or '_' (Hadoop's convention: _SUCCESS, .crc) are not corpus. */
+    private static boolean hidden(Path p, Path root) {
+        for (Path q = p; q != null && !q.equals(root) && q.getParent() != null; q = q.getParent()) {
+            String n = q.getName();
+            if (n.startsWith(".") || n.startsWith("_")) return true;
+            if (q.toUri().getPath().equals(root.toUri().getPath())) break;
+        }
+        return false;
+    }
+}

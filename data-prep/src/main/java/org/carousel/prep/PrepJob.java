@@ -1,0 +1,310 @@
+package org.carousel.prep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.SerializableWritable;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.carousel.BadInputException;
+import org.carousel.config.Settings;
+import org.carousel.data.Manifest;
+import org.carousel.data.Split;
+import org.carousel.data.SplitAssigner;
+import org.carousel.data.TokenCodec;
+import org.carousel.data.WindowCutter;
+import org.carousel.metrics.UnigramEntropy;
+import org.carousel.spark.HadoopFiles;
+import org.carousel.spark.JobArgs;
+import org.carousel.spark.JobRunner;
+import org.carousel.spark.OutputDir;
+import org.carousel.spark.SparkSessions;
+import org.carousel.text.CharVocabulary;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code carousel prep --input DIR --output DIR}: corpus → shards + vocab.json + manifest.json.
+ *
+ * <pre>
+ * output/
+ *   manifest.json      kind carousel.shards: counts per split, vocabulary fingerprint, config
+ *   vocab.json         the character vocabulary (fitted on the training split only)
+ *   prep.conf          the resolved configuration
+ *   train/ validation/ test/   Parquet, one row per window:
+ *       stream int     which contiguous token stream (0 .. prep.shards-1)
+ *       index  long    the window's position in its stream
+ *       tokens int     predicted positions in the window (window, or fewer for the last)
+ *       ids    binary  tokens + 1 ids, uint16 little-endian (uint32 above 65,536 ids)
+ * </pre>
+ * Each stream is its documents in a fixed pseudo-random order (by document hash), each
+ * document followed by a newline, cut into windows that overlap by one id.
+ */
+public final class PrepJob {
+    private static final Logger log = LoggerFactory.getLogger(PrepJob.class);
+    public static final StructType SCHEMA = new StructType()
+            .add("stream", DataTypes.IntegerType, false)
+            .add("index", DataTypes.LongType, false)
+            .add("tokens", DataTypes.IntegerType, false)
+            .add("ids", DataTypes.BinaryType, false);
+
+    private PrepJob() {}
+
+    public static void main(String[] args) {
+        System.exit(cli(args));
+    }
+
+    public static int cli(String[] args) {
+        return JobRunner.run("prep", () -> {
+            JobArgs a = JobArgs.parse("prep", args, Set.of("input", "output"), Set.of("overwrite"));
+            String input = a.required("input");
+            String output = a.required("output");
+            Settings s = a.settings(List.of());
+            PrepSpec.from(s);
+            SparkSession spark = SparkSessions.create(s, "prep");
+            try {
+                JsonNode m = run(spark, s, input, output, a.flag("overwrite"));
+                System.out.println("prep: wrote " + output + " (" + summary(m) + ")");
+            } finally {
+                spark.stop();
+            }
+            return null;
+        });
+    }
+
+    static String summary(JsonNode m) {
+        JsonNode sp = m.path("splits");
+        return String.format("vocabulary %d, train %,d / validation %,d / test %,d tokens",
+                m.path("vocabulary").path("size").asInt(),
+                sp.path("train").path("tokens").asLong(), sp.path("validation").path("tokens").asLong(),
+                sp.path("test").path("tokens").asLong());
+    }
+
+    /** A document with its split and identity (hash), as it travels through the job. */
+    // A plain class, not a record: Spark 3.5's Kryo cannot construct records.
+    static final class Doc implements java.io.Serializable {
+        private final long identity;
+        private final Split split;
+        private final String text;
+
+        Doc(long identity, Split split, String text) {
+            this.identity = identity;
+            this.split = split;
+            this.text = text;
+        }
+
+        long identity() {
+            return identity;
+        }
+
+        Split split() {
+            return split;
+        }
+
+        String text() {
+            return text;
+        }
+    }
+
+    public static JsonNode run(SparkSession spark, Settings settings, String input, String output, boolean overwrite) {
+        return BadInputException.unwrapping(() -> prep(spark, settings, input, output, overwrite));
+    }
+
+    private static JsonNode prep(SparkSession spark, Settings settings, String input, String output, boolean overwrite) {
+        PrepSpec spec = PrepSpec.from(settings);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration hadoop = sc.hadoopConfiguration();
+        long t0 = System.nanoTime();
+
+        CorpusFiles.Listing listing = CorpusFiles.list(input, hadoop);
+        log.info("prep: {} file(s), {} bytes under {}", listing.files().size(), listing.bytes(), input);
+        try (OutputDir out = OutputDir.begin(output, hadoop, overwrite)) {
+            Broadcast<SerializableWritable<Configuration>> conf = sc.broadcast(new SerializableWritable<>(hadoop));
+            SplitAssigner assigner = new SplitAssigner(spec.validation(), spec.test(), spec.salt());
+            String mode = spec.document();
+
+            // One task per file, in file order; documents stream out of each file.
+            JavaRDD<String> texts = sc.parallelize(listing.files(), Math.max(1, listing.files().size()))
+                    .flatMap(f -> new DocumentReader(f, conf.value().value(), mode));
+            if (spec.maxDocuments() > 0) {
+                long max = spec.maxDocuments();
+                texts = texts.zipWithIndex().filter(t -> t._2() < max).map(Tuple2::_1);
+            }
+            JavaRDD<Doc> docs = texts
+                    .map(t -> new Doc(assigner.identity(t), assigner.assign(t), t))
+                    .persist(StorageLevel.MEMORY_AND_DISK_SER());
+
+            // Code point counts per split (the only thing besides statistics that reaches the driver).
+            Map<Long, Long> counts = docs.mapPartitions(PrepJob::countCodePoints).reduce(PrepJob::merge);
+            long[] docCounts = new long[3];
+            Map<Integer, Long> trainCounts = new HashMap<>();
+            List<Map<Integer, Long>> perSplit = List.of(new HashMap<>(), new HashMap<>(), new HashMap<>());
+            counts.forEach((k, v) -> {
+                int split = (int) (k >>> 32);
+                int cp = (int) (long) k;
+                if (cp == -1) docCounts[split] += v;      // marker entry: one per document
+                else perSplit.get(split).merge(cp, v, Long::sum);
+            });
+            trainCounts.putAll(perSplit.get(Split.TRAIN.ordinal()));
+            long totalDocs = docCounts[0] + docCounts[1] + docCounts[2];
+            if (totalDocs == 0)
+                throw new BadInputException(input + ": corpus is empty (" + listing.files().size() + " file(s), no non-blank documents)");
+            if (docCounts[Split.TRAIN.ordinal()] == 0)
+                throw new BadInputException(input + ": no document fell in the training split (" + totalDocs + " document(s) in all); add text or lower prep.split fractions");
+
+            CharVocabulary vocab = CharVocabulary.fromCounts(trainCounts, spec.vocabMaxSize(), spec.vocabMinCount());
+            Broadcast<CharVocabulary> vocabB = sc.broadcast(vocab);
+            int bytesPerToken = TokenCodec.bytesPerToken(vocab.size());
+            log.info("prep: {} documents, vocabulary of {} (fingerprint {})", totalDocs, vocab.size(), vocab.fingerprint());
+
+            ObjectNode splits = Manifest.json().createObjectNode();
+            for (Split split : Split.values()) {
+                int window = spec.window();
+                JavaRDD<Row> rows = docs.filter(d -> d.split() == split)
+                        .mapToPair(d -> new Tuple2<>(d.identity(), d.text()))
+                        .repartitionAndSortWithinPartitions(new HashPartitioner(spec.shards()))
+                        .mapPartitionsWithIndex((stream, it) -> new WindowRows(stream, it, vocabB.value(), window, bytesPerToken), true);
+                String dir = out.child(split.dir());
+                Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
+                df.write().option("compression", spec.compression()).parquet(dir);
+                Row stats = spark.read().parquet(dir)
+                        .agg(functions.count("*"), functions.sum("tokens"), functions.countDistinct("stream"))
+                        .first();
+                ObjectNode sn = splits.putObject(split.dir());
+                Map<Integer, Long> idCounts = idCounts(perSplit.get(split.ordinal()), vocab, docCounts[split.ordinal()]);
+                long tokens = idCounts.values().stream().mapToLong(Long::longValue).sum();
+                sn.put("documents", docCounts[split.ordinal()]);
+                sn.put("tokens", tokens);
+                sn.put("unk_tokens", idCounts.getOrDefault(CharVocabulary.UNK, 0L));
+                sn.put("windows", stats.getLong(0));
+                sn.put("predicted_tokens", stats.isNullAt(1) ? 0 : stats.getLong(1));
+                sn.put("streams", stats.getLong(2));
+                sn.put("unigram_entropy_bits", tokens == 0 ? Double.NaN : UnigramEntropy.bits(idCounts));
+            }
+            docs.unpersist();
+
+            ObjectNode m = Manifest.create(Manifest.SHARDS);
+            ObjectNode in = m.putObject("input");
+            in.put("path", input);
+            in.put("files", listing.files().size());
+            in.put("bytes", listing.bytes());
+            in.put("documents", totalDocs);
+            ObjectNode v = m.putObject("vocabulary");
+            v.put("kind", CharVocabulary.KIND);
+            v.put("size", vocab.size());
+            v.put("fingerprint", vocab.fingerprint());
+            v.put("file", "vocab.json");
+            ObjectNode sh = m.putObject("shards");
+            sh.put("format", "parquet");
+            sh.put("compression", spec.compression());
+            sh.put("token_encoding", bytesPerToken == 2 ? "uint16-le" : "uint32-le");
+            sh.put("bytes_per_token", bytesPerToken);
+            sh.put("window", spec.window());
+            sh.put("streams_per_split", spec.shards());
+            sh.put("document_separator", "\n");
+            m.set("splits", splits);
+            m.set("config", Manifest.json().valueToTree(settings.unwrapped("prep")));
+
+            HadoopFiles.write(new org.apache.hadoop.fs.Path(out.child("vocab.json")), vocab.toJson(), hadoop);
+            HadoopFiles.write(new org.apache.hadoop.fs.Path(out.child("prep.conf")), settings.render("prep"), hadoop);
+            HadoopFiles.write(new org.apache.hadoop.fs.Path(out.child(Manifest.FILE)), Manifest.render(m), hadoop);
+            out.commit();
+            log.info("prep: done in {} s: {}", String.format("%.1f", (System.nanoTime() - t0) / 1e9), summary(m));
+            return m;
+        }
+    }
+
+    /** Counts per (split, code point), the newline after each document included; (split, -1) counts documents. */
+    private static Iterator<Map<Long, Long>> countCodePoints(Iterator<Doc> it) {
+        Map<Long, Long> m = new HashMap<>();
+        while (it.hasNext()) {
+            Doc d = it.next();
+            long base = (long) d.split().ordinal() << 32;
+            String t = d.text();
+            for (int i = 0; i < t.length(); ) {
+                int cp = t.codePointAt(i);
+                m.merge(base | (cp & 0xFFFFFFFFL), 1L, Long::sum);
+                i += Character.charCount(cp);
+            }
+            m.merge(base | '\n', 1L, Long::sum);
+            m.merge(base | 0xFFFFFFFFL, 1L, Long::sum);
+        }
+        return List.of(m).iterator();
+    }
+
+    private static Map<Long, Long> merge(Map<Long, Long> a, Map<Long, Long> b) {
+        Map<Long, Long> big = a.size() >= b.size() ? a : b;
+        Map<Long, Long> small = big == a ? b : a;
+        small.forEach((k, v) -> big.merge(k, v, Long::sum));
+        return big;
+    }
+
+    /** Code point counts mapped through the vocabulary (rare code points pooled under <unk>). */
+    private static Map<Integer, Long> idCounts(Map<Integer, Long> cpCounts, CharVocabulary vocab, long documents) {
+        Map<Integer, Long> out = new HashMap<>();
+        cpCounts.forEach((cp, n) -> out.merge(vocab.id(cp), n, Long::sum));
+        return out;
+    }
+
+    /** Turns a partition's documents (sorted by identity) into its stream's window rows, lazily. */
+    static final class WindowRows implements Iterator<Row> {
+        private final int stream;
+        private final Iterator<Tuple2<Long, String>> docs;
+        private final CharVocabulary vocab;
+        private final int bytesPerToken;
+        private final ArrayDeque<int[]> ready = new ArrayDeque<>();
+        private final WindowCutter cutter;
+        private long index;
+        private boolean finished;
+
+        WindowRows(int stream, Iterator<Tuple2<Long, String>> docs, CharVocabulary vocab, int window, int bytesPerToken) {
+            this.stream = stream;
+            this.docs = docs;
+            this.vocab = vocab;
+            this.bytesPerToken = bytesPerToken;
+            this.cutter = new WindowCutter(window, ready::add);
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (ready.isEmpty() && !finished) {
+                if (docs.hasNext()) {
+                    cutter.accept(vocab.encode(docs.next()._2()));
+                    cutter.accept(vocab.id('\n'));
+                } else {
+                    cutter.finish();
+                    finished = true;
+                }
+            }
+            return !ready.isEmpty();
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) throw new java.util.NoSuchElementException();
+            int[] w = ready.poll();
+            return RowFactory.create(stream, index++, w.length - 1, TokenCodec.pack(w, 0, w.length, bytesPerToken));
+        }
+    }
+
+}

@@ -1,0 +1,174 @@
+package org.carousel.prep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.carousel.BadInputException;
+import org.carousel.config.Settings;
+import org.carousel.data.Manifest;
+import org.carousel.data.TokenCodec;
+import org.carousel.spark.LocalSpark;
+import org.carousel.spark.TestCorpus;
+import org.carousel.text.CharVocabulary;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class PrepJobTest {
+    static SparkSession spark;
+    static Settings settings;
+
+    @BeforeAll
+    static void start() {
+        settings = Settings.defaults()
+                .with("prep.window", 16).with("prep.shards", 2)
+                .with("prep.split.validation", 0.2).with("prep.split.test", 0.2);
+        spark = LocalSpark.start(settings);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /** Decodes every document of a split back from its windows. */
+    static List<String> documentsOf(Path out, String split, CharVocabulary v) {
+        List<Row> rows = spark.read().parquet(out.resolve(split).toString()).collectAsList();
+        Map<Integer, List<Row>> byStream = rows.stream().collect(Collectors.groupingBy(r -> r.getInt(0)));
+        List<String> docs = new ArrayList<>();
+        for (List<Row> stream : byStream.values()) {
+            stream.sort(Comparator.comparingLong(r -> r.getLong(1)));
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < stream.size(); i++) {
+                int[] ids = TokenCodec.unpack((byte[]) stream.get(i).get(3), 2);
+                assertEquals(ids.length - 1, stream.get(i).getInt(2));
+                sb.append(v.decode(ids, i == 0 ? 0 : 1, ids.length));   // windows overlap by one id
+            }
+            for (String d : sb.toString().split("\n")) if (!d.isEmpty()) docs.add(d);
+        }
+        return docs;
+    }
+
+    @Test
+    void writesShardsVocabularyAndManifestWithDisjointDeterministicSplits(@TempDir Path tmp) throws Exception {
+        List<String> docs = TestCorpus.documents(300, 1);
+        TestCorpus.writeLines(tmp.resolve("in/a.txt"), docs.subList(0, 150), false);
+        TestCorpus.writeLines(tmp.resolve("in/sub/b.txt.gz"), docs.subList(150, 300), true);
+        Path out = tmp.resolve("out");
+        JsonNode m = PrepJob.run(spark, settings, tmp.resolve("in").toString(), out.toString(), false);
+
+        JsonNode onDisk = Manifest.parse(Files.readString(out.resolve("manifest.json")), "manifest.json", Manifest.SHARDS);
+        assertEquals(m.path("splits").toString(), onDisk.path("splits").toString());
+        assertEquals(2, m.path("input").path("files").asInt());
+        assertEquals(300, m.path("input").path("documents").asLong());
+        CharVocabulary v = CharVocabulary.fromJson(Files.readString(out.resolve("vocab.json")), "vocab.json");
+        assertEquals(v.fingerprint(), m.path("vocabulary").path("fingerprint").asText());
+        assertEquals(2, m.path("shards").path("bytes_per_token").asInt());
+
+        Map<String, Set<String>> bySplit = new HashMap<>();
+        long docTotal = 0;
+        for (String split : List.of("train", "validation", "test")) {
+            List<String> got = documentsOf(out, split, v);
+            JsonNode sn = m.path("splits").path(split);
+            assertEquals(sn.path("documents").asLong(), got.size(), split);
+            assertEquals(sn.path("tokens").asLong() - 1 * sn.path("streams").asLong(), sn.path("predicted_tokens").asLong(),
+                    split + ": every token but the first of each stream is predicted once");
+            assertTrue(sn.path("unigram_entropy_bits").asDouble() > 2.5 && sn.path("unigram_entropy_bits").asDouble() < 5, split);
+            bySplit.put(split, new HashSet<>(got));
+            docTotal += got.size();
+        }
+        assertEquals(300, docTotal);
+        Set<String> all = new HashSet<>();
+        bySplit.values().forEach(all::addAll);
+        assertEquals(new HashSet<>(docs), all, "every document is in exactly one split");
+        assertTrue(bySplit.get("validation").size() > 30 && bySplit.get("test").size() > 30);
+
+        // Adding a file moves no existing document between splits.
+        TestCorpus.writeLines(tmp.resolve("in/c.txt"), TestCorpus.documents(100, 2).stream().map(d -> "new " + d).toList(), false);
+        Path out2 = tmp.resolve("out2");
+        PrepJob.run(spark, settings, tmp.resolve("in").toString(), out2.toString(), false);
+        CharVocabulary v2 = CharVocabulary.fromJson(Files.readString(out2.resolve("vocab.json")), "vocab.json");
+        for (String split : List.of("train", "validation", "test")) {
+            Set<String> after = new HashSet<>(documentsOf(out2, split, v2));
+            assertTrue(after.containsAll(bySplit.get(split)), split);
+        }
+    }
+
+    static void assertRefused(Path tmp, String input, String output, String expectedStart, String expectedEnd) {
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> PrepJob.run(spark, settings, input, output, false));
+        assertTrue(e.getMessage().startsWith(expectedStart), e.getMessage());
+        assertTrue(e.getMessage().contains(expectedEnd), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+
+    static void assertNoOutput(Path parent, String name) throws Exception {
+        assertFalse(Files.exists(parent.resolve(name)), "no output");
+        try (var s = Files.list(parent)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("." + name + ".tmp")), "no temporary leftovers");
+        }
+    }
+
+    @Test
+    void badInputIsRefusedWithOneLineAndNoOutput(@TempDir Path tmp) throws Exception {
+        String out = tmp.resolve("out").toString();
+        assertRefused(tmp, tmp.resolve("missing").toString(), out, tmp.resolve("missing").toString(), "corpus path does not exist");
+
+        Files.createDirectories(tmp.resolve("emptydir"));
+        assertRefused(tmp, tmp.resolve("emptydir").toString(), out, tmp.resolve("emptydir").toString(), "corpus is empty");
+
+        Path blank = tmp.resolve("blank");
+        TestCorpus.writeLines(blank.resolve("x.txt"), List.of("", "  "), false);
+        Files.write(blank.resolve("empty.txt"), new byte[0]);
+        assertRefused(tmp, blank.toString(), out, blank.toString(), "corpus is empty");
+
+        Path bin = tmp.resolve("bin");
+        TestCorpus.writeLines(bin.resolve("good.txt"), TestCorpus.documents(20, 3), false);
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+        Files.write(bin.resolve("image.txt"), png);
+        assertRefused(tmp, bin.toString(), out, "file:" + bin.resolve("image.txt"), "binary file (NUL byte at offset 8)");
+
+        Path latin1 = tmp.resolve("latin1");
+        TestCorpus.writeLines(latin1.resolve("good.txt"), TestCorpus.documents(20, 3), false);
+        Files.write(latin1.resolve("old.txt"), "caf\u00e9 cr\u00e8me\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertRefused(tmp, latin1.toString(), out, "file:" + latin1.resolve("old.txt"), "invalid UTF-8 at byte 3");
+        assertNoOutput(tmp, "out");
+
+        Path good = tmp.resolve("good");
+        TestCorpus.writeLines(good.resolve("a.txt"), TestCorpus.documents(50, 4), false);
+        Files.createDirectories(tmp.resolve("exists"));
+        Files.writeString(tmp.resolve("exists/keep.txt"), "mine");
+        assertRefused(tmp, good.toString(), tmp.resolve("exists").toString(), tmp.resolve("exists").toString(), "output directory already exists");
+        assertEquals("mine", Files.readString(tmp.resolve("exists/keep.txt")), "an existing output is left alone");
+    }
+
+    @Test
+    void crlfAndBomAreNotText(@TempDir Path tmp) throws Exception {
+        Path in = tmp.resolve("in");
+        Files.createDirectories(in);
+        StringBuilder sb = new StringBuilder("\uFEFF");
+        for (String d : TestCorpus.documents(60, 5)) sb.append(d).append("\r\n");
+        Files.writeString(in.resolve("dos.txt"), sb.toString());
+        Path out = tmp.resolve("out");
+        PrepJob.run(spark, settings.with("prep.split.validation", 0.0).with("prep.split.test", 0.0), in.toString(), out.toString(), false);
+        CharVocabulary v = CharVocabulary.fromJson(Files.readString(out.resolve("vocab.json")), "vocab.json");
+        assertEquals(CharVocabulary.UNK, v.id('\r'));
+        assertEquals(CharVocabulary.UNK, v.id('\uFEFF'));
+        assertEquals(new HashSet<>(TestCorpus.documents(60, 5)), new HashSet<>(documentsOf(out, "train", v)));
+    }
+}
