@@ -1,0 +1,137 @@
+package org.carousel.prep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.sql.SparkSession;
+import org.carousel.BadInputException;
+import org.carousel.data.Manifest;
+import org.carousel.data.Split;
+import org.carousel.data.TokenCodec;
+import org.carousel.spark.HadoopFiles;
+import org.carousel.text.CharVocabulary;
+import scala.Tuple2;
+
+import java.io.Serializable;
+
+/**
+ * A prep output directory, opened and checked: its manifest (kind, version), its vocabulary
+ * (whose fingerprint must match the manifest's), and readers for each split's windows.
+ */
+public final class ShardSet implements Serializable {
+    private final String dir;
+    private final transient JsonNode manifest;
+    private final CharVocabulary vocab;
+    private final int window;
+    private final int bytesPerToken;
+
+    private ShardSet(String dir, JsonNode manifest, CharVocabulary vocab) {
+        this.dir = dir;
+        this.manifest = manifest;
+        this.vocab = vocab;
+        this.window = manifest.path("shards").path("window").asInt();
+        this.bytesPerToken = manifest.path("shards").path("bytes_per_token").asInt();
+    }
+
+    public static ShardSet open(String dir, Configuration conf) {
+        Path root = new Path(dir);
+        if (!HadoopFiles.exists(root, conf)) throw new BadInputException(dir + ": data directory does not exist");
+        Path mf = new Path(root, Manifest.FILE);
+        if (!HadoopFiles.exists(mf, conf))
+            throw new BadInputException(dir + ": no " + Manifest.FILE + " (not a prep output, or an unfinished one)");
+        JsonNode m = Manifest.parse(HadoopFiles.readString(mf, conf), mf.toString(), Manifest.SHARDS);
+        String vocabFile = m.path("vocabulary").path("file").asText("vocab.json");
+        Path vf = new Path(root, vocabFile);
+        CharVocabulary v = CharVocabulary.fromJson(HadoopFiles.readString(vf, conf), vf.toString());
+        String expected = m.path("vocabulary").path("fingerprint").asText();
+        if (!expected.equals(v.fingerprint()))
+            throw new BadInputException(vf + ": vocabulary fingerprint " + v.fingerprint() + " does not match the manifest's " + expected);
+        for (Split s : Split.values())
+            if (!HadoopFiles.exists(new Path(root, s.dir()), conf))
+                throw new BadInputException(dir + ": split directory '" + s.dir() + "' is missing");
+        return new ShardSet(dir, m, v);
+    }
+
+    public JsonNode manifest() {
+        return manifest;
+    }
+
+    public CharVocabulary vocabulary() {
+        return vocab;
+    }
+
+    public int window() {
+        return window;
+    }
+
+    public int bytesPerToken() {
+        return bytesPerToken;
+    }
+
+    public String path(Split s) {
+        return new Path(new Path(dir), s.dir()).toString();
+    }
+
+    public String dir() {
+        return dir;
+    }
+
+    public JsonNode splitStats(Split s) {
+        return manifest.path("splits").path(s.dir());
+    }
+
+    /** Key of a window: its stream in the top 24 bits, its index in the stream below. */
+    public static long key(int stream, long index) {
+        return ((long) stream << 40) | index;
+    }
+
+    public static int stream(long key) {
+        return (int) (key >>> 40);
+    }
+
+    /**
+     * The windows of a split keyed by {@link #key}, one partition per stream, each partition
+     * sorted by position: what scoring with carried state needs.
+     */
+    public JavaPairRDD<Long, byte[]> windowsByStream(SparkSession spark, Split s) {
+        int streams = Math.max(1, manifest.path("shards").path("streams_per_split").asInt(1));
+        return spark.read().parquet(path(s)).select("stream", "index", "ids").javaRDD()
+                .mapToPair(r -> new Tuple2<>(key(r.getInt(0), r.getLong(1)), (byte[]) r.get(2)))
+                .repartitionAndSortWithinPartitions(new StreamPartitioner(streams));
+    }
+
+    /** Sends each stream to its own partition. */
+    static final class StreamPartitioner extends Partitioner {
+        private final int streams;
+
+        StreamPartitioner(int streams) {
+            this.streams = streams;
+        }
+
+        @Override
+        public int numPartitions() {
+            return streams;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return Math.floorMod(stream((Long) key), streams);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StreamPartitioner && ((StreamPartitioner) o).streams == streams;
+        }
+
+        @Override
+        public int hashCode() {
+            return streams;
+        }
+    }
+
+    public int[] decode(byte[] packed) {
+        return TokenCodec.unpack(packed, bytesPerToken);
+    }
+}

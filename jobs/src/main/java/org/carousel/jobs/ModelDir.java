@@ -1,0 +1,90 @@
+package org.carousel.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.carousel.BadInputException;
+import org.carousel.data.Manifest;
+import org.carousel.model.ModelBytes;
+import org.carousel.prep.ShardSet;
+import org.carousel.spark.HadoopFiles;
+import org.carousel.text.CharVocabulary;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * A train output directory, opened and checked.
+ *
+ * <pre>
+ * model/
+ *   manifest.json   kind carousel.model: model shape, vocabulary fingerprint, data, results, config
+ *   model.zip       DL4J ModelSerializer zip: configuration, parameters, Adam state
+ *   vocab.json      the vocabulary the model reads and writes
+ *   metrics.jsonl   one line per epoch
+ *   train.conf      the resolved configuration of the run
+ * </pre>
+ */
+public final class ModelDir {
+    public static final String MODEL_FILE = "model.zip";
+    public static final String VOCAB_FILE = "vocab.json";
+    public static final String METRICS_FILE = "metrics.jsonl";
+
+    private final String dir;
+    private final JsonNode manifest;
+    private final CharVocabulary vocab;
+    private final Configuration conf;
+
+    private ModelDir(String dir, JsonNode manifest, CharVocabulary vocab, Configuration conf) {
+        this.dir = dir;
+        this.manifest = manifest;
+        this.vocab = vocab;
+        this.conf = conf;
+    }
+
+    public static ModelDir open(String dir, Configuration conf) {
+        Path root = new Path(dir);
+        if (!HadoopFiles.exists(root, conf)) throw new BadInputException(dir + ": model directory does not exist");
+        Path mf = new Path(root, Manifest.FILE);
+        if (!HadoopFiles.exists(mf, conf))
+            throw new BadInputException(dir + ": no " + Manifest.FILE + " (not a train output, or an unfinished one)");
+        JsonNode m = Manifest.parse(HadoopFiles.readString(mf, conf), mf.toString(), Manifest.MODEL);
+        Path vf = new Path(root, VOCAB_FILE);
+        CharVocabulary v = CharVocabulary.fromJson(HadoopFiles.readString(vf, conf), vf.toString());
+        String expected = m.path("vocabulary").path("fingerprint").asText();
+        if (!expected.equals(v.fingerprint()))
+            throw new BadInputException(vf + ": vocabulary fingerprint " + v.fingerprint() + " does not match the model manifest's " + expected);
+        if (!HadoopFiles.exists(new Path(root, MODEL_FILE), conf))
+            throw new BadInputException(dir + ": " + MODEL_FILE + " is missing");
+        return new ModelDir(dir, m, v, conf);
+    }
+
+    public JsonNode manifest() {
+        return manifest;
+    }
+
+    public CharVocabulary vocabulary() {
+        return vocab;
+    }
+
+    public String dir() {
+        return dir;
+    }
+
+    public byte[] modelBytes() {
+        return HadoopFiles.readBytes(new Path(new Path(dir), MODEL_FILE), conf);
+    }
+
+    public MultiLayerNetwork network(boolean withUpdater) {
+        try {
+            return ModelBytes.restore(modelBytes(), withUpdater);
+        } catch (RuntimeException e) {
+            throw new BadInputException(dir + "/" + MODEL_FILE + ": cannot load the model (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Refuses data whose vocabulary is not the one the model was trained with. */
+    public void checkCompatible(ShardSet data) {
+        if (!vocab.fingerprint().equals(data.vocabulary().fingerprint()))
+            throw new BadInputException(data.dir() + ": vocabulary " + data.vocabulary().fingerprint()
+                    + " differs from the model's (" + dir + ": " + vocab.fingerprint() + "); prep the data with the model's vocabulary");
+    }
+}

@@ -1,0 +1,53 @@
+package org.carousel.jobs.generate;
+
+import org.apache.hadoop.conf.Configuration;
+import org.carousel.BadInputException;
+import org.carousel.config.Settings;
+import org.carousel.generate.TextSampler;
+import org.carousel.jobs.ModelDir;
+import org.carousel.spark.JobArgs;
+import org.carousel.spark.JobRunner;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code carousel generate --model DIR [--prime TEXT] [--length N] [--temperature T] [--seed S]}:
+ * prints the prime followed by sampled text. Runs on the driver alone (sampling is sequential);
+ * the model may live on any Hadoop filesystem.
+ */
+public final class GenerateJob {
+    private GenerateJob() {}
+
+    public static void main(String[] args) {
+        System.exit(cli(args));
+    }
+
+    public static int cli(String[] args) {
+        return JobRunner.run("generate", () -> {
+            JobArgs a = JobArgs.parse("generate", args, Set.of("model", "prime", "length", "temperature", "seed"), Set.of());
+            List<String> extra = new ArrayList<>();
+            for (String k : List.of("length", "temperature", "seed")) if (a.has(k)) extra.add("generate." + k + "=" + a.required(k));
+            Settings s = a.settings(extra);
+            if (a.has("prime")) s = s.with("generate.prime", a.optional("prime", ""));
+            String prime = s.string("generate.prime");
+            System.out.println(prime + generate(s, a.required("model")));
+            return null;
+        });
+    }
+
+    /** The sampled continuation (without the prime). */
+    public static String generate(Settings s, String model) {
+        int length = s.integer("generate.length", 0, 10_000_000);
+        double temperature = s.real("generate.temperature", 1e-3, 100);
+        long seed = s.longValue("generate.seed", Long.MIN_VALUE, Long.MAX_VALUE);
+        String prime = s.string("generate.prime");
+        ModelDir m = ModelDir.open(model, new Configuration());
+        int[] ids = m.vocabulary().encode(prime);
+        for (int i = 0; i < ids.length; i++)
+            if (ids[i] == 0) throw new BadInputException("--prime: character '" + new String(Character.toChars(prime.codePointAt(prime.offsetByCodePoints(0, i))))
+                    + "' is not in the model's vocabulary (" + model + "/" + ModelDir.VOCAB_FILE + ")");
+        return new TextSampler(m.network(false), m.vocabulary()).sample(prime, length, temperature, seed);
+    }
+}

@@ -1,0 +1,22 @@
+package org.carousel.jobs.train;
+
+import org.carousel.config.Settings;
+
+import java.io.Serializable;
+
+/** The {@code train} config section beyond the optimizer: schedule, workers, budgets. */
+public record TrainSpec(int epochs, int batch, int workers, int averagingFrequency, long maxCharsPerEpoch,
+                        long validationMaxChars, long seed, double progressIntervalS, int evalLanes) implements Serializable {
+    public static TrainSpec from(Settings s) {
+        return new TrainSpec(
+                s.integer("train.epochs", 1, 1_000_000),
+                s.integer("train.batch", 1, 1 << 20),
+                s.integer("train.workers", 0, 1 << 16),
+                s.integer("train.averaging_frequency", 1, 1 << 20),
+                s.longValue("train.max_chars_per_epoch", 0, Long.MAX_VALUE),
+                s.longValue("train.validation_max_chars", 0, Long.MAX_VALUE),
+                s.longValue("train.seed", Long.MIN_VALUE, Long.MAX_VALUE),
+                s.real("train.progress_interval_s", 0, 86_400),
+                s.integer("eval.lanes", 1, 4096));
+    }
+}
