@@ -81,6 +81,10 @@ public final class PrepJob {
             String output = a.required("output");
             Settings s = a.settings(List.of());
             PrepSpec.from(s);
+            // Cheap checks before Spark starts: a missing corpus or an existing output fails in a second.
+            Configuration local = new Configuration();
+            CorpusFiles.list(input, local);
+            OutputDir.checkAbsent(output, local, a.flag("overwrite"));
             SparkSession spark = SparkSessions.create(s, "prep");
             try {
                 JsonNode m = run(spark, s, input, output, a.flag("overwrite"));

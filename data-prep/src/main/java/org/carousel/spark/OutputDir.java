@@ -43,6 +43,12 @@ public final class OutputDir implements AutoCloseable {
         return o;
     }
 
+    /** Refuses an existing {@code path} (unless overwriting) without creating anything. */
+    public static void checkAbsent(String path, Configuration conf, boolean overwrite) {
+        if (!overwrite && HadoopFiles.exists(new Path(path), conf))
+            throw new BadInputException(path + ": output directory already exists (choose a new path or pass --overwrite)");
+    }
+
     /** Where to write; a path under the temporary directory. */
     public Path path() {
         return tmp;

@@ -48,6 +48,9 @@ public final class EvalJob {
             String model = a.required("model");
             String data = a.required("data");
             Split.parse(s.string("eval.split"), "config key 'eval.split'");
+            Configuration local = new Configuration();
+            ModelDir.open(model, local).checkCompatible(ShardSet.open(data, local));
+            if (a.has("output")) OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
             SparkSession spark = SparkSessions.create(s, "eval");
             try {
                 JsonNode r = run(spark, s, model, data, a.optional("output", null), a.flag("overwrite"));

@@ -64,6 +64,9 @@ public final class TrainJob {
             ModelSpec.from(s);
             OptimizerSpec.from(s);
             TrainSpec.from(s);
+            org.apache.hadoop.conf.Configuration local = new org.apache.hadoop.conf.Configuration();
+            ShardSet.open(data, local);
+            OutputDir.checkAbsent(output, local, a.flag("overwrite"));
             SparkSession spark = SparkSessions.create(s, "train");
             try {
                 JsonNode m = run(spark, s, data, output, a.flag("overwrite"));
@@ -123,6 +126,7 @@ public final class TrainJob {
             tm.setNumWorkers(workers);
             SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, tm);
 
+            int lastSegment = window <= opt.tbptt() ? window : (window % opt.tbptt() == 0 ? opt.tbptt() : window % opt.tbptt());
             Progress progress = new Progress(spec.progressIntervalS());
             StringBuilder metrics = new StringBuilder();
             long totalChars = 0;
@@ -147,8 +151,9 @@ public final class TrainJob {
                         long roundWindows = plan.windowsIn(r);
                         step += roundWindows / spec.batch();
                         epochChars += roundWindows * window;
-                        // DL4J's score of an RNN output is the loss summed over time, averaged over examples.
-                        double lossBits = sparkNet.getScore() / window / Math.log(2);
+                        // DL4J's score of an RNN output is the loss summed over time steps and averaged
+                        // over examples; under tBPTT it is the last segment's.
+                        double lossBits = sparkNet.getScore() / lastSegment / Math.log(2);
                         if (Double.isFinite(lossBits)) {
                             lossSum += lossBits;
                             lossRounds++;
