@@ -33,10 +33,10 @@ class EveryCellEndToEndTest {
     static void prep() throws Exception {
         settings = Settings.defaults()
                 .with("prep.window", 40).with("prep.shards", 2).with("prep.vocab.max_size", 80)
-                .with("model.layers", 2).with("model.hidden", 32).with("model.embedding", 16)
+                .with("model.layers", 1).with("model.hidden", 64).with("model.embedding", 16)
                 .with("train.epochs", 1).with("train.batch", 16).with("train.tbptt", 20)
-                .with("train.averaging_frequency", 4).with("train.learning_rate", 0.01)
-                .with("train.max_chars_per_epoch", 60_000).with("train.progress_interval_s", 60)
+                .with("train.averaging_frequency", 4).with("train.learning_rate", 0.02)
+                .with("train.max_chars_per_epoch", 150_000).with("train.progress_interval_s", 60)
                 .with("eval.lanes", 4);
         spark = LocalSpark.start(settings);
         TestCorpus.europarlHead(Files.createDirectories(tmp.resolve("corpus")), 200);
