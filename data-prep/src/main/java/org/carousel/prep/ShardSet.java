@@ -11,6 +11,7 @@ import org.carousel.data.Manifest;
 import org.carousel.data.Split;
 import org.carousel.data.TokenCodec;
 import org.carousel.spark.HadoopFiles;
+import org.carousel.spark.StageDir;
 import org.carousel.text.CharVocabulary;
 import scala.Tuple2;
 
@@ -36,18 +37,9 @@ public final class ShardSet implements Serializable {
     }
 
     public static ShardSet open(String dir, Configuration conf) {
+        JsonNode m = StageDir.manifest(dir, conf, Manifest.SHARDS, "data", "prep");
+        CharVocabulary v = StageDir.vocabulary(dir, m.path("vocabulary").path("file").asText("vocab.json"), m, conf);
         Path root = new Path(dir);
-        if (!HadoopFiles.exists(root, conf)) throw new BadInputException(dir + ": data directory does not exist");
-        Path mf = new Path(root, Manifest.FILE);
-        if (!HadoopFiles.exists(mf, conf))
-            throw new BadInputException(dir + ": no " + Manifest.FILE + " (not a prep output, or an unfinished one)");
-        JsonNode m = Manifest.parse(HadoopFiles.readString(mf, conf), mf.toString(), Manifest.SHARDS);
-        String vocabFile = m.path("vocabulary").path("file").asText("vocab.json");
-        Path vf = new Path(root, vocabFile);
-        CharVocabulary v = CharVocabulary.fromJson(HadoopFiles.readString(vf, conf), vf.toString());
-        String expected = m.path("vocabulary").path("fingerprint").asText();
-        if (!expected.equals(v.fingerprint()))
-            throw new BadInputException(vf + ": vocabulary fingerprint " + v.fingerprint() + " does not match the manifest's " + expected);
         for (Split s : Split.values())
             if (!HadoopFiles.exists(new Path(root, s.dir()), conf))
                 throw new BadInputException(dir + ": split directory '" + s.dir() + "' is missing");

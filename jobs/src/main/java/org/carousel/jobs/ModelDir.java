@@ -8,6 +8,7 @@ import org.carousel.data.Manifest;
 import org.carousel.model.ModelBytes;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
+import org.carousel.spark.StageDir;
 import org.carousel.text.CharVocabulary;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -41,17 +42,9 @@ public final class ModelDir {
     }
 
     public static ModelDir open(String dir, Configuration conf) {
+        JsonNode m = StageDir.manifest(dir, conf, Manifest.MODEL, "model", "train");
+        CharVocabulary v = StageDir.vocabulary(dir, VOCAB_FILE, m, conf);
         Path root = new Path(dir);
-        if (!HadoopFiles.exists(root, conf)) throw new BadInputException(dir + ": model directory does not exist");
-        Path mf = new Path(root, Manifest.FILE);
-        if (!HadoopFiles.exists(mf, conf))
-            throw new BadInputException(dir + ": no " + Manifest.FILE + " (not a train output, or an unfinished one)");
-        JsonNode m = Manifest.parse(HadoopFiles.readString(mf, conf), mf.toString(), Manifest.MODEL);
-        Path vf = new Path(root, VOCAB_FILE);
-        CharVocabulary v = CharVocabulary.fromJson(HadoopFiles.readString(vf, conf), vf.toString());
-        String expected = m.path("vocabulary").path("fingerprint").asText();
-        if (!expected.equals(v.fingerprint()))
-            throw new BadInputException(vf + ": vocabulary fingerprint " + v.fingerprint() + " does not match the model manifest's " + expected);
         if (!HadoopFiles.exists(new Path(root, MODEL_FILE), conf))
             throw new BadInputException(dir + ": " + MODEL_FILE + " is missing");
         return new ModelDir(dir, m, v, conf);

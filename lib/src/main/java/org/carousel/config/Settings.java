@@ -134,14 +134,7 @@ public final class Settings implements Serializable {
     }
 
     public int integer(String key, int min, int max) {
-        int v;
-        try {
-            v = config().getInt(key);
-        } catch (ConfigException e) {
-            throw new BadInputException("config key '" + key + "': expected an integer (" + oneLine(e.getMessage()) + ")");
-        }
-        if (v < min || v > max) throw new BadInputException("config key '" + key + "' = " + v + ": must be in [" + min + ", " + max + "]");
-        return v;
+        return (int) longValue(key, min, max);
     }
 
     public long longValue(String key, long min, long max) {
