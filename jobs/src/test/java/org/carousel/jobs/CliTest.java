@@ -65,7 +65,7 @@ class CliTest {
         err.reset();
         assertEquals(2, Cli.run(new String[]{"train", "--data", tmp.resolve("in").toString(), "--output", tmp.resolve("m").toString(),
                 "--set", "model.cell=transformer"}));
-        assertEquals("carousel train: error: config key 'model.cell' = 'transformer': allowed values are lstm, rnn", stderr());
+        assertEquals("carousel train: error: config key 'model.cell' = 'transformer': allowed values are lstm, gru, rnn", stderr());
         err.reset();
         assertEquals(2, Cli.run(new String[]{"generate", "--model", tmp.resolve("none").toString()}));
         assertTrue(stderr().endsWith("model directory does not exist"), stderr());

@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.carousel.model.layers.Gru;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
@@ -24,7 +25,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
  * <pre>
  *   input  [mb, 1, T]  token ids (floats)
  *   EmbeddingSequenceLayer  V → E                      [mb, E, T]
- *   recurrent layer × L     (lstm | rnn), H units       [mb, H, T]
+ *   recurrent layer × L     (lstm | gru | rnn), H units [mb, H, T]
  *   RnnOutputLayer          H → V, softmax              [mb, V, T]
  *   loss: sparse multi-class cross-entropy against [mb, 1, T] label ids
  * </pre>
@@ -75,6 +76,8 @@ public final class LanguageModel {
             case "lstm":
                 // Forget-gate bias 1.0 (Jozefowicz et al. 2015): the carousel starts open.
                 return new LSTM.Builder().forgetGateBiasInit(1.0).gateActivationFunction(Activation.SIGMOID);
+            case "gru":
+                return new Gru.Builder();
             case "rnn":
                 return new SimpleRnn.Builder();
             default:

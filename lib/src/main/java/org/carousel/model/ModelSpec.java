@@ -7,7 +7,7 @@ import java.io.Serializable;
 /** The shape of a language model: cell type and sizes (config section {@code model}). */
 public record ModelSpec(String cell, int layers, int hidden, int embedding, double dropout, long seed)
         implements Serializable {
-    public static final String[] CELLS = {"lstm", "rnn"};
+    public static final String[] CELLS = {"lstm", "gru", "rnn"};
 
     public static ModelSpec from(Settings s) {
         return new ModelSpec(
