@@ -1,0 +1,37 @@
+/**
+ * Allocation-free recurrent kernels (LSTM, GRU, simple RNN) for whole sequences: plain Java with every matrix
+ * product done by OpenBLAS {@code cblas_sgemm} through JavaCPP and the elementwise work vectorised with the JDK 17
+ * Vector API ({@code jdk.incubator.vector}, with a scalar fallback when the module is not present).
+ *
+ * <h2>Layout (torch-rnn style)</h2>
+ * Time-major, batch-minor, row-major:
+ * <pre>
+ *   x[(t*mb + b)*nIn + i]        input,  T×mb rows of nIn
+ *   h[(t*mb + b)*H + j]          output, T×mb rows of H
+ *   W  [nIn, G·H]  row-major     input weights,     W[i*G*H + k]
+ *   RW [H,   G·H]  row-major     recurrent weights, RW[j*G*H + k]
+ *   b  [G·H]                     bias (GRU adds a recurrent candidate bias bRn[H])
+ * </pre>
+ * G = 4 (LSTM, DL4J's column order g,f,o,i), 3 (GRU, r,z,n), 1 (RNN). Each kernel documents its gate order.
+ *
+ * <h2>Algorithm</h2>
+ * Forward: one GEMM projects every time step's input at once ([T·mb, nIn]×[nIn, G·H]); then per step one GEMM
+ * [mb, H]×[H, G·H] for the recurrent part and one fused elementwise pass (bias, activations, state update).
+ * Backward: per step one fused elementwise pass producing the pre-activation gate gradients dZ_t and one GEMM
+ * [mb, G·H]×[G·H, H] for dh_{t-1}; after the loop one GEMM each for dRW, dW and dX over all T·mb rows.
+ *
+ * <h2>Memory</h2>
+ * {@code float[]} overloads of JavaCPP's {@code cblas_sgemm} copy the <em>whole</em> Java array in and out on
+ * every call (JNI {@code Get/ReleaseFloatArrayElements}; measured: 12 ms for a 50×128×512 product whose arrays
+ * carry 4 M floats of padding, against 0.1 ms without). A per-step product on a slice of a sequence-sized array
+ * would therefore copy the whole sequence each step. So every BLAS operand lives off-heap in a
+ * {@link org.carousel.model.kernels.NativeFloats} (a 64-byte aligned direct buffer, addressed by JavaCPP pointers
+ * with a position, read and written by the Vector API through its {@code ByteBuffer} view), and the kernels' public
+ * {@code float[]} methods copy inputs in and results out once per call. A
+ * {@link org.carousel.model.kernels.SequenceWorkspace} owns those buffers, grows them when shapes grow and
+ * reuses them, so a training step allocates nothing.
+ *
+ * <p>Threads: the kernels never change OpenBLAS's thread count; {@link org.carousel.model.kernels.Blas#setNumThreads}
+ * does, when a caller asks.
+ */
+package org.carousel.model.kernels;
