@@ -1,6 +1,9 @@
-# Sourced by the other scripts: the JVM flags Spark needs on Java 17 (it reflects into these
-# JDK packages), for the driver and, through spark.{driver,executor}.extraJavaOptions, executors.
+# Sourced by the other scripts: the JVM flags Carousel needs on Java 17, for the driver and,
+# through spark.{driver,executor}.extraJavaOptions, executors: the Vector API module (the
+# recurrent kernels' elementwise code; without it they fall back to slower scalar loops) and the
+# JDK packages Spark reflects into.
 JAVA17_OPENS=(
+  --add-modules=jdk.incubator.vector
   --add-opens=java.base/java.lang=ALL-UNNAMED
   --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
