@@ -17,6 +17,8 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
 import org.carousel.BadInputException;
 import org.carousel.config.Settings;
 import org.carousel.data.Manifest;
@@ -148,8 +150,10 @@ public final class PrepJob {
             String mode = spec.document();
 
             // One task per file, in file order; documents stream out of each file.
+            InputStats stats = new InputStats(sc);
+            DocumentReader.Policy policy = spec.policy();
             JavaRDD<String> texts = sc.parallelize(listing.files(), Math.max(1, listing.files().size()))
-                    .flatMap(f -> new DocumentReader(f, conf.value().value(), mode));
+                    .flatMap(f -> DocumentReader.open(f, conf.value().value(), mode, policy, stats));
             if (spec.maxDocuments() > 0) {
                 long max = spec.maxDocuments();
                 texts = texts.zipWithIndex().filter(t -> t._2() < max).map(Tuple2::_1);
@@ -172,7 +176,9 @@ public final class PrepJob {
             trainCounts.putAll(perSplit.get(Split.TRAIN.ordinal()));
             long totalDocs = docCounts[0] + docCounts[1] + docCounts[2];
             if (totalDocs == 0)
-                throw new BadInputException(input + ": corpus is empty (" + listing.files().size() + " file(s), no non-blank documents)");
+                throw new BadInputException(input + ": corpus is empty (" + listing.files().size() + " file(s), "
+                        + stats.binarySkipped.value() + " skipped as binary, no non-blank documents)");
+            stats.warn(log);
             if (docCounts[Split.TRAIN.ordinal()] == 0)
                 throw new BadInputException(input + ": no document fell in the training split (" + totalDocs + " document(s) in all); add text or lower prep.split fractions");
 
@@ -191,7 +197,7 @@ public final class PrepJob {
                 String dir = out.child(split.dir());
                 Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
                 df.write().option("compression", spec.compression()).parquet(dir);
-                Row stats = spark.read().parquet(dir)
+                Row agg = spark.read().parquet(dir)
                         .agg(functions.count("*"), functions.sum("tokens"), functions.countDistinct("stream"))
                         .first();
                 ObjectNode sn = splits.putObject(split.dir());
@@ -200,9 +206,9 @@ public final class PrepJob {
                 sn.put("documents", docCounts[split.ordinal()]);
                 sn.put("tokens", tokens);
                 sn.put("unk_tokens", idCounts.getOrDefault(CharVocabulary.UNK, 0L));
-                sn.put("windows", stats.getLong(0));
-                sn.put("predicted_tokens", stats.isNullAt(1) ? 0 : stats.getLong(1));
-                sn.put("streams", stats.getLong(2));
+                sn.put("windows", agg.getLong(0));
+                sn.put("predicted_tokens", agg.isNullAt(1) ? 0 : agg.getLong(1));
+                sn.put("streams", agg.getLong(2));
                 sn.put("unigram_entropy_bits", tokens == 0 ? Double.NaN : UnigramEntropy.bits(idCounts));
             }
             docs.unpersist();
@@ -213,6 +219,15 @@ public final class PrepJob {
             in.put("files", listing.files().size());
             in.put("bytes", listing.bytes());
             in.put("documents", totalDocs);
+            in.put("empty_files", stats.emptyFiles.value());
+            ObjectNode bin = in.putObject("binary_files_skipped");
+            bin.put("policy", policy.skipBinary() ? "skip" : "fail");
+            bin.put("count", stats.binarySkipped.value());
+            bin.set("files", Manifest.json().valueToTree(stats.firstSkipped()));
+            ObjectNode utf = in.putObject("invalid_utf8_records");
+            utf.put("policy", policy.invalidUtf8());
+            utf.put("replaced", stats.invalidReplaced.value());
+            utf.put("skipped", stats.invalidSkipped.value());
             ObjectNode v = m.putObject("vocabulary");
             v.put("kind", CharVocabulary.KIND);
             v.put("size", vocab.size());
@@ -235,6 +250,49 @@ public final class PrepJob {
             out.commit();
             log.info("prep: done in {} s: {}", String.format("%.1f", (System.nanoTime() - t0) / 1e9), summary(m));
             return m;
+        }
+    }
+
+    /** Input problems counted by the readers on the executors (accumulators reach the driver). */
+    static final class InputStats implements DocumentReader.Stats {
+        final LongAccumulator binarySkipped, invalidReplaced, invalidSkipped, emptyFiles;
+        final CollectionAccumulator<String> skippedFiles;
+
+        InputStats(JavaSparkContext sc) {
+            binarySkipped = sc.sc().longAccumulator("binary files skipped");
+            invalidReplaced = sc.sc().longAccumulator("invalid UTF-8 records replaced");
+            invalidSkipped = sc.sc().longAccumulator("invalid UTF-8 records skipped");
+            emptyFiles = sc.sc().longAccumulator("empty files");
+            skippedFiles = sc.sc().collectionAccumulator("skipped files");
+        }
+
+        @Override
+        public void binaryFileSkipped(String file, long offset) {
+            binarySkipped.add(1);
+            skippedFiles.add(file + " (NUL byte at offset " + offset + ")");
+        }
+
+        @Override
+        public void invalidUtf8(String file, long offset, boolean skipped) {
+            (skipped ? invalidSkipped : invalidReplaced).add(1);
+        }
+
+        @Override
+        public void emptyFile(String file) {
+            emptyFiles.add(1);
+        }
+
+        List<String> firstSkipped() {
+            List<String> all = new ArrayList<>(skippedFiles.value());
+            java.util.Collections.sort(all);
+            return all.subList(0, Math.min(100, all.size()));
+        }
+
+        void warn(Logger log) {
+            for (String f : firstSkipped()) log.warn("prep: skipped binary file {}", f);
+            if (binarySkipped.value() > 100) log.warn("prep: ... {} binary files skipped in all", binarySkipped.value());
+            if (invalidReplaced.value() > 0) log.warn("prep: {} record(s) with invalid UTF-8 decoded with U+FFFD", invalidReplaced.value());
+            if (invalidSkipped.value() > 0) log.warn("prep: {} record(s) with invalid UTF-8 skipped", invalidSkipped.value());
         }
     }
 

@@ -8,7 +8,7 @@ import java.io.Serializable;
 /** The {@code prep} config section, checked. */
 public record PrepSpec(String document, long maxDocuments, int vocabMaxSize, long vocabMinCount,
                        double validation, double test, String salt, int window, int shards,
-                       String compression) implements Serializable {
+                       String compression, DocumentReader.Policy policy) implements Serializable {
     public static PrepSpec from(Settings s) {
         PrepSpec p = new PrepSpec(
                 s.oneOf("prep.document", "line", "file"),
@@ -20,10 +20,9 @@ public record PrepSpec(String document, long maxDocuments, int vocabMaxSize, lon
                 s.string("prep.split.salt"),
                 s.integer("prep.window", 1, 1 << 20),
                 s.integer("prep.shards", 1, 100_000),
-                s.oneOf("prep.compression", "zstd", "snappy", "gzip", "none"));
-        // Policies beyond "fail" (skip, replace) belong to the corpus-scale prep work.
-        s.oneOf("prep.on_binary", "fail");
-        s.oneOf("prep.on_invalid_utf8", "fail");
+                s.oneOf("prep.compression", "zstd", "snappy", "gzip", "none"),
+                new DocumentReader.Policy("skip".equals(s.oneOf("prep.on_binary", "fail", "skip")),
+                        s.oneOf("prep.on_invalid_utf8", "fail", "replace", "skip-record")));
         if (p.validation + p.test >= 0.9)
             throw new BadInputException("config keys prep.split.validation + prep.split.test = " + (p.validation + p.test) + ": must leave at least 10% for training");
         return p;

@@ -158,6 +158,40 @@ class PrepJobTest {
     }
 
     @Test
+    void skipAndReplacePoliciesCountWhatTheyDrop(@TempDir Path tmp) throws Exception {
+        Path in = tmp.resolve("in");
+        List<String> docs = TestCorpus.documents(80, 6);
+        TestCorpus.writeLines(in.resolve("good.txt"), docs, false);
+        Files.write(in.resolve("image.bin"), new byte[]{(byte) 0x89, 'P', 'N', 'G', 0, 0, 1, 2});
+        byte[] tail = new byte[20_000];
+        java.util.Arrays.fill(tail, (byte) 'x');
+        tail[10_000] = '\n';
+        tail[15_000] = 0;                                   // a NUL after the first 8,000 bytes
+        Files.write(in.resolve("late-nul.txt"), tail);
+        Files.write(in.resolve("empty.txt"), new byte[0]);
+        byte[] latin1 = "ok line\ncaf\u00e9 line\nlast line\n".getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(in.resolve("latin1.txt"), latin1);
+        Settings lenient = settings.with("prep.on_binary", "skip").with("prep.on_invalid_utf8", "replace")
+                .with("prep.split.validation", 0.0).with("prep.split.test", 0.0);
+        JsonNode m = PrepJob.run(spark, lenient, in.toString(), tmp.resolve("out").toString(), false);
+        JsonNode input = m.path("input");
+        assertEquals(2, input.path("binary_files_skipped").path("count").asLong(), input.toString());
+        assertTrue(input.path("binary_files_skipped").path("files").toString().contains("image.bin (NUL byte at offset 4)"));
+        assertTrue(input.path("binary_files_skipped").path("files").toString().contains("late-nul.txt (NUL byte at offset 15000)"));
+        assertEquals(1, input.path("invalid_utf8_records").path("replaced").asLong());
+        assertEquals(1, input.path("empty_files").asLong());
+        // good.txt, the first 10,000 x of late-nul.txt, and the three latin1 lines (one repaired).
+        assertEquals(80 + 1 + 3, input.path("documents").asLong());
+        CharVocabulary v = CharVocabulary.fromJson(Files.readString(tmp.resolve("out/vocab.json")), "vocab.json");
+        assertTrue(documentsOf(tmp.resolve("out"), "train", v).contains("caf\uFFFD line"));
+
+        Settings skipping = lenient.with("prep.on_invalid_utf8", "skip-record");
+        m = PrepJob.run(spark, skipping, in.toString(), tmp.resolve("out2").toString(), false);
+        assertEquals(1, m.path("input").path("invalid_utf8_records").path("skipped").asLong());
+        assertEquals(80 + 1 + 2, m.path("input").path("documents").asLong());
+    }
+
+    @Test
     void crlfAndBomAreNotText(@TempDir Path tmp) throws Exception {
         Path in = tmp.resolve("in");
         Files.createDirectories(in);

@@ -45,6 +45,13 @@ public final class StrictUtf8 {
         return s;
     }
 
+    /** Decodes with U+FFFD for each malformed sequence (the prep.on_invalid_utf8 = replace policy). */
+    public static String decodeReplacing(byte[] bytes, int length, long baseOffset) {
+        String s = new String(bytes, 0, length, StandardCharsets.UTF_8);
+        if (baseOffset == 0 && !s.isEmpty() && s.charAt(0) == '\uFEFF') s = s.substring(1);
+        return s;
+    }
+
     /** Convenience for tests: throws CharacterCodingException-free BadInputException on bad input. */
     public static String decode(byte[] bytes, String source) {
         return decode(bytes, bytes.length, source, 0);
