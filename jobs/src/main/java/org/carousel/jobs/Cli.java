@@ -16,7 +16,7 @@ public final class Cli {
     static final String USAGE = String.join("\n",
             "usage: carousel <job> [options]",
             "  prep      --input PATH --output DIR [--overwrite]",
-            "  train     --data DIR --output DIR [--overwrite]",
+            "  train     --data DIR --output DIR [--overwrite] [--resume]",
             "  eval      --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
             "  generate  --model DIR [--prime TEXT] [--length N] [--temperature T] [--seed S]",
             "every job: [--config FILE] [--set key=value]...   (keys: conf/carousel.conf)");

@@ -56,7 +56,7 @@ public final class TrainJob {
 
     public static int cli(String[] args) {
         return JobRunner.run("train", () -> {
-            JobArgs a = JobArgs.parse("train", args, Set.of("data", "output"), Set.of("overwrite"));
+            JobArgs a = JobArgs.parse("train", args, Set.of("data", "output"), Set.of("overwrite", "resume"));
             String data = a.required("data");
             String output = a.required("output");
             Settings s = a.settings(List.of());
@@ -69,7 +69,7 @@ public final class TrainJob {
             OutputDir.checkAbsent(output, local, a.flag("overwrite"));
             SparkSession spark = SparkSessions.create(s, "train");
             try {
-                JsonNode m = run(spark, s, data, output, a.flag("overwrite"));
+                JsonNode m = run(spark, s, data, output, a.flag("overwrite"), a.flag("resume"));
                 JsonNode r = m.path("results");
                 System.out.printf("train: wrote %s (validation %.4f bits/char; unigram entropy %.4f)%n", output,
                         r.path("validation_bits_per_char").asDouble(), r.path("validation_unigram_entropy_bits").asDouble());
@@ -82,10 +82,21 @@ public final class TrainJob {
 
     /** Trains and writes the model directory; returns its manifest. */
     public static JsonNode run(SparkSession spark, Settings s, String data, String output, boolean overwrite) {
-        return BadInputException.unwrapping(() -> train(spark, s, data, output, overwrite));
+        return run(spark, s, data, output, overwrite, false);
     }
 
-    private static JsonNode train(SparkSession spark, Settings s, String data, String output, boolean overwrite) {
+    /** As {@link #run(SparkSession, Settings, String, String, boolean)}; with {@code resume}, from the newest valid checkpoint. */
+    public static JsonNode run(SparkSession spark, Settings s, String data, String output, boolean overwrite, boolean resume) {
+        return BadInputException.unwrapping(() -> train(spark, s, data, output, overwrite, resume));
+    }
+
+    /** Where checkpoints go: train.checkpoint.dir, or beside the output as OUTPUT.checkpoints. */
+    public static String checkpointDir(Settings s, String output) {
+        String d = s.string("train.checkpoint.dir");
+        return d.isEmpty() ? new Path(output).toString() + ".checkpoints" : d;
+    }
+
+    private static JsonNode train(SparkSession spark, Settings s, String data, String output, boolean overwrite, boolean resume) {
         ModelSpec modelSpec = ModelSpec.from(s);
         OptimizerSpec opt = OptimizerSpec.from(s);
         TrainSpec spec = TrainSpec.from(s);
@@ -108,7 +119,16 @@ public final class TrainJob {
                         + " tokens, fewer than one minibatch (train.batch = " + spec.batch() + "); use more text or a smaller prep.window");
             long budgetWindows = spec.maxCharsPerEpoch() > 0 ? Math.max(spec.batch(), spec.maxCharsPerEpoch() / window) : 0;
 
-            MultiLayerNetwork net = LanguageModel.build(modelSpec, opt, shards.vocabulary().size());
+            Checkpoints checkpoints = new Checkpoints(checkpointDir(s, output), hadoop, spec.checkpointKeep());
+            Checkpoints.Loaded resumed = null;
+            if (resume) {
+                resumed = checkpoints.newest();
+                if (resumed == null) log.info("no usable checkpoint in {}: training from the start", checkpoints.dir());
+                else log.info("resuming from {} (epoch {}, step {})", resumed.json(), resumed.state().epoch(), resumed.state().step());
+            } else if (checkpoints.any()) {
+                throw new BadInputException(checkpoints.dir() + ": checkpoints of an earlier run are there; pass --resume to continue it, or remove them");
+            }
+            MultiLayerNetwork net = resumed != null ? resumed.network() : LanguageModel.build(modelSpec, opt, shards.vocabulary().size());
             log.info("{} {}x{} (embedding {}), {} parameters; {} full windows of {} tokens; {} workers x batch {} x averaging every {}",
                     modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(), modelSpec.embedding(), net.numParams(),
                     available, window, workers, spec.batch(), spec.averagingFrequency());
@@ -128,21 +148,27 @@ public final class TrainJob {
 
             int lastSegment = window <= opt.tbptt() ? window : (window % opt.tbptt() == 0 ? opt.tbptt() : window % opt.tbptt());
             Progress progress = new Progress(spec.progressIntervalS());
-            StringBuilder metrics = new StringBuilder();
-            long totalChars = 0;
-            double totalTrainS = 0;
+            Checkpoints.State at = resumed != null ? resumed.state()
+                    : new Checkpoints.State(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, "");
+            StringBuilder metrics = new StringBuilder(at.metrics());
+            long totalChars = at.chars();
+            double totalTrainS = at.trainSeconds();
+            long globalStep = at.step();
+            long lastCheckpointStep = globalStep;
             double lastValidation = Double.NaN;
             long t0 = System.nanoTime();
-            for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
+            for (int epoch = at.epoch(); epoch <= spec.epochs(); epoch++) {
+                boolean continuing = epoch == at.epoch();
                 long epochStart = System.nanoTime();
-                double trainS = 0, lossSum = 0;
-                long epochChars = 0;
-                int lossRounds = 0;
+                double trainS = continuing ? at.epochTrainSeconds() : 0;
+                double lossSum = continuing ? at.lossSum() : 0;
+                long epochChars = continuing ? at.epochChars() : 0;
+                int lossRounds = continuing ? at.lossRounds() : 0;
                 try (EpochPlan plan = new EpochPlan(windows, available, budgetWindows, spec.seed(), epoch,
                         workers, spec.batch(), spec.averagingFrequency(), bpt)) {
                     long steps = plan.windows() / spec.batch();
-                    long step = 0;
-                    for (int r = 0; r < plan.rounds(); r++) {
+                    long step = continuing ? at.epochStep() : 0;
+                    for (int r = continuing ? at.nextRound() : 0; r < plan.rounds(); r++) {
                         JavaRDD<DataSet> round = plan.round(r);
                         long rs = System.nanoTime();
                         sparkNet.fit(round);
@@ -150,6 +176,7 @@ public final class TrainJob {
                         trainS += (System.nanoTime() - rs) / 1e9;
                         long roundWindows = plan.windowsIn(r);
                         step += roundWindows / spec.batch();
+                        globalStep += roundWindows / spec.batch();
                         epochChars += roundWindows * window;
                         // DL4J's score of an RNN output is the loss summed over time steps and averaged
                         // over examples; under tBPTT it is the last segment's.
@@ -160,6 +187,12 @@ public final class TrainJob {
                         }
                         progress.round(epoch, spec.epochs(), step, steps, lossBits, epochChars, trainS,
                                 (System.nanoTime() - epochStart) / 1e9, (double) step / steps, r == plan.rounds() - 1);
+                        if (spec.checkpointEverySteps() > 0 && r < plan.rounds() - 1
+                                && globalStep - lastCheckpointStep >= spec.checkpointEverySteps()) {
+                            checkpoints.save(sparkNet.getNetwork(), new Checkpoints.State(epoch, r + 1, globalStep, step, totalChars,
+                                    totalTrainS, epochChars, trainS, lossSum, lossRounds, metrics.toString()));
+                            lastCheckpointStep = globalStep;
+                        }
                     }
                 }
                 long vs = System.nanoTime();
@@ -184,6 +217,11 @@ public final class TrainJob {
                 log.info(String.format("epoch %d/%d done: train loss %.4f, validation %.4f bits/char over %,d chars (%.1f s), %,.0f chars/s",
                         epoch, spec.epochs(), line.path("train_loss_bits_per_char").asDouble(), val.bitsPerToken(), val.tokens(), valS,
                         line.path("chars_per_s").asDouble()));
+                if (epoch < spec.epochs()) {
+                    checkpoints.save(sparkNet.getNetwork(), new Checkpoints.State(epoch + 1, 0, globalStep, 0, totalChars,
+                            totalTrainS, 0, 0, 0, 0, metrics.toString()));
+                    lastCheckpointStep = globalStep;
+                }
             }
             windows.unpersist(false);
 
@@ -210,6 +248,8 @@ public final class TrainJob {
             d.put("train_windows", available);
             ObjectNode r = m.putObject("results");
             r.put("epochs", spec.epochs());
+            r.put("steps", globalStep);
+            r.put("resumed_from_step", resumed == null ? 0 : resumed.state().step());
             r.put("train_chars", totalChars);
             r.put("train_wall_s", totalTrainS);
             r.put("chars_per_s", totalChars / Math.max(totalTrainS, 1e-9));
@@ -219,6 +259,8 @@ public final class TrainJob {
             m.set("config", Manifest.json().valueToTree(s.unwrapped("model", "train")));
             HadoopFiles.write(new Path(out.path(), Manifest.FILE), Manifest.render(m), hadoop);
             out.commit();
+            // The model directory now holds the final parameters and Adam state.
+            checkpoints.deleteAll();
             return m;
         }
     }

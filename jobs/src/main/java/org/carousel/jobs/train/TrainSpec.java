@@ -6,7 +6,8 @@ import java.io.Serializable;
 
 /** The {@code train} config section beyond the optimizer: schedule, workers, budgets. */
 public record TrainSpec(int epochs, int batch, int workers, int averagingFrequency, long maxCharsPerEpoch,
-                        long validationMaxChars, long seed, double progressIntervalS, int evalLanes) implements Serializable {
+                        long validationMaxChars, long seed, double progressIntervalS, int evalLanes,
+                        long checkpointEverySteps, int checkpointKeep) implements Serializable {
     public static TrainSpec from(Settings s) {
         return new TrainSpec(
                 s.integer("train.epochs", 1, 1_000_000),
@@ -17,6 +18,8 @@ public record TrainSpec(int epochs, int batch, int workers, int averagingFrequen
                 s.longValue("train.validation_max_chars", 0, Long.MAX_VALUE),
                 s.longValue("train.seed", Long.MIN_VALUE, Long.MAX_VALUE),
                 s.real("train.progress_interval_s", 0, 86_400),
-                s.integer("eval.lanes", 1, 4096));
+                s.integer("eval.lanes", 1, 4096),
+                s.longValue("train.checkpoint.every_steps", 0, Long.MAX_VALUE),
+                s.integer("train.checkpoint.keep", 1, 1000));
     }
 }

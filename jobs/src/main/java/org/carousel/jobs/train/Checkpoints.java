@@ -1,0 +1,160 @@
+package org.carousel.jobs.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.carousel.data.Manifest;
+import org.carousel.model.ModelBytes;
+import org.carousel.spark.HadoopFiles;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Training checkpoints in a directory on any Hadoop filesystem.
+ *
+ * <p>Checkpoint n is two files: {@code ckpt-n.zip} (the network with its Adam state,
+ * ModelSerializer format) and {@code ckpt-n.json} (where training stands: epoch, the next
+ * averaging round of that epoch — the data order is a function of the seed and the epoch, so
+ * this is the position in the data — steps and characters so far, the metrics lines written,
+ * and the SHA-256 of the zip). Each is written under a temporary name and renamed; the json
+ * goes last, so a checkpoint whose json exists is complete unless its files were damaged later,
+ * which the hash catches. The newest {@code keep} are kept.
+ */
+final class Checkpoints {
+    private static final Logger log = LoggerFactory.getLogger("org.carousel.train");
+    private final Path dir;
+    private final Configuration conf;
+    private final int keep;
+
+    /** Where training stands after a round or an epoch. */
+    record State(int epoch, int nextRound, long step, long epochStep, long chars, double trainSeconds,
+                 long epochChars, double epochTrainSeconds, double lossSum, int lossRounds, String metrics) {}
+
+    record Loaded(State state, MultiLayerNetwork network, Path json) {}
+
+    Checkpoints(String dir, Configuration conf, int keep) {
+        this.dir = new Path(dir);
+        this.conf = conf;
+        this.keep = keep;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    boolean any() {
+        return !list().isEmpty();
+    }
+
+    void save(MultiLayerNetwork net, State s) {
+        FileSystem fs = HadoopFiles.fs(dir, conf);
+        String name = String.format("ckpt-%012d", s.step());
+        byte[] model = ModelBytes.of(net, true);
+        ObjectNode j = Manifest.json().createObjectNode();
+        j.put("kind", "carousel.checkpoint");
+        j.put("epoch", s.epoch());
+        j.put("next_round", s.nextRound());
+        j.put("step", s.step());
+        j.put("epoch_step", s.epochStep());
+        j.put("chars", s.chars());
+        j.put("train_seconds", s.trainSeconds());
+        j.put("epoch_chars", s.epochChars());
+        j.put("epoch_train_seconds", s.epochTrainSeconds());
+        j.put("loss_sum", s.lossSum());
+        j.put("loss_rounds", s.lossRounds());
+        j.put("metrics", s.metrics());
+        j.put("model_sha256", sha256(model));
+        try {
+            fs.mkdirs(dir);
+            writeAtomically(fs, new Path(dir, name + ".zip"), model);
+            writeAtomically(fs, new Path(dir, name + ".json"), Manifest.render(j).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            List<Path> all = list();
+            for (int i = 0; i + keep < all.size(); i++) {
+                Path old = all.get(i);
+                fs.delete(old, false);
+                fs.delete(new Path(dir, old.getName().replace(".json", ".zip")), false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint in " + dir, e);
+        }
+        log.info("checkpoint {} (epoch {}, step {})", new Path(dir, name + ".zip"), s.epoch(), s.step());
+    }
+
+    /** The newest checkpoint that reads back whole; damaged newer ones are reported and passed over. */
+    Loaded newest() {
+        List<Path> all = list();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Path json = all.get(i);
+            try {
+                JsonNode j = Manifest.json().readTree(HadoopFiles.readString(json, conf));
+                Path zip = new Path(dir, json.getName().replace(".json", ".zip"));
+                byte[] model = HadoopFiles.readBytes(zip, conf);
+                if (!sha256(model).equals(j.path("model_sha256").asText()))
+                    throw new IOException(zip.getName() + " does not match its recorded SHA-256 (truncated or corrupt)");
+                MultiLayerNetwork net = ModelBytes.restore(model, true);
+                State s = new State(j.path("epoch").asInt(), j.path("next_round").asInt(), j.path("step").asLong(),
+                        j.path("epoch_step").asLong(), j.path("chars").asLong(), j.path("train_seconds").asDouble(),
+                        j.path("epoch_chars").asLong(), j.path("epoch_train_seconds").asDouble(), j.path("loss_sum").asDouble(),
+                        j.path("loss_rounds").asInt(), j.path("metrics").asText());
+                return new Loaded(s, net, json);
+            } catch (Exception e) {
+                log.warn("checkpoint {} is unusable ({}); trying the one before it", json, e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    /** The checkpoint json files, oldest first. */
+    private List<Path> list() {
+        List<Path> out = new ArrayList<>();
+        try {
+            FileSystem fs = HadoopFiles.fs(dir, conf);
+            if (!fs.exists(dir)) return out;
+            for (FileStatus st : fs.listStatus(dir)) {
+                String n = st.getPath().getName();
+                if (n.startsWith("ckpt-") && n.endsWith(".json")) out.add(st.getPath());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.sort((a, b) -> a.getName().compareTo(b.getName()));
+        return out;
+    }
+
+    void deleteAll() {
+        try {
+            HadoopFiles.fs(dir, conf).delete(dir, true);
+        } catch (IOException e) {
+            log.warn("could not delete checkpoints in {}: {}", dir, e.getMessage());
+        }
+    }
+
+    private static void writeAtomically(FileSystem fs, Path target, byte[] bytes) throws IOException {
+        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+        try (var out = fs.create(tmp, true)) {
+            out.write(bytes);
+        }
+        fs.delete(target, false);
+        if (!fs.rename(tmp, target)) throw new IOException("rename " + tmp + " -> " + target + " failed");
+    }
+
+    static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
