@@ -148,6 +148,8 @@ public final class TrainJob {
 
             int lastSegment = window <= opt.tbptt() ? window : (window % opt.tbptt() == 0 ? opt.tbptt() : window % opt.tbptt());
             Progress progress = new Progress(spec.progressIntervalS());
+            DivergenceGuard guard = new DivergenceGuard(s, opt.learningRate());
+            if (resumed != null && resumed.network().getLearningRate(1) != null) guard.resumeAt(resumed.network().getLearningRate(1));
             Checkpoints.State at = resumed != null ? resumed.state()
                     : new Checkpoints.State(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, "");
             StringBuilder metrics = new StringBuilder(at.metrics());
@@ -171,9 +173,14 @@ public final class TrainJob {
                     for (int r = continuing ? at.nextRound() : 0; r < plan.rounds(); r++) {
                         JavaRDD<DataSet> round = plan.round(r);
                         long rs = System.nanoTime();
+                        guard.before(sparkNet.getNetwork());
                         sparkNet.fit(round);
                         round.unpersist(false);
                         trainS += (System.nanoTime() - rs) / 1e9;
+                        if (guard.rolledBack(sparkNet.getNetwork(), sparkNet.getScore(), epoch, r)) {
+                            r--;                                // the same round again, at the lower rate
+                            continue;
+                        }
                         long roundWindows = plan.windowsIn(r);
                         step += roundWindows / spec.batch();
                         globalStep += roundWindows / spec.batch();
@@ -249,6 +256,8 @@ public final class TrainJob {
             ObjectNode r = m.putObject("results");
             r.put("epochs", spec.epochs());
             r.put("steps", globalStep);
+            r.put("divergence_rollbacks", guard.rollbacks());
+            r.put("final_learning_rate", guard.learningRate());
             r.put("resumed_from_step", resumed == null ? 0 : resumed.state().step());
             r.put("train_chars", totalChars);
             r.put("train_wall_s", totalTrainS);

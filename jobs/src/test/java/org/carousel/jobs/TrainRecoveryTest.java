@@ -23,8 +23,8 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** A training run killed with SIGKILL and resumed ends where an uninterrupted run ends. */
-class ResumeTest {
+/** Training survives a SIGKILL (checkpoints, --resume) and divergence (rollback, lower learning rate). */
+class TrainRecoveryTest {
     static SparkSession spark;
     @TempDir
     static Path tmp;
@@ -101,6 +101,28 @@ class ResumeTest {
         double b = resumed.path("results").path("validation_bits_per_char").asDouble();
         assertEquals(a, b, 0.05, "final validation loss within noise of the uninterrupted run");
         assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+    }
+
+    @Test
+    void divergenceRollsBackLowersTheRateAndGivesUpWithAClearError() {
+        Settings oneEpoch = settings.with("train.epochs", 1).with("train.max_chars_per_epoch", 16_000)
+                .with("train.checkpoint.every_steps", 0);
+        // Adam at 10 with clipping off explodes in the first round; two halvings do not save it.
+        Settings hopeless = oneEpoch.with("train.learning_rate", 10.0).with("train.clip", 0.0)
+                .with("train.divergence.max_attempts", 2).with("train.divergence.lr_factor", 0.5)
+                .with("train.divergence.max_update_ratio", 1.0);
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> TrainJob.run(spark, hopeless, data.toString(), tmp.resolve("hopeless").toString(), false));
+        assertTrue(e.getMessage().startsWith("training diverged in epoch 1, round 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("after 2 rollback(s)"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("hopeless")));
+        // The same start, but one cut of the rate by 1000 brings it back: training completes.
+        Settings recoverable = hopeless.with("train.divergence.lr_factor", 0.001);
+        JsonNode m = TrainJob.run(spark, recoverable, data.toString(), tmp.resolve("recovered").toString(), false);
+        assertEquals(1, m.path("results").path("divergence_rollbacks").asInt());
+        assertEquals(0.01, m.path("results").path("final_learning_rate").asDouble(), 1e-9);
+        double bpc = m.path("results").path("validation_bits_per_char").asDouble();
+        assertTrue(Double.isFinite(bpc) && bpc < m.path("results").path("validation_unigram_entropy_bits").asDouble() + 0.5, "bpc " + bpc);
     }
 
     static List<Long> steps(Path dir) throws Exception {
