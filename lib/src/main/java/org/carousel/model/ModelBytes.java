@@ -10,7 +10,12 @@ import java.io.UncheckedIOException;
 
 /**
  * A network as ModelSerializer zip bytes (configuration JSON, parameters, updater state), the
- * form it takes in model.zip and in Spark broadcasts. No Java object deserialization.
+ * form it takes in model.zip, checkpoints and Spark broadcasts.
+ *
+ * <p>Loading is safe against untrusted files: ModelSerializer would read some optional entries
+ * (a data normaliser, a preprocessor) with Java object deserialization, so a zip holding
+ * anything but the three entries written here is refused before ModelSerializer sees it.
+ * Entries are read by name, never extracted to disk, so paths inside the zip cannot escape.
  */
 public final class ModelBytes {
     private ModelBytes() {}
@@ -25,11 +30,30 @@ public final class ModelBytes {
         }
     }
 
+    /** The only entries a Carousel model zip may hold. */
+    static final java.util.Set<String> ENTRIES = java.util.Set.of("configuration.json", "coefficients.bin", "updaterState.bin");
+
     public static MultiLayerNetwork restore(byte[] bytes, boolean withUpdater) {
+        checkEntries(bytes);
         try {
             return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), withUpdater);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void checkEntries(byte[] bytes) {
+        try (java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(new ByteArrayInputStream(bytes))) {
+            java.util.zip.ZipEntry e;
+            int n = 0;
+            while ((e = zin.getNextEntry()) != null) {
+                if (!ENTRIES.contains(e.getName()))
+                    throw new IllegalArgumentException("model zip holds an unexpected entry '" + e.getName() + "' (allowed: " + ENTRIES + ")");
+                n++;
+            }
+            if (n == 0) throw new IllegalArgumentException("not a model zip (no entries)");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a readable model zip (" + e.getMessage() + ")", e);
         }
     }
 }

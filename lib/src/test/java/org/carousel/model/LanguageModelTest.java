@@ -59,6 +59,26 @@ class LanguageModelTest {
     }
 
     @Test
+    void modelZipsWithDeserializableEntriesAreRefused() throws Exception {
+        CharVocabulary v = vocab();
+        byte[] good = ModelBytes.of(small("lstm", v.size()), true);
+        var out = new java.io.ByteArrayOutputStream();
+        try (var zin = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(good));
+             var zout = new java.util.zip.ZipOutputStream(out)) {
+            java.util.zip.ZipEntry e;
+            while ((e = zin.getNextEntry()) != null) {
+                zout.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                zin.transferTo(zout);
+            }
+            zout.putNextEntry(new java.util.zip.ZipEntry("preprocessor.bin"));   // ModelSerializer would Java-deserialize this
+            zout.write(new byte[]{(byte) 0xAC, (byte) 0xED, 0, 5});
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelBytes.restore(out.toByteArray(), true));
+        assertTrue(e.getMessage().contains("unexpected entry 'preprocessor.bin'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ModelBytes.restore("not a zip".getBytes(), true));
+    }
+
+    @Test
     void steppingThroughASequenceEqualsTheFullForwardPass() {
         CharVocabulary v = vocab();
         for (String cell : ModelSpec.CELLS) {

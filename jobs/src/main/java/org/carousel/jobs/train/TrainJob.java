@@ -64,6 +64,7 @@ public final class TrainJob {
             ModelSpec.from(s);
             OptimizerSpec.from(s);
             TrainSpec.from(s);
+            new DivergenceGuard(s, 1);
             org.apache.hadoop.conf.Configuration local = new org.apache.hadoop.conf.Configuration();
             ShardSet.open(data, local);
             OutputDir.checkAbsent(output, local, a.flag("overwrite"));
