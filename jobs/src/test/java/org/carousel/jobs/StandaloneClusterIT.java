@@ -1,0 +1,190 @@
+package org.carousel.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.carousel.data.Manifest;
+import org.carousel.spark.TestCorpus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * prep → train → eval submitted with SparkSubmit to a real Spark standalone cluster on
+ * 127.0.0.1 (a Master and two Workers, each executor its own JVM), using the spark-submit jar
+ * the build made. SPARK_HOME holds Spark's jars only — no DL4J, ND4J or Carousel — so the jar
+ * must carry everything the executors need, and every closure, broadcast and shuffled record
+ * crosses a process boundary.
+ */
+class StandaloneClusterIT {
+    @TempDir
+    static Path tmp;
+    static final List<Process> cluster = new ArrayList<>();
+    static String master;
+    static String sparkClasspath;
+    static Path appJar;
+    static Path sparkHome;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        Path root = Path.of(System.getProperty("carousel.repo.root"));
+        Path target = root.resolve("jobs/target");
+        List<String> cp = Arrays.asList(Files.readString(target.resolve("classpath.txt")).trim().split(":"));
+        List<String> spark = cp.stream().filter(StandaloneClusterIT::providedByCluster).toList();
+        sparkClasspath = String.join(":", spark);
+        try (var st = Files.list(target)) {
+            appJar = st.filter(p -> p.getFileName().toString().endsWith("-spark.jar")).findFirst().orElseThrow();
+        }
+        // A SPARK_HOME whose jars/ is the cluster's classpath: what the Worker puts on executors.
+        sparkHome = tmp.resolve("spark-home");
+        Files.createDirectories(sparkHome.resolve("jars"));
+        for (String jar : spark) {
+            Path j = Path.of(jar);
+            Files.createSymbolicLink(sparkHome.resolve("jars").resolve(j.getFileName()), j);
+        }
+        int port = freePort();
+        master = "spark://127.0.0.1:" + port;
+        cluster.add(start("master", List.of("org.apache.spark.deploy.master.Master",
+                "--host", "127.0.0.1", "--port", "" + port, "--webui-port", "" + freePort())));
+        for (int w = 0; w < 2; w++) {
+            Path work = Files.createDirectories(tmp.resolve("worker-" + w));
+            cluster.add(start("worker-" + w, List.of("org.apache.spark.deploy.worker.Worker",
+                    "--host", "127.0.0.1", "--cores", "1", "--memory", "2g", "--webui-port", "" + freePort(),
+                    "--work-dir", work.toString(), master)));
+        }
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (registeredWorkers() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(250);
+        assertEquals(2, registeredWorkers(), "workers registered with the master: " + Files.readString(tmp.resolve("master.log")));
+    }
+
+    /** Jars a Spark distribution has: everything but Carousel, DL4J/ND4J and their natives, and test libraries. */
+    static boolean providedByCluster(String jar) {
+        String[] not = {"/org/carousel/", "/carousel-", "/org/deeplearning4j/", "/org/nd4j/", "/org/bytedeco/", "/org/datavec/",
+                "/org/junit/", "/opentest4j/", "/apiguardian/", "/com/typesafe/config/", "/target/"};
+        for (String n : not) if (jar.contains(n)) return false;
+        return jar.endsWith(".jar");
+    }
+
+    static int registeredWorkers() throws IOException {
+        Path log = tmp.resolve("master.log");
+        if (!Files.exists(log)) return 0;
+        return (int) Files.readAllLines(log).stream().filter(l -> l.contains("Registering worker")).count();
+    }
+
+    static Process start(String name, List<String> mainAndArgs) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx512m"));
+        cmd.addAll(opens());
+        cmd.addAll(List.of("-cp", sparkClasspath));
+        cmd.addAll(mainAndArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile());
+        pb.environment().put("SPARK_HOME", sparkHome.toString());
+        pb.environment().put("SPARK_SCALA_VERSION", "2.12");
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return pb.start();
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static List<String> opens() {
+        List<String> o = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector"));
+        o.addAll(Arrays.asList(System.getProperty("carousel.java17.opens").trim().split("\\s+")));
+        return o;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        for (Process p : cluster) p.destroy();
+        for (Process p : cluster) {
+            try {
+                if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** One job through SparkSubmit in client mode; returns its exit status. */
+    static int submit(String name, String... jobArgs) throws Exception {
+        String opens = String.join(" ", opens());
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx1g"));
+        cmd.addAll(opens());
+        cmd.addAll(List.of("-cp", sparkClasspath, "org.apache.spark.deploy.SparkSubmit",
+                "--master", master, "--deploy-mode", "client", "--class", "org.carousel.jobs.Cli",
+                "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
+                "--conf", "spark.executor.extraJavaOptions=" + opens,
+                "--conf", "spark.executorEnv.OMP_NUM_THREADS=1",
+                "--conf", "spark.driver.host=127.0.0.1",
+                appJar.toString()));
+        cmd.addAll(Arrays.asList(jobArgs));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile());
+        pb.environment().put("SPARK_HOME", sparkHome.toString());
+        pb.environment().put("SPARK_SCALA_VERSION", "2.12");
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        Process p = pb.start();
+        assertTrue(p.waitFor(600, TimeUnit.SECONDS), name + " did not finish in 10 minutes");
+        return p.exitValue();
+    }
+
+    @Test
+    void prepTrainEvalRunOnTheCluster() throws Exception {
+        Path corpus = TestCorpus.europarlHead(Files.createDirectories(tmp.resolve("corpus")), 300);
+        String[] small = {"--set", "prep.window=50", "--set", "prep.shards=2",
+                "--set", "model.layers=1", "--set", "model.hidden=48", "--set", "model.embedding=16",
+                "--set", "train.batch=16", "--set", "train.tbptt=50", "--set", "train.averaging_frequency=4",
+                "--set", "train.learning_rate=0.01", "--set", "train.max_chars_per_epoch=100000", "--set", "train.workers=2",
+                "--set", "eval.lanes=4"};
+        Path data = tmp.resolve("data"), model = tmp.resolve("model"), eval = tmp.resolve("eval");
+        assertEquals(0, submit("prep", concat(new String[]{"prep", "--input", corpus.toString(), "--output", data.toString()}, small)),
+                () -> log("prep"));
+        assertEquals(0, submit("train", concat(new String[]{"train", "--data", data.toString(), "--output", model.toString()}, small)),
+                () -> log("train"));
+        assertEquals(0, submit("eval", concat(new String[]{"eval", "--model", model.toString(), "--data", data.toString(),
+                "--output", eval.toString()}, small)), () -> log("eval"));
+
+        JsonNode m = Manifest.parse(Files.readString(model.resolve("manifest.json")), "model manifest", Manifest.MODEL);
+        assertEquals(2, m.path("results").path("workers").asInt());
+        JsonNode e = Manifest.parse(Files.readString(eval.resolve("manifest.json")), "eval manifest", Manifest.EVAL);
+        assertTrue(e.path("bits_per_char").asDouble() < e.path("unigram_entropy_bits").asDouble(), e.toString());
+        assertEquals(m.path("results").path("validation_bits_per_char").asDouble(), e.path("bits_per_char").asDouble(), 1e-6);
+        // The work really ran in executor JVMs launched by the workers.
+        long executors;
+        try (var st = Files.walk(tmp.resolve("worker-0")); var st2 = Files.walk(tmp.resolve("worker-1"))) {
+            executors = java.util.stream.Stream.concat(st, st2).filter(p -> p.getFileName().toString().equals("stderr")).count();
+        }
+        assertTrue(executors >= 6, "executor logs under the workers' work dirs: " + executors);
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    static String log(String name) {
+        try {
+            List<String> lines = Files.readAllLines(tmp.resolve(name + ".log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+}
