@@ -19,6 +19,7 @@ public final class Cli {
             "  train     --data DIR --output DIR [--overwrite] [--resume]",
             "  eval      --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
             "  generate  --model DIR [--prime TEXT] [--length N] [--temperature T] [--seed S]",
+            "  pipeline  --input PATH --workdir DIR   (prep -> train -> eval, each stage skipped when up to date)",
             "every job: [--config FILE] [--set key=value]...   (keys: conf/carousel.conf)");
 
     private Cli() {}
@@ -42,6 +43,8 @@ public final class Cli {
                 return EvalJob.cli(rest);
             case "generate":
                 return GenerateJob.cli(rest);
+            case "pipeline":
+                return org.carousel.jobs.pipeline.PipelineJob.cli(rest);
             default:
                 System.err.println("carousel: error: unknown job '" + args[0] + "'\n" + USAGE);
                 return 2;
