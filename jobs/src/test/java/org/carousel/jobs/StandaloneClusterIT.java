@@ -165,6 +165,38 @@ class StandaloneClusterIT {
         JsonNode e = Manifest.parse(Files.readString(eval.resolve("manifest.json")), "eval manifest", Manifest.EVAL);
         assertTrue(e.path("bits_per_char").asDouble() < e.path("unigram_entropy_bits").asDouble(), e.toString());
         assertEquals(m.path("results").path("validation_bits_per_char").asDouble(), e.path("bits_per_char").asDouble(), 1e-6);
+        // An executor JVM killed with SIGKILL mid-training: Spark retries its tasks on a new
+        // executor, and the run ends with the same steps and a loss close to the undisturbed one.
+        Path model2 = tmp.resolve("model-disturbed");
+        long[] killed = {-1};
+        Thread killer = new Thread(() -> {
+            try {
+                Path log = tmp.resolve("train-disturbed.log");
+                long deadline = System.currentTimeMillis() + 300_000;
+                while (System.currentTimeMillis() < deadline) {
+                    if (Files.exists(log) && Files.readString(log).contains("step 16/")) break;
+                    Thread.sleep(100);
+                }
+                ProcessHandle.allProcesses()
+                        .filter(ph -> ph.info().commandLine().map(c -> c.contains("CoarseGrainedExecutorBackend")).orElse(false))
+                        .findFirst().ifPresent(ph -> {
+                            killed[0] = ph.pid();
+                            ph.destroyForcibly();
+                        });
+            } catch (Exception ignored) {
+                // the assertion on killed[0] reports it
+            }
+        });
+        killer.start();
+        assertEquals(0, submit("train-disturbed", concat(new String[]{"train", "--data", data.toString(), "--output", model2.toString(),
+                "--set", "train.progress_interval_s=0"}, small)), () -> log("train-disturbed"));
+        killer.join();
+        assertTrue(killed[0] > 0, "an executor was killed during training: " + log("train-disturbed"));
+        JsonNode m2 = Manifest.parse(Files.readString(model2.resolve("manifest.json")), "model manifest", Manifest.MODEL);
+        assertEquals(m.path("results").path("steps").asLong(), m2.path("results").path("steps").asLong());
+        assertEquals(m.path("results").path("validation_bits_per_char").asDouble(),
+                m2.path("results").path("validation_bits_per_char").asDouble(), 0.15);
+
         // The work really ran in executor JVMs launched by the workers.
         long executors;
         try (var st = Files.walk(tmp.resolve("worker-0")); var st2 = Files.walk(tmp.resolve("worker-1"))) {
