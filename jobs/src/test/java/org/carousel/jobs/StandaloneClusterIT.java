@@ -67,10 +67,17 @@ class StandaloneClusterIT {
         assertEquals(2, registeredWorkers(), "workers registered with the master: " + Files.readString(tmp.resolve("master.log")));
     }
 
-    /** Jars a Spark distribution has: everything but Carousel, DL4J/ND4J and their natives, and test libraries. */
+    /**
+     * Jars a Spark distribution has: the build's classpath without Carousel, DL4J/ND4J, their
+     * natives and the libraries only they bring, and test libraries.
+     */
     static boolean providedByCluster(String jar) {
         String[] not = {"/org/carousel/", "/carousel-", "/org/deeplearning4j/", "/org/nd4j/", "/org/bytedeco/", "/org/datavec/",
-                "/org/junit/", "/opentest4j/", "/apiguardian/", "/com/typesafe/config/", "/target/"};
+                "/org/junit/", "/opentest4j/", "/apiguardian/", "/com/typesafe/config/", "/target/", "/org/scalatest/",
+                "/com/github/oshi/", "/net/java/dev/jna/", "/com/google/code/gson/", "/com/google/flatbuffers/",
+                "/com/jakewharton/", "/net/ericaro/", "/org/threeten/", "/it/unimi/dsi/fastutil/", "/de/javakaffee/",
+                "/com/esotericsoftware/kryo/4.0.0/", "/com/esotericsoftware/reflectasm/", "/org/ow2/asm/asm/5", "/org/freemarker/",
+                "/net/sf/opencsv/", "/com/tdunning/"};
         for (String n : not) if (jar.contains(n)) return false;
         return jar.endsWith(".jar");
     }
