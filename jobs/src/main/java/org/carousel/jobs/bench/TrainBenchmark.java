@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * machine's single-thread SGEMM peak through ND4J, and reports each run's GFLOP/s and its
  * fraction of that peak.
  *
- * <p>Usage: {@code scripts/bench-train.sh [--only lstm-2x128] [--steps N] [--spark-chars N (0 = skip the Spark job)]}
+ * <p>Usage: {@code scripts/bench-train.sh [--only lstm-2x128,gru-2x128] [--steps N] [--spark-chars N (0 = skip the Spark job)]}
  */
 public final class TrainBenchmark {
     record Shape(String cell, int layers, int hidden, int seq, int batch, int vocab) {
@@ -88,7 +88,7 @@ public final class TrainBenchmark {
         rows.add(String.format("%-12s %5s %5s | %12s %12s %12s | %7s %7s | %9s %7s", "config", "seq", "batch",
                 "in-process", "spark-job", "pytorch", "ratio1", "ratioS", "GFLOP/s", "%peak"));
         for (Shape s : SHAPES) {
-            if (only != null && !only.equals(s.name())) continue;
+            if (only != null && !java.util.Arrays.asList(only.split(",")).contains(s.name())) continue;
             if (!cellAvailable(s.cell())) {
                 rows.add(String.format("%-12s %5d %5d | (no %s cell in this build)", s.name(), s.seq(), s.batch(), s.cell()));
                 continue;
