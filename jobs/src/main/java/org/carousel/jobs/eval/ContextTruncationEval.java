@@ -1,0 +1,308 @@
+package org.carousel.jobs.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.carousel.BadInputException;
+import org.carousel.config.Settings;
+import org.carousel.data.Manifest;
+import org.carousel.data.Split;
+import org.carousel.data.TokenCodec;
+import org.carousel.jobs.ModelDir;
+import org.carousel.metrics.ContextTruncation;
+import org.carousel.model.ModelBytes;
+import org.carousel.prep.ShardSet;
+import org.carousel.spark.HadoopFiles;
+import org.carousel.spark.JobArgs;
+import org.carousel.spark.JobRunner;
+import org.carousel.spark.OutputDir;
+import org.carousel.spark.SparkSessions;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code carousel context --model DIR --data DIR [--split validation|test] [--output DIR]}: how much of its
+ * context a model uses (Khandelwal et al. 2018): bits per character on a split when the model sees only the last
+ * k tokens before each target, for each k of {@code eval.context.ks}, against the full context on the same targets,
+ * and the effective context — the smallest k within 1% of the full context ({@link ContextTruncation}).
+ *
+ * <p>One task per stream of the split ({@link ShardSet#windowsByStream}): the task rebuilds its stream's token
+ * sequence from its windows (consecutive windows share one id), draws its share of the reset points (seeded by
+ * {@code eval.context.seed} and the stream number) and returns its per-k sums; the driver adds them up. The model
+ * travels as a broadcast of its bytes.
+ *
+ * <pre>
+ * output/
+ *   manifest.json   kind carousel.eval.context: the per-k table, effective context, model, data, cell, reset points
+ *   context.png     bits/char against k (log x axis), with the full-context line
+ * </pre>
+ */
+public final class ContextTruncationEval {
+    private static final Logger log = LoggerFactory.getLogger(ContextTruncationEval.class);
+    public static final String KIND = "carousel.eval.context";
+    public static final String PLOT_FILE = "context.png";
+
+    private ContextTruncationEval() {}
+
+    /**
+     * What the job measures (config keys {@code eval.split} and {@code eval.context.*}).
+     *
+     * @param ks          context lengths, strictly increasing (eval.context.ks)
+     * @param resetPoints reset points over the whole split, shared out evenly among its streams (eval.context.reset_points)
+     * @param seed        seed of the reset points; stream s draws with seed·1000003 + s (eval.context.seed)
+     * @param batch       reset points per forward pass (eval.context.batch)
+     */
+    public record ContextTruncationSpec(Split split, int[] ks, int resetPoints, long seed, int batch) implements Serializable {
+        public ContextTruncationSpec {
+            try {
+                ks = ContextTruncation.checkKs(ks);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("config key 'eval.context.ks': " + e.getMessage());
+            }
+            if (resetPoints < 1) throw new BadInputException("config key 'eval.context.reset_points' = " + resetPoints + ": must be >= 1");
+            if (batch < 1) throw new BadInputException("config key 'eval.context.batch' = " + batch + ": must be >= 1");
+        }
+
+        public static ContextTruncationSpec from(Settings s) {
+            return new ContextTruncationSpec(
+                    Split.parse(s.string("eval.split"), "config key 'eval.split'"),
+                    ks(s, "eval.context.ks"),
+                    s.integer("eval.context.reset_points", 1, 100_000_000),
+                    s.longValue("eval.context.seed", Long.MIN_VALUE, Long.MAX_VALUE),
+                    s.integer("eval.context.batch", 1, 65_536));
+        }
+
+        /** A HOCON list of integers ({@code [1, 2, 5]}) or a string of them separated by commas or spaces ({@code "1,2,5"}). */
+        static int[] ks(Settings s, String key) {
+            Object v = s.unwrapped(key).get(key);
+            if (v == null) s.string(key);    // throws, naming the missing key
+            List<Object> items = new ArrayList<>();
+            if (v instanceof List) items.addAll((List<?>) v);
+            else for (String part : String.valueOf(v).trim().split("[,\\s]+")) if (!part.isEmpty()) items.add(part);
+            int[] ks = new int[items.size()];
+            for (int i = 0; i < ks.length; i++) {
+                Object item = items.get(i);
+                long k;
+                try {
+                    k = item instanceof Number && ((Number) item).doubleValue() == ((Number) item).longValue()
+                            ? ((Number) item).longValue() : Long.parseLong(String.valueOf(item).trim());
+                } catch (NumberFormatException e) {
+                    throw new BadInputException("config key '" + key + "' = " + v + ": '" + item + "' is not an integer");
+                }
+                if (k < 1 || k > 1_000_000) throw new BadInputException("config key '" + key + "' = " + v + ": each k must be in [1, 1000000]");
+                ks[i] = (int) k;
+            }
+            if (ks.length == 0) throw new BadInputException("config key '" + key + "': no context lengths given");
+            return ks;
+        }
+
+        @Override
+        public int[] ks() {
+            return ks.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ContextTruncationSpec c && split == c.split && Arrays.equals(ks, c.ks)
+                    && resetPoints == c.resetPoints && seed == c.seed && batch == c.batch;
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(ks) * 31 + java.util.Objects.hash(split, resetPoints, seed, batch);
+        }
+
+        @Override
+        public String toString() {
+            return "ContextTruncationSpec[split=" + split.dir() + ", ks=" + Arrays.toString(ks) + ", resetPoints=" + resetPoints
+                    + ", seed=" + seed + ", batch=" + batch + "]";
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(cli(args));
+    }
+
+    public static int cli(String[] args) {
+        return JobRunner.run("context", () -> {
+            JobArgs a = JobArgs.parse("context", args, Set.of("model", "data", "split", "output"), Set.of("overwrite"));
+            List<String> extra = new ArrayList<>();
+            if (a.has("split")) extra.add("eval.split=" + a.required("split"));
+            Settings s = a.settings(extra);
+            String model = a.required("model");
+            String data = a.required("data");
+            ContextTruncationSpec.from(s);
+            Configuration local = new Configuration();
+            ModelDir.open(model, local).checkCompatible(ShardSet.open(data, local));
+            if (a.has("output")) OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
+            SparkSession spark = SparkSessions.create(s, "context");
+            try {
+                JsonNode r = run(spark, s, model, data, a.optional("output", null), a.flag("overwrite"));
+                System.out.println(text(r));
+            } finally {
+                spark.stop();
+            }
+            return null;
+        });
+    }
+
+    /** The result as a few lines for the console. */
+    static String text(JsonNode r) {
+        StringBuilder sb = new StringBuilder(String.format("context: %s, %,d reset points, full context %.4f bits/char",
+                r.path("split").asText(), r.path("reset_points").path("used").asLong(), r.path("full_context_bits_per_char").asDouble()));
+        for (JsonNode row : r.path("table"))
+            sb.append(String.format("%n  k=%-6d %.4f bits/char  (full %.4f on the same chars, %+.4f, %+.2f%%)", row.path("k").asInt(),
+                    row.path("bits_per_char").asDouble(), row.path("full_context_bits_per_char").asDouble(),
+                    row.path("increase_bits").asDouble(), 100 * row.path("relative_increase").asDouble()));
+        sb.append("\n  effective context: ").append(r.path("effective_context").asText());
+        return sb.toString();
+    }
+
+    public static JsonNode run(SparkSession spark, Settings s, String model, String data, String output, boolean overwrite) {
+        return BadInputException.unwrapping(() -> evaluate(spark, ContextTruncationSpec.from(s), model, data, output, overwrite));
+    }
+
+    public static JsonNode run(SparkSession spark, ContextTruncationSpec spec, String model, String data, String output, boolean overwrite) {
+        return BadInputException.unwrapping(() -> evaluate(spark, spec, model, data, output, overwrite));
+    }
+
+    private static JsonNode evaluate(SparkSession spark, ContextTruncationSpec spec, String model, String data, String output, boolean overwrite) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        ModelDir m = ModelDir.open(model, hadoop);
+        ShardSet shards = ShardSet.open(data, hadoop);
+        m.checkCompatible(shards);
+        int[] ks = spec.ks();
+        int maxK = ks[ks.length - 1];
+        OutputDir out = output == null ? null : OutputDir.begin(output, hadoop, overwrite);
+        try {
+            long t0 = System.nanoTime();
+            int streams = Math.max(1, (int) shards.splitStats(spec.split()).path("streams").asLong(1));
+            int perStream = (int) Math.min(Integer.MAX_VALUE, ((long) spec.resetPoints() + streams - 1) / streams);
+            ContextTruncation.Result result = measure(spark, shards, spec, m.modelBytes(), perStream);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            if (result.resetPoints() == 0)
+                throw new BadInputException(shards.path(spec.split()) + ": no stream of the split is longer than the largest k + 1 ("
+                        + (maxK + 1) + " tokens); lower eval.context.ks");
+
+            ObjectNode r = Manifest.create(KIND);
+            r.put("metric", "bits_per_char");
+            r.put("split", spec.split().dir());
+            r.put("model", model);
+            r.put("data", data);
+            r.put("cell", m.manifest().path("model").path("cell").asText());
+            r.put("vocabulary_fingerprint", m.vocabulary().fingerprint());
+            ArrayNode ksNode = r.putArray("ks");
+            for (int k : ks) ksNode.add(k);
+            ObjectNode rp = r.putObject("reset_points");
+            rp.put("requested", spec.resetPoints());
+            rp.put("per_stream", perStream);
+            rp.put("used", result.resetPoints());
+            rp.put("seed", spec.seed());
+            rp.put("streams", result.streams());
+            rp.put("streams_used", result.usedStreams());
+            rp.put("selection", "per stream: distinct positions r drawn uniformly from [K, n-1-K] (from [0, n-1-K] on a stream"
+                    + " shorter than 2K+1 tokens), K = " + maxK + "; every k scores the targets r + k");
+            r.put("batch", spec.batch());
+            r.put("full_context_bits_per_char", result.fullBitsPerChar());
+            int effective = result.effectiveContext();
+            if (effective < 0) r.put("effective_context", "full");
+            else r.put("effective_context", effective);
+            r.put("effective_context_tolerance", ContextTruncation.WITHIN);
+            ArrayNode table = r.putArray("table");
+            for (int i = 0; i < result.size(); i++) {
+                ObjectNode row = table.addObject();
+                row.put("k", result.k(i));
+                row.put("bits_per_char", result.bitsPerChar(i));
+                row.put("full_context_bits_per_char", result.fullBitsPerChar(i));
+                row.put("increase_bits", result.increase(i));
+                row.put("relative_increase", result.relativeIncrease(i));
+                row.put("chars", result.targets(i));
+            }
+            r.put("wall_s", wall);
+            if (out != null) r.put("plot", PLOT_FILE);
+            log.info("context: {} effective context {} over {} reset points in {} s", spec.split().dir(),
+                    result.effectiveContextLabel(), result.resetPoints(), String.format("%.1f", wall));
+            if (out != null) {
+                String title = String.format("%s, %s split: effective context %s", r.path("cell").asText("model"),
+                        spec.split().dir(), result.effectiveContextLabel());
+                HadoopFiles.write(new Path(out.path(), PLOT_FILE), ContextPlot.png(result, title), hadoop);
+                HadoopFiles.write(new Path(out.path(), Manifest.FILE), Manifest.render(r), hadoop);
+                out.commit();
+            }
+            return r;
+        } finally {
+            if (out != null) out.close();
+        }
+    }
+
+    /** One task per stream: its token sequence, its reset points, its sums; added up on the driver. */
+    static ContextTruncation.Result measure(SparkSession spark, ShardSet data, ContextTruncationSpec spec, byte[] model, int perStream) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<byte[]> modelB = sc.broadcast(model);
+        int bytesPerToken = data.bytesPerToken();
+        int[] ks = spec.ks();
+        long seed = spec.seed();
+        int batch = spec.batch();
+        try {
+            List<ContextTruncation.Result> parts = data.windowsByStream(spark, spec.split()).mapPartitions(it -> {
+                if (!it.hasNext()) return Collections.<ContextTruncation.Result>emptyIterator();
+                List<Tuple2<Long, int[]>> windows = new ArrayList<>();
+                while (it.hasNext()) {
+                    Tuple2<Long, byte[]> w = it.next();
+                    windows.add(new Tuple2<>(w._1(), TokenCodec.unpack(w._2(), bytesPerToken)));
+                }
+                int stream = ShardSet.stream(windows.get(0)._1());
+                int[] tokens = tokens(windows);
+                MultiLayerNetwork net = ModelBytes.restore(modelB.value(), false);
+                ContextTruncation ct = new ContextTruncation(net, ks, batch);
+                return List.of(ct.measure(tokens, perStream, seed * 1_000_003L + stream)).iterator();
+            }).collect();
+            ContextTruncation.Result sum = ContextTruncation.Result.empty(ks);
+            for (ContextTruncation.Result p : parts) sum = sum.plus(p);
+            return sum;
+        } finally {
+            modelB.destroy();
+        }
+    }
+
+    /**
+     * A stream's token sequence from its windows, keyed and sorted by {@link ShardSet#key}: window i holds
+     * positions [iW, iW + W], so each window after the first adds all its ids but the first, which must equal the
+     * previous window's last.
+     */
+    public static int[] tokens(List<Tuple2<Long, int[]>> windows) {
+        long n = 0;
+        for (int i = 0; i < windows.size(); i++) {
+            Tuple2<Long, int[]> w = windows.get(i);
+            if (ShardSet.stream(w._1()) != ShardSet.stream(windows.get(0)._1()) || (w._1() & ((1L << 40) - 1)) != i)
+                throw new IllegalStateException("windows of a stream must be consecutive from index 0; window " + i + " has key " + w._1());
+            n += i == 0 ? w._2().length : w._2().length - 1;
+        }
+        if (n > Integer.MAX_VALUE - 8) throw new IllegalStateException("stream of " + n + " tokens is too long to hold");
+        int[] out = new int[(int) n];
+        int at = 0;
+        for (int i = 0; i < windows.size(); i++) {
+            int[] w = windows.get(i)._2();
+            if (i > 0 && (w.length == 0 || w[0] != out[at - 1]))
+                throw new IllegalStateException("window " + i + " does not start with the previous window's last id");
+            int from = i == 0 ? 0 : 1;
+            System.arraycopy(w, from, out, at, w.length - from);
+            at += w.length - from;
+        }
+        return out;
+    }
+}
