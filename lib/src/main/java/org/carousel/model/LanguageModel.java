@@ -8,12 +8,12 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
-import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
-import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.carousel.model.layers.Gru;
+import org.carousel.model.layers.Lstm;
+import org.carousel.model.layers.Rnn;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
@@ -25,12 +25,14 @@ import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
  * <pre>
  *   input  [mb, 1, T]  token ids (floats)
  *   EmbeddingSequenceLayer  V → E                      [mb, E, T]
- *   recurrent layer × L     (lstm | gru | rnn), H units [mb, H, T]
+ *   recurrent layer × L     (lstm | gru | rnn), H units [mb, H, T]   Carousel's Lstm | Gru | Rnn
  *   RnnOutputLayer          H → V, softmax              [mb, V, T]
  *   loss: sparse multi-class cross-entropy against [mb, 1, T] label ids
  * </pre>
  * Adam, per-layer L2 gradient clipping, truncated BPTT with the hidden state carried across
- * segments of a window. Float32 throughout.
+ * segments of a window. Float32 throughout, so the recurrent layers run on Carousel's kernels
+ * ({@link org.carousel.model.kernels}); their parameter layouts are DL4J's LSTM / SimpleRnn ones
+ * and {@link Gru}'s.
  */
 public final class LanguageModel {
     private LanguageModel() {}
@@ -75,11 +77,11 @@ public final class LanguageModel {
         switch (cell) {
             case "lstm":
                 // Forget-gate bias 1.0 (Jozefowicz et al. 2015): the carousel starts open.
-                return new LSTM.Builder().forgetGateBiasInit(1.0).gateActivationFunction(Activation.SIGMOID);
+                return new Lstm.Builder().forgetGateBiasInit(1.0).gateActivationFunction(Activation.SIGMOID);
             case "gru":
                 return new Gru.Builder();
             case "rnn":
-                return new SimpleRnn.Builder();
+                return new Rnn.Builder();
             default:
                 throw new IllegalArgumentException("unknown cell '" + cell + "'");
         }

@@ -22,6 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
+import java.util.Map;
 
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
@@ -82,6 +83,15 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
  * unpadded sequence, and the state left after a padded row is 0. In backprop the gradient is
  * masked at masked steps, so they contribute nothing to parameter gradients and the epsilon
  * passed down is 0 there.
+ *
+ * <p>Two implementations. In a FLOAT network with the default activations (sigmoid gates, tanh
+ * candidate) every entry point above runs on {@link org.carousel.model.kernels.GruKernel} through
+ * {@link KernelPath} (parameters mapped as W → W, RW → RW, b_r|b_z|b_n → the kernel's b,
+ * b_rn → its bRn), with the same semantics: backprop differentiates the pass that ran, carried
+ * state included; masked steps output zero and get no gradient, and with right padding a padded
+ * row leaves a zero state. Otherwise — DOUBLE (gradient checks), other activations, or the system
+ * property {@code carousel.kernels=false} — the ND4J-op implementation described above runs, and
+ * is the reference the kernel path is tested against.
  */
 public class GruLayer extends BaseRecurrentLayer<Gru> {
     /** Key of the last output (= hidden state) in {@code stateMap} and {@code tBpttStateMap}. */
@@ -90,14 +100,53 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
     /** The last forward pass: what it ran on, and (training only) its stored intermediates. */
     private Forward lastForward;
 
+    /** The float32 kernel path, created on first use when {@link #useKernel}. */
+    private transient KernelPath kernel;
+    private final boolean useKernel;
+
     public GruLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+        Gru g = (Gru) conf.getLayer();
+        useKernel = dataType == DataType.FLOAT && KernelPath.enabled()
+                && g.getGateActivationFn() instanceof ActivationSigmoid
+                && g.getActivationFn() instanceof ActivationTanH;
+    }
+
+    /** Whether this layer runs on the kernel (float32 path) rather than on ND4J operations. */
+    public boolean usesKernel() {
+        return useKernel;
+    }
+
+    private KernelPath kernel() {
+        if (kernel == null) kernel = new KernelPath(new KernelPath.GruCell(layerConf().getNIn(), layerConf().getNOut()));
+        return kernel;
+    }
+
+    private INDArray kernelForward(INDArray h0, boolean training, boolean stepping, LayerWorkspaceMgr mgr) {
+        assertInputSet(false);
+        applyDropOutIfNecessary(training, mgr);
+        return kernel().forward(input, getDataFormat(), maskArray, h0, null,
+                key -> getParamWithNoise(key, training, mgr), stepping, mgr, layerId());
+    }
+
+    private Pair<Gradient, INDArray> kernelBackprop(INDArray epsilon, int backLength, LayerWorkspaceMgr mgr) {
+        assertInputSet(true);
+        INDArray epsOut = kernel().backward(input, getDataFormat(), maskArray, epsilon, backLength,
+                key -> getParamWithNoise(key, true, mgr), gradientViews, mgr, layerId());
+        weightNoiseParams.clear();
+        Gradient grad = new DefaultGradient(gradientsFlattened);
+        for (String key : new String[]{GruParamInitializer.WEIGHT_KEY, GruParamInitializer.RECURRENT_WEIGHT_KEY,
+                GruParamInitializer.BIAS_KEY}) {
+            grad.gradientForVariable().put(key, gradientViews.get(key));
+        }
+        return new Pair<>(grad, backpropDropOutIfPresent(epsOut));
     }
 
     // ------------------------------------------------------------------ forward entry points
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (useKernel) return kernelForward(null, training, false, workspaceMgr);
         return forward(null, training, false, workspaceMgr).output;
     }
 
@@ -110,6 +159,11 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
                     : input.reshape(input.size(0), input.size(1), 1);
         }
         setInput(input, workspaceMgr);
+        if (useKernel) {
+            INDArray out = kernelForward(stateMap.get(STATE_KEY_PREV_ACTIVATION), false, true, workspaceMgr);
+            stateMap.put(STATE_KEY_PREV_ACTIVATION, kernel.finalState());
+            return out;
+        }
         Forward f = forward(stateMap.get(STATE_KEY_PREV_ACTIVATION), false, false, workspaceMgr);
         stateMap.put(STATE_KEY_PREV_ACTIVATION, lastState(f));
         return f.output;
@@ -119,6 +173,11 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
     public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
                                                 LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
+        if (useKernel) {
+            INDArray out = kernelForward(tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION), training, false, workspaceMgr);
+            if (storeLastForTBPTT) tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, kernel.finalState());
+            return out;
+        }
         Forward f = forward(tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION), training, false, workspaceMgr);
         if (storeLastForTBPTT) {
             tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, lastState(f));
@@ -130,6 +189,31 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
     public void rnnClearPreviousState() {
         super.rnnClearPreviousState();
         lastForward = null;
+        if (kernel != null) kernel.reset();
+    }
+
+    @Override
+    public void setParams(INDArray params) {
+        super.setParams(params);
+        if (kernel != null) kernel.invalidateWeights();
+    }
+
+    @Override
+    public void setParam(String key, INDArray val) {
+        super.setParam(key, val);
+        if (kernel != null) kernel.invalidateWeights();
+    }
+
+    @Override
+    public void setParamTable(Map<String, INDArray> paramTable) {
+        super.setParamTable(paramTable);
+        if (kernel != null) kernel.invalidateWeights();
+    }
+
+    @Override
+    public void setParamsViewArray(INDArray params) {
+        super.setParamsViewArray(params);
+        if (kernel != null) kernel.invalidateWeights();
     }
 
     @Override
@@ -311,12 +395,14 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (useKernel) return kernelBackprop(epsilon, -1, workspaceMgr);
         return backprop(epsilon, -1, workspaceMgr);
     }
 
     @Override
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
                                                           LayerWorkspaceMgr workspaceMgr) {
+        if (useKernel) return kernelBackprop(epsilon, tbpttBackLength, workspaceMgr);
         return backprop(epsilon, tbpttBackLength, workspaceMgr);
     }
 

@@ -1,11 +1,12 @@
 /**
- * Recurrent layers that Carousel owns because DL4J 1.0.0-M2.1 lacks them for
- * {@code MultiLayerNetwork}: {@link org.carousel.model.layers.Gru} (configuration, JSON- and
- * Java-serialisable, built like DL4J's own {@code LSTM}), its parameter layout
- * ({@link org.carousel.model.layers.GruParamInitializer}) and its implementation
- * ({@link org.carousel.model.layers.GruLayer}: whole-sequence forward, backprop through time,
- * truncated BPTT with carried state, stateful {@code rnnTimeStep}, feature masks, workspaces).
- * The layers plug into DL4J's own networks, updaters, serializers and gradient checks; nothing
- * here replaces DL4J machinery.
+ * Carousel's recurrent layers for {@code MultiLayerNetwork}: {@link org.carousel.model.layers.Gru}
+ * (DL4J 1.0.0-M2.1 has none), and {@link org.carousel.model.layers.Lstm} and
+ * {@link org.carousel.model.layers.Rnn}, parameter-compatible with DL4J's {@code LSTM} and
+ * {@code SimpleRnn}. In float networks all three run on the fused kernels of
+ * {@code org.carousel.model.kernels} ({@link org.carousel.model.layers.KernelPath}), and their
+ * backward pass differentiates the forward pass that actually ran, including a state carried
+ * across tBPTT segments (DL4J's own LSTM and SimpleRnn restart it from zero); in double networks
+ * they take DL4J's (or, for the GRU, ND4J-op) reference path, which DL4J's gradient checks
+ * verify. {@code -Dcarousel.kernels=false} forces the reference paths.
  */
 package org.carousel.model.layers;
