@@ -8,16 +8,15 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.carousel.model.layers.Gru;
 import org.carousel.model.layers.Lstm;
 import org.carousel.model.layers.Rnn;
+import org.carousel.model.layers.SparseSoftmaxOutput;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /**
  * The character-level language model.
@@ -26,7 +25,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
  *   input  [mb, 1, T]  token ids (floats)
  *   EmbeddingSequenceLayer  V → E                      [mb, E, T]
  *   recurrent layer × L     (lstm | gru | rnn), H units [mb, H, T]   Carousel's Lstm | Gru | Rnn
- *   RnnOutputLayer          H → V, softmax              [mb, V, T]
+ *   SparseSoftmaxOutput     H → V, softmax              [mb, V, T]   (DL4J RnnOutputLayer, fused training pass)
  *   loss: sparse multi-class cross-entropy against [mb, 1, T] label ids
  * </pre>
  * Adam, per-layer L2 gradient clipping, truncated BPTT with the hidden state carried across
@@ -61,11 +60,7 @@ public final class LanguageModel {
             list.layer(layer.build());
             in = m.hidden();
         }
-        list.layer(new RnnOutputLayer.Builder(new LossSparseMCXENT())
-                .nIn(in).nOut(vocabSize)
-                .activation(Activation.SOFTMAX)
-                .dataFormat(RNNFormat.NCW)
-                .build());
+        list.layer(SparseSoftmaxOutput.of(in, vocabSize));
         list.backpropType(BackpropType.TruncatedBPTT)
                 .tBPTTForwardLength(o.tbptt())
                 .tBPTTBackwardLength(o.tbptt());
