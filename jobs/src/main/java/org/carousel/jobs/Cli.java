@@ -19,8 +19,9 @@ public final class Cli {
             "  train     --data DIR --output DIR [--overwrite] [--resume]",
             "  eval      --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
             "  generate  --model DIR [--prime TEXT] [--length N] [--temperature T] [--seed S]",
-            "  pipeline  --input PATH --workdir DIR   (prep -> train -> eval, each stage skipped when up to date)",
+            "  pipeline  --input PATH --workdir DIR   (prep -> train -> eval -> report, each stage skipped when up to date)",
             "  context   --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
+            "  report    --inputs DIR[,DIR...] --output DIR [--title TEXT] [--overwrite]   (one HTML page)",
             "every job: [--config FILE] [--set key=value]...   (keys: conf/carousel.conf)");
 
     private Cli() {}
@@ -46,6 +47,8 @@ public final class Cli {
                 return GenerateJob.cli(rest);
             case "context":
                 return org.carousel.jobs.eval.ContextTruncationEval.cli(rest);
+            case "report":
+                return org.carousel.jobs.report.ReportJob.cli(rest);
             case "pipeline":
                 return org.carousel.jobs.pipeline.PipelineJob.cli(rest);
             default:

@@ -53,24 +53,26 @@ class PipelineTest {
         Path corpus = TestCorpus.europarlHead(Files.createDirectories(tmp.resolve("corpus")), 120);
         String work = tmp.resolve("work").toString();
         JsonNode first = PipelineJob.run(spark, settings, corpus.toString(), work);
-        assertEquals(List.of("prep:run", "train:run", "eval:run"), statuses(first));
+        assertEquals(List.of("prep:run", "train:run", "eval:run", "report:run"), statuses(first));
         assertEquals(0, first.path("exit_status").asInt());
         double bpc = first.path("metrics").path("validation_bits_per_char").asDouble();
         assertTrue(bpc > 0 && bpc < first.path("metrics").path("validation_unigram_entropy_bits").asDouble() + 1, first.toString());
         JsonNode onDisk = Manifest.json().readTree(Files.readString(tmp.resolve("work/summary.json")));
         assertEquals(first.path("stages").toString(), onDisk.path("stages").toString());
+        String page = Files.readString(tmp.resolve("work/report/report.html"));
+        assertTrue(page.contains("Model: ") && page.contains("Data: ") && page.contains("bits per character"), "report covers data, model, eval");
 
         JsonNode again = PipelineJob.run(spark, settings, corpus.toString(), work);
-        assertEquals(List.of("prep:skipped", "train:skipped", "eval:skipped"), statuses(again));
+        assertEquals(List.of("prep:skipped", "train:skipped", "eval:skipped", "report:skipped"), statuses(again));
         assertEquals(bpc, again.path("metrics").path("validation_bits_per_char").asDouble(), 0.0);
 
         // A training setting changes: prep stays, train and eval re-run.
         JsonNode retrain = PipelineJob.run(spark, settings.with("train.max_chars_per_epoch", 30_000), corpus.toString(), work);
-        assertEquals(List.of("prep:skipped", "train:run", "eval:run"), statuses(retrain));
+        assertEquals(List.of("prep:skipped", "train:run", "eval:run", "report:run"), statuses(retrain));
 
         // The corpus changes: everything re-runs.
         TestCorpus.writeLines(corpus.resolve("more.txt"), TestCorpus.documents(40, 3), false);
         JsonNode all = PipelineJob.run(spark, settings.with("train.max_chars_per_epoch", 30_000), corpus.toString(), work);
-        assertEquals(List.of("prep:run", "train:run", "eval:run"), statuses(all));
+        assertEquals(List.of("prep:run", "train:run", "eval:run", "report:run"), statuses(all));
     }
 }

@@ -234,6 +234,28 @@ public final class ContextTruncationEval {
             }
             r.put("wall_s", wall);
             if (out != null) r.put("plot", PLOT_FILE);
+            // The report's convention: title, summary, plots, tables, provenance.
+            r.put("title", "Context truncation (" + r.path("cell").asText() + ", " + spec.split().dir() + " split)");
+            r.put("summary", String.format("Full context %.4f bits/char over %,d reset points; effective context (smallest k"
+                    + " within %.0f%% of full context on the same characters): %s tokens.", result.fullBitsPerChar(),
+                    result.resetPoints(), 100 * ContextTruncation.WITHIN, result.effectiveContextLabel()));
+            if (out != null) r.putArray("plots").add(PLOT_FILE);
+            ObjectNode t = r.putArray("tables").addObject();
+            t.put("title", "Bits/char when the model sees only the last k tokens");
+            ArrayNode cols = t.putArray("columns");
+            for (String c : List.of("k", "bits/char", "full context, same chars", "increase (bits)", "increase (%)", "chars"))
+                cols.add(c);
+            ArrayNode rows = t.putArray("rows");
+            for (int i = 0; i < result.size(); i++) {
+                ArrayNode row = rows.addArray();
+                row.add(result.k(i)).add(result.bitsPerChar(i)).add(result.fullBitsPerChar(i)).add(result.increase(i))
+                        .add(100 * result.relativeIncrease(i)).add(result.targets(i));
+            }
+            ObjectNode prov = r.putObject("provenance");
+            prov.put("model", model);
+            prov.put("data", data);
+            prov.put("vocabulary_fingerprint", m.vocabulary().fingerprint());
+            prov.put("config", spec.toString());
             log.info("context: {} effective context {} over {} reset points in {} s", spec.split().dir(),
                     result.effectiveContextLabel(), result.resetPoints(), String.format("%.1f", wall));
             if (out != null) {

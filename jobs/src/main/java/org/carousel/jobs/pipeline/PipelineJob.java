@@ -26,17 +26,19 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import org.carousel.jobs.report.ReportJob;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * {@code carousel pipeline --input PATH --workdir DIR}: prep → train → eval as idempotent
+ * {@code carousel pipeline --input PATH --workdir DIR}: prep → train → eval → report as idempotent
  * stages, for scheduled runs.
  *
  * <pre>
  * DIR/data/              prep output          DIR/data/_SUCCESS      {stage, fingerprint, finished}
  * DIR/model/             train output         DIR/model/_SUCCESS
  * DIR/eval-validation/   eval output          DIR/eval-validation/_SUCCESS
+ * DIR/report/            report output        DIR/report/_SUCCESS    (report.html over data, model, eval)
  * DIR/summary.json       stages run or skipped, their seconds, headline metrics, exit status
  * </pre>
  * A stage's fingerprint hashes its configuration section(s) and its inputs' fingerprints (for
@@ -116,6 +118,11 @@ public final class PipelineJob {
             Settings evalSettings = s.with("eval.split", "validation");
             JsonNode evaluated = stage(stages, "eval", eval, evalFp, hadoop, () -> EvalJob.run(spark, evalSettings, model, data, eval, true));
 
+            String report = new Path(root, "report").toString();
+            String reportFp = fingerprint("report", s.render("report"), evalFp);
+            stage(stages, "report", report, reportFp, hadoop, () -> ReportJob.run(hadoop, s, List.of(data, model, eval), report, true));
+            summary.put("report", report + "/" + ReportJob.PAGE);
+
             ObjectNode metrics = summary.putObject("metrics");
             metrics.put("validation_bits_per_char", evaluated.path("bits_per_char").asDouble());
             metrics.put("validation_unigram_entropy_bits", evaluated.path("unigram_entropy_bits").asDouble());
@@ -174,6 +181,7 @@ public final class PipelineJob {
         return switch (stage) {
             case "prep" -> Manifest.SHARDS;
             case "train" -> Manifest.MODEL;
+            case "report" -> ReportJob.KIND;
             default -> Manifest.EVAL;
         };
     }
