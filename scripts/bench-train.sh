@@ -3,6 +3,7 @@
 # whole Spark train job (local mode, all cores, parameter averaging), and the PyTorch anchor
 # (../shared/bench/torch_rnn_anchor.py; needs Debian's python3-torch and libopenblas0-pthread).
 #   scripts/bench-train.sh [--only lstm-2x128,gru-2x128] [--steps N] [--spark-chars N (0 = skip the Spark job)]
+#                          [--set key=value]...   (the Spark job's config, e.g. train.averaging_frequency=16)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/scripts/java17-opens.sh"

@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  * machine's single-thread SGEMM peak through ND4J, and reports each run's GFLOP/s and its
  * fraction of that peak.
  *
- * <p>Usage: {@code scripts/bench-train.sh [--only lstm-2x128,gru-2x128] [--steps N] [--spark-chars N (0 = skip the Spark job)]}
+ * <p>Usage: {@code scripts/bench-train.sh [--only lstm-2x128,gru-2x128] [--steps N] [--spark-chars N (0 = skip the Spark job)]
+ *        [--set key=value]... (config of the Spark train job, e.g. train.averaging_frequency=16)}
  */
 public final class TrainBenchmark {
     record Shape(String cell, int layers, int hidden, int seq, int batch, int vocab) {
@@ -72,12 +73,14 @@ public final class TrainBenchmark {
         int steps = 20;
         long sparkChars = 1_500_000;
         String anchor = System.getProperty("carousel.anchor", "../shared/bench/torch_rnn_anchor.py");
+        List<String> sets = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--only" -> only = args[++i];
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--spark-chars" -> sparkChars = Long.parseLong(args[++i]);
                 case "--anchor" -> anchor = args[++i];
+                case "--set" -> sets.add(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -94,7 +97,7 @@ public final class TrainBenchmark {
                 continue;
             }
             double inProcess = inProcess(s, steps);
-            double spark = sparkChars > 0 ? sparkJob(s, work, sparkChars) : Double.NaN;
+            double spark = sparkChars > 0 ? sparkJob(s, work, sparkChars, sets) : Double.NaN;
             double torch = anchor(s, anchor);
             double gflops = spark * s.flopsPerChar() / 1e9;
             rows.add(String.format("%-12s %5d %5d | %12.0f %12.0f %12s | %7s %7s | %9.1f %6.1f%%", s.name(), s.seq(), s.batch(),
@@ -148,7 +151,7 @@ public final class TrainBenchmark {
     }
 
     /** A random text over vocab-1 symbols (plus <unk>), prepped and trained by the real jobs. */
-    static double sparkJob(Shape s, Path work, long chars) throws IOException {
+    static double sparkJob(Shape s, Path work, long chars, List<String> sets) throws IOException {
         Path corpus = work.resolve("corpus-" + s.vocab());
         if (!Files.exists(corpus)) {
             Files.createDirectories(corpus);
@@ -168,6 +171,11 @@ public final class TrainBenchmark {
                 .with("model.embedding", s.hidden())
                 .with("train.batch", s.batch()).with("train.tbptt", s.seq()).with("train.max_chars_per_epoch", chars)
                 .with("train.validation_max_chars", 1000).with("train.progress_interval_s", 30);
+        for (String kv : sets) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("--set takes key=value, got " + kv);
+            base = base.with(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
         SparkSession spark = SparkSessions.create(base, "bench");
         try {
             Path data = work.resolve("data-" + s.seq() + "-" + s.vocab());
