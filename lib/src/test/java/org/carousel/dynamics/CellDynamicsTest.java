@@ -62,6 +62,18 @@ class CellDynamicsTest {
         }
     }
 
+    /** The horizon job's "before training" network: the model's configuration initialised afresh equals train's start. */
+    @Test
+    void aConfigurationInitialisedAgainReproducesTheInitialNetwork() {
+        MultiLayerNetwork start = LanguageModel.build(new ModelSpec("gru", 2, 12, 6, 0.0, 21), new OptimizerSpec(0.01, 5, 0, 10), 9);
+        MultiLayerNetwork trained = start.clone();
+        trained.setParams(trained.params().add(0.1));
+        MultiLayerNetwork again = new MultiLayerNetwork(trained.getLayerWiseConfigurations().clone());
+        again.init();
+        assertEquals(start.params(), again.params());
+        assertNotEquals(trained.params(), again.params());
+    }
+
     static List<RecurrentCell> randomCells(int nIn, int h, Random r) {
         return List.of(
                 new LstmCell(nIn, h, uniform(r, nIn * 4 * h, 0.8), uniform(r, h * 4 * h, 0.8), uniform(r, 4 * h, 0.5)),
