@@ -38,7 +38,6 @@ final class HorizonPlot {
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesVisible(true);
         chart.getStyler().setXAxisDecimalPattern("#,##0");
-        chart.getStyler().setXAxisMaxLabelCount(11); // integer distances would otherwise label every step
         for (int l = 0; l < trained.layers(); l++) {
             Color c = COLORS[l % COLORS.length];
             add(chart, "L" + l + " ||ds/ds|| trained", trained.state(l), c, SeriesLines.SOLID);
