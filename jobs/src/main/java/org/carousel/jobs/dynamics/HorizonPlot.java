@@ -20,7 +20,7 @@ import java.util.List;
 /**
  * horizon.png of {@link HorizonEval} (XChart, headless): G(d)/G(0) against d on a logarithmic y axis, one colour
  * per layer, solid after training and dashed at initialisation; the top layer's loss gradient in black, and for an
- * LSTM the forget-gate product ∏f dotted. Ratios below 1e-30 are left out (a log axis cannot show 0).
+ * LSTM the forget-gate product ∏f dotted in a colour of its own. Ratios below 1e-30 are left out (a log axis cannot show 0).
  */
 final class HorizonPlot {
     static final int WIDTH = 900, HEIGHT = 560;
@@ -43,11 +43,18 @@ final class HorizonPlot {
             add(chart, "L" + l + " ||ds/ds|| trained", trained.state(l), c, SeriesLines.SOLID);
             add(chart, "L" + l + " ||ds/ds|| init", init.state(l), c, SeriesLines.DASH_DASH);
             if (trained.isLstm(l)) {
-                add(chart, "L" + l + " prod f trained", trained.forgetProduct(l), c.darker(), SeriesLines.DOT_DOT);
+                add(chart, "L" + l + " prod f trained", trained.forgetProduct(l), COLORS[(l + 3) % COLORS.length], SeriesLines.DOT_DOT);
             }
         }
         add(chart, "dloss/ds trained (top)", trained.loss(), Color.BLACK, SeriesLines.SOLID);
         add(chart, "dloss/ds init (top)", init.loss(), Color.GRAY, SeriesLines.DASH_DASH);
+        // XChart puts a tick at every data x when all x values are equally spaced (crowding 0..D); an invisible
+        // series at unevenly spaced x switches it to its usual round-number ticks.
+        int maxD = trained.loss().maxDistance();
+        XYSeries spacing = chart.addSeries(" ", new double[]{0, 0.5, maxD}, new double[]{1, 1, 1});
+        spacing.setMarker(SeriesMarkers.NONE);
+        spacing.setShowInLegend(false);
+        spacing.setLineColor(new Color(0, 0, 0, 0));
         try {
             return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
