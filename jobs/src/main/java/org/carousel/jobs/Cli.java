@@ -22,6 +22,8 @@ public final class Cli {
             "  pipeline  --input PATH --workdir DIR   (prep -> train -> eval -> report, each stage skipped when up to date)",
             "  context   --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
             "  report    --inputs DIR[,DIR...] --output DIR [--title TEXT] [--overwrite]   (one HTML page)",
+            "  horizon   --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
+            "  probes    --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
             "every job: [--config FILE] [--set key=value]...   (keys: conf/carousel.conf)");
 
     private Cli() {}
@@ -49,6 +51,10 @@ public final class Cli {
                 return org.carousel.jobs.eval.ContextTruncationEval.cli(rest);
             case "report":
                 return org.carousel.jobs.report.ReportJob.cli(rest);
+            case "horizon":
+                return org.carousel.jobs.dynamics.HorizonEval.cli(rest);
+            case "probes":
+                return org.carousel.jobs.dynamics.ProbesEval.cli(rest);
             case "pipeline":
                 return org.carousel.jobs.pipeline.PipelineJob.cli(rest);
             default:

@@ -69,6 +69,12 @@ class CliTest {
         err.reset();
         assertEquals(2, Cli.run(new String[]{"generate", "--model", tmp.resolve("none").toString()}));
         assertTrue(stderr().endsWith("model directory does not exist"), stderr());
+        err.reset();
+        assertEquals(2, Cli.run(new String[]{"horizon", "--model", tmp.resolve("none").toString(), "--data", tmp.resolve("in").toString()}));
+        assertTrue(stderr().startsWith("carousel horizon: error: ") && stderr().endsWith("model directory does not exist"), stderr());
+        err.reset();
+        assertEquals(2, Cli.run(new String[]{"probes", "--model", tmp.resolve("none").toString(), "--data", tmp.resolve("in").toString()}));
+        assertTrue(stderr().startsWith("carousel probes: error: ") && stderr().endsWith("model directory does not exist"), stderr());
         for (String line : List.of(stderr().split("\n"))) assertFalse(line.isBlank());
         assertEquals(1, stderr().split("\n").length, "one line");
         assertFalse(Files.exists(tmp.resolve("o")));

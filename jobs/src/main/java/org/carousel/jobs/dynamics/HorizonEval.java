@@ -1,0 +1,319 @@
+package org.carousel.jobs.dynamics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.carousel.BadInputException;
+import org.carousel.config.Settings;
+import org.carousel.data.Manifest;
+import org.carousel.data.Split;
+import org.carousel.dynamics.CellStack;
+import org.carousel.dynamics.DecayCurve;
+import org.carousel.dynamics.GradientHorizon;
+import org.carousel.jobs.ModelDir;
+import org.carousel.model.ModelBytes;
+import org.carousel.prep.ShardSet;
+import org.carousel.spark.HadoopFiles;
+import org.carousel.spark.JobArgs;
+import org.carousel.spark.JobRunner;
+import org.carousel.spark.OutputDir;
+import org.carousel.spark.SparkSessions;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code carousel horizon --model DIR --data DIR [--split validation|test] [--output DIR]}: the gradient horizon
+ * of a trained model and of the same network at initialisation — how fast ‖∂s_t/∂s_{t−d}‖_F (per layer), and
+ * ‖∂ℓ_t/∂s_{t−d}‖ (top layer), fall with the distance d at held-out positions, their fitted per-step decay factors
+ * and the distance where they fall below 1e-3 of their d = 0 value ({@link GradientHorizon}); for an LSTM also the
+ * mean forget gate and the forget-gate product ∏ f (the constant error carousel alone).
+ *
+ * <p>"Initialisation" is the model's own configuration initialised afresh (its {@code model.seed}), i.e. the
+ * network training started from. Both are measured at the same positions with the same probe vectors.
+ *
+ * <p>One task per stream of the split: it rebuilds the stream's tokens, draws its share of the positions (seed
+ * {@code eval.horizon.seed}·1000003 + stream) and returns its sums of ln ratios; the driver adds them up.
+ *
+ * <pre>
+ * output/
+ *   manifest.json   kind carousel.eval.horizon: curves, decay factors, horizons, tables, provenance
+ *   horizon.png     G(d)/G(0) against d, log y axis, trained and initialised, per layer
+ * </pre>
+ */
+public final class HorizonEval {
+    private static final Logger log = LoggerFactory.getLogger(HorizonEval.class);
+    public static final String KIND = "carousel.eval.horizon";
+    public static final String PLOT_FILE = "horizon.png";
+    static final int[] TABLE_DISTANCES = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+
+    private HorizonEval() {}
+
+    /**
+     * @param maxDistance D, distances 0..D (eval.horizon.max_distance)
+     * @param positions   positions over the whole split, shared evenly among its streams (eval.horizon.positions)
+     * @param warmup      steps read before t − D from a zero state (eval.horizon.warmup)
+     * @param probes      random probe vectors per position and layer; 0 = exact Frobenius norm (eval.horizon.probes)
+     * @param seed        positions and probes (eval.horizon.seed)
+     */
+    public record HorizonSpec(Split split, int maxDistance, int positions, int warmup, int probes, long seed)
+            implements Serializable {
+        public static HorizonSpec from(Settings s) {
+            return new HorizonSpec(
+                    Split.parse(s.string("eval.split"), "config key 'eval.split'"),
+                    s.integer("eval.horizon.max_distance", 1, 100_000),
+                    s.integer("eval.horizon.positions", 1, 10_000_000),
+                    s.integer("eval.horizon.warmup", 0, 1_000_000),
+                    s.integer("eval.horizon.probes", 0, 100_000),
+                    s.longValue("eval.horizon.seed", Long.MIN_VALUE, Long.MAX_VALUE));
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(cli(args));
+    }
+
+    public static int cli(String[] args) {
+        return JobRunner.run("horizon", () -> {
+            JobArgs a = JobArgs.parse("horizon", args, Set.of("model", "data", "split", "output"), Set.of("overwrite"));
+            List<String> extra = new ArrayList<>();
+            if (a.has("split")) extra.add("eval.split=" + a.required("split"));
+            Settings s = a.settings(extra);
+            String model = a.required("model");
+            String data = a.required("data");
+            HorizonSpec.from(s);
+            Configuration local = new Configuration();
+            ModelDir.open(model, local).checkCompatible(ShardSet.open(data, local));
+            if (a.has("output")) OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
+            SparkSession spark = SparkSessions.create(s, "horizon");
+            try {
+                JsonNode r = run(spark, s, model, data, a.optional("output", null), a.flag("overwrite"));
+                System.out.println(text(r));
+            } finally {
+                spark.stop();
+            }
+            return null;
+        });
+    }
+
+    static String text(JsonNode r) {
+        StringBuilder sb = new StringBuilder("horizon: ").append(r.path("summary").asText());
+        for (JsonNode row : r.path("tables").path(0).path("rows")) {
+            sb.append("\n ");
+            for (JsonNode v : row) sb.append(' ').append(v.isNumber() ? String.format("%.4g", v.asDouble()) : v.asText());
+        }
+        return sb.toString();
+    }
+
+    public static JsonNode run(SparkSession spark, Settings s, String model, String data, String output, boolean overwrite) {
+        return BadInputException.unwrapping(() -> evaluate(spark, s, HorizonSpec.from(s), model, data, output, overwrite));
+    }
+
+    /** The trained and the initialised network's sums, added over streams. */
+    record Measured(GradientHorizon.Sums trained, GradientHorizon.Sums init, int streams, int streamsUsed) {}
+
+    private static JsonNode evaluate(SparkSession spark, Settings s, HorizonSpec spec, String model, String data,
+                                     String output, boolean overwrite) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        ModelDir m = ModelDir.open(model, hadoop);
+        ShardSet shards = ShardSet.open(data, hadoop);
+        m.checkCompatible(shards);
+        MultiLayerNetwork net = m.network(false);
+        CellStack.of(net); // refuses an unsupported network before any task starts
+        OutputDir out = output == null ? null : OutputDir.begin(output, hadoop, overwrite);
+        try {
+            long t0 = System.nanoTime();
+            int streams = Math.max(1, (int) shards.splitStats(spec.split()).path("streams").asLong(1));
+            int perStream = (int) Math.min(Integer.MAX_VALUE, ((long) spec.positions() + streams - 1) / streams);
+            Measured mm = measure(spark, shards, spec, m.modelBytes(), perStream);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            if (mm.trained().positions() == 0)
+                throw new BadInputException(shards.path(spec.split()) + ": no stream of the split is longer than "
+                        + "eval.horizon.max_distance + 2 (" + (spec.maxDistance() + 2) + " tokens); lower it");
+
+            String cell = m.manifest().path("model").path("cell").asText();
+            ObjectNode r = Manifest.create(KIND);
+            r.put("title", "Gradient horizon: ||ds_t/ds_{t-d}|| vs d, trained and at initialisation");
+            r.put("split", spec.split().dir());
+            r.put("model", model);
+            r.put("data", data);
+            r.put("cell", cell);
+            r.put("layers", mm.trained().layers());
+            r.put("max_distance", spec.maxDistance());
+            r.put("norm", spec.probes() == 0 ? "Frobenius, exact (all state basis vectors)"
+                    : "Frobenius, estimated with " + spec.probes() + " Gaussian probe vectors per position and layer (Hutchinson)");
+            r.put("state", "s = h (gru, rnn) or (h, c) (lstm): the full state Jacobian, within each layer");
+            r.put("average", "geometric mean over positions of G(d)/G(0) (mean of ln ratio)");
+            r.put("fit", "per-step factor = exp(least-squares slope of ln ratio on d), d = 1..D where ratio > "
+                    + DecayCurve.FIT_FLOOR + "; horizon = first d with ratio < " + DecayCurve.HORIZON_THRESHOLD);
+            ObjectNode pos = r.putObject("positions");
+            pos.put("requested", spec.positions());
+            pos.put("per_stream", perStream);
+            pos.put("used", mm.trained().positions());
+            pos.put("streams", mm.streams());
+            pos.put("streams_used", mm.streamsUsed());
+            pos.put("seed", spec.seed());
+            pos.put("warmup", spec.warmup());
+            pos.put("selection", "per stream: distinct t drawn uniformly from [D, n-2]; the state at t from a zero state "
+                    + "warmup + D steps before t");
+            r.put("probes", spec.probes());
+            r.set("trained", curves(mm.trained()));
+            r.set("init", curves(mm.init()));
+            r.put("wall_s", wall);
+
+            int top = mm.trained().layers() - 1;
+            DecayCurve tr = mm.trained().state(top), in = mm.init().state(top);
+            String summary = String.format("%s, top layer: ||ds_t/ds_{t-d}|| shrinks by %.4f per step after training "
+                            + "(horizon %s) vs %.4f at initialisation (horizon %s), at %d %s positions.", cell,
+                    tr.perStepFactor(), tr.horizonLabel(), in.perStepFactor(), in.horizonLabel(),
+                    mm.trained().positions(), spec.split().dir());
+            if (mm.trained().isLstm(top))
+                summary += String.format(" Mean forget gate %.3f (%.3f at initialisation).",
+                        mm.trained().meanForget(top), mm.init().meanForget(top));
+            r.put("summary", summary);
+            ArrayNode plots = r.putArray("plots");
+            if (out != null) plots.add(PLOT_FILE);
+            ArrayNode tables = r.putArray("tables");
+            tables.add(decayTable(mm));
+            tables.add(ratioTable(mm, spec.maxDistance()));
+            ObjectNode prov = r.putObject("provenance");
+            prov.put("model", model);
+            prov.put("data", data);
+            prov.put("config", s.render("eval.split", "eval.horizon"));
+            prov.put("vocabulary_fingerprint", m.vocabulary().fingerprint());
+            log.info("horizon: {} in {} s", summary, String.format("%.1f", wall));
+            if (out != null) {
+                HadoopFiles.write(new Path(out.path(), PLOT_FILE),
+                        HorizonPlot.png(mm.trained(), mm.init(), cell + ", " + spec.split().dir() + ": gradient horizon"), hadoop);
+                HadoopFiles.write(new Path(out.path(), Manifest.FILE), Manifest.render(r), hadoop);
+                out.commit();
+            }
+            return r;
+        } finally {
+            if (out != null) out.close();
+        }
+    }
+
+    static ObjectNode curve(DecayCurve c) {
+        ObjectNode n = Manifest.json().createObjectNode();
+        double f = c.perStepFactor();
+        if (Double.isNaN(f)) n.putNull("per_step_factor"); else n.put("per_step_factor", f);
+        int h = c.horizon();
+        if (h < 0) n.put("horizon", "beyond " + c.maxDistance()); else n.put("horizon", h);
+        ArrayNode ratio = n.putArray("ratio");
+        for (int d = 0; d <= c.maxDistance(); d++) ratio.add(c.ratio(d));
+        return n;
+    }
+
+    static ObjectNode curves(GradientHorizon.Sums sums) {
+        ObjectNode n = Manifest.json().createObjectNode();
+        ArrayNode layers = n.putArray("layers");
+        for (int l = 0; l < sums.layers(); l++) {
+            ObjectNode layer = layers.addObject();
+            layer.put("layer", l);
+            layer.set("state", curve(sums.state(l)));
+            if (sums.isLstm(l)) {
+                layer.put("mean_forget_gate", sums.meanForget(l));
+                layer.set("forget_product", curve(sums.forgetProduct(l)));
+            }
+        }
+        n.set("loss_gradient", curve(sums.loss()));
+        return n;
+    }
+
+    private static ObjectNode table(String title, String... columns) {
+        ObjectNode t = Manifest.json().createObjectNode();
+        t.put("title", title);
+        ArrayNode c = t.putArray("columns");
+        for (String col : columns) c.add(col);
+        t.putArray("rows");
+        return t;
+    }
+
+    private static void row(ObjectNode table, String model, String curve, DecayCurve c) {
+        ArrayNode row = ((ArrayNode) table.get("rows")).addArray();
+        row.add(model).add(curve);
+        double f = c.perStepFactor();
+        if (Double.isNaN(f)) row.addNull(); else row.add(f);
+        row.add(c.horizonLabel());
+        row.add(c.ratio(c.maxDistance()));
+    }
+
+    static ObjectNode decayTable(Measured mm) {
+        ObjectNode t = table("Decay per step and horizon (ratio < 1e-3)", "model", "curve", "per-step factor",
+                "horizon", "ratio at D");
+        for (String which : new String[]{"trained", "init"}) {
+            GradientHorizon.Sums s = which.equals("trained") ? mm.trained() : mm.init();
+            for (int l = 0; l < s.layers(); l++) {
+                row(t, which, "layer " + l + " ||ds_t/ds_{t-d}||", s.state(l));
+                if (s.isLstm(l)) row(t, which, "layer " + l + " ||prod f|| (carousel)", s.forgetProduct(l));
+            }
+            row(t, which, "||dloss_t/ds_{t-d}|| (top)", s.loss());
+        }
+        return t;
+    }
+
+    static ObjectNode ratioTable(Measured mm, int maxDistance) {
+        List<String> cols = new ArrayList<>(List.of("d"));
+        for (int l = 0; l < mm.trained().layers(); l++) {
+            cols.add("trained L" + l);
+            cols.add("init L" + l);
+        }
+        ObjectNode t = table("G(d)/G(0), geometric mean over positions", cols.toArray(new String[0]));
+        for (int d : TABLE_DISTANCES) {
+            if (d > maxDistance) break;
+            ArrayNode row = ((ArrayNode) t.get("rows")).addArray();
+            row.add(d);
+            for (int l = 0; l < mm.trained().layers(); l++) {
+                row.add(mm.trained().state(l).ratio(d));
+                row.add(mm.init().state(l).ratio(d));
+            }
+        }
+        return t;
+    }
+
+    /** One task per stream; the trained network and its initialisation at the same positions. */
+    static Measured measure(SparkSession spark, ShardSet data, HorizonSpec spec, byte[] model, int perStream) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<byte[]> modelB = sc.broadcast(model);
+        int bytesPerToken = data.bytesPerToken();
+        try {
+            List<GradientHorizon.Sums[]> parts = data.windowsByStream(spark, spec.split()).mapPartitions(it -> {
+                if (!it.hasNext()) return Collections.<GradientHorizon.Sums[]>emptyIterator();
+                Tuple2<Integer, int[]> st = StreamTexts.read(it, bytesPerToken, 0);
+                MultiLayerNetwork net = ModelBytes.restore(modelB.value(), false);
+                MultiLayerNetwork init = new MultiLayerNetwork(net.getLayerWiseConfigurations().clone());
+                init.init();
+                long seed = spec.seed() * 1_000_003L + st._1();
+                GradientHorizon.Sums a = new GradientHorizon(CellStack.of(net), spec.maxDistance(), spec.warmup(), spec.probes())
+                        .measure(st._2(), perStream, seed);
+                GradientHorizon.Sums b = new GradientHorizon(CellStack.of(init), spec.maxDistance(), spec.warmup(), spec.probes())
+                        .measure(st._2(), perStream, seed);
+                return Collections.singletonList(new GradientHorizon.Sums[]{a, b}).iterator();
+            }).collect();
+            GradientHorizon.Sums trained = null, init = null;
+            int used = 0;
+            for (GradientHorizon.Sums[] p : parts) {
+                trained = trained == null ? p[0] : trained.plus(p[0]);
+                init = init == null ? p[1] : init.plus(p[1]);
+                if (p[0].positions() > 0) used++;
+            }
+            if (trained == null) throw new BadInputException(data.path(spec.split()) + ": the split has no windows");
+            return new Measured(trained, init, parts.size(), used);
+        } finally {
+            modelB.destroy();
+        }
+    }
+}
