@@ -136,7 +136,7 @@ public final class TrainJob {
             ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(spec.batch())
                     .batchSizePerWorker(spec.batch())
                     .averagingFrequency(spec.averagingFrequency())
-                    .workerPrefetchNumBatches(2)
+                    .workerPrefetchNumBatches(0)               // minibatches are in memory already: no prefetch thread to compete with the other worker
                     .saveUpdater(true)                          // false unless set, whatever the javadoc says
                     .rddTrainingApproach(RDDTrainingApproach.Direct)
                     .repartionData(Repartition.NumPartitionsWorkersDiffers)
