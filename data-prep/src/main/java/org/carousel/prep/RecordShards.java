@@ -108,8 +108,10 @@ final class RecordShards {
         JavaRDD<Rec> recs = docs.flatMap(d -> records(d, vocab.value(), labelsB.value(), maxLength, splitOverlong))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
 
-        // Per split: [stored records, overlong records split, pieces they made, overlong dropped, dropped tokens].
-        long[][] counts = recs.mapPartitions(RecordShards::countRecords).reduce(RecordShards::add);
+        // Per split: [stored records, overlong records split, pieces they made, overlong dropped, dropped tokens,
+        // naive padded slots, naive real tokens], in one pass.
+        int naive = rs.naiveBatch();
+        long[][] counts = recs.mapPartitions(it -> countRecords(it, naive)).reduce(RecordShards::add);
 
         // Bucket boundaries: upper bounds on predicted positions, the last one max_length.
         int[] bounds = boundaries(spark, recs, rs);
@@ -117,7 +119,6 @@ final class RecordShards {
 
         Map<Split, ObjectNode> perSplit = new java.util.EnumMap<>(Split.class);
         int maxTokens = rs.maxTokens();
-        int naive = rs.naiveBatch();
         for (Split split : Split.values()) {
             int s = split.ordinal();
             JavaRDD<Rec> mine = recs.filter(r -> r.split == s && r.ids != null);
@@ -127,22 +128,20 @@ final class RecordShards {
                     .mapPartitionsWithIndex((p, it) -> new BatchRows(p, it, maxTokens, bytesPerToken), true);
             String dir = dirOf.apply(split);
             spark.createDataFrame(rows, SCHEMA).write().option("compression", compression).parquet(dir);
-            Dataset<Row> written = spark.read().parquet(dir);
-            Row agg = written.agg(functions.count("*"), functions.sum("records"), functions.sum("tokens"),
-                    functions.sum(functions.col("records").cast("long").multiply(functions.col("width")))).first();
-            long batches = agg.getLong(0);
-            long records = agg.isNullAt(1) ? 0 : agg.getLong(1);
-            long real = agg.isNullAt(2) ? 0 : agg.getLong(2);
-            long slots = agg.isNullAt(3) ? 0 : agg.getLong(3);
-            List<Row> byBucket = written.groupBy("bucket").agg(functions.count("*"), functions.sum("records"), functions.sum("tokens"))
-                    .orderBy("bucket").collectAsList();
-
-            // The naive baseline: naive_batch records at a time in file order, each batch padded to its longest.
-            Tuple2<Long, Long> naiveSlots = mine.zipWithIndex()
-                    .mapToPair(t -> new Tuple2<>(t._2() / naive, new long[]{t._1().length, t._1().length, 1}))
-                    .reduceByKey((a, b) -> new long[]{Math.max(a[0], b[0]), a[1] + b[1], a[2] + b[2]})
-                    .map(t -> new Tuple2<>(t._2()[0] * t._2()[2], t._2()[1]))
-                    .fold(new Tuple2<>(0L, 0L), (a, b) -> new Tuple2<>(a._1() + b._1(), a._2() + b._2()));
+            List<Row> byBucket = spark.read().parquet(dir).groupBy("bucket")
+                    .agg(functions.count("*"), functions.sum("records"), functions.sum("tokens"),
+                            functions.sum(functions.col("records").cast("long").multiply(functions.col("width"))))
+                    .collectAsList();
+            byBucket = new ArrayList<>(byBucket);
+            byBucket.sort(java.util.Comparator.comparingInt(r -> r.getInt(0)));
+            long batches = 0, records = 0, real = 0, slots = 0;
+            for (Row r : byBucket) {
+                batches += r.getLong(1);
+                records += r.getLong(2);
+                real += r.getLong(3);
+                slots += r.getLong(4);
+            }
+            Tuple2<Long, Long> naiveSlots = new Tuple2<>(counts[s][5], counts[s][6]);
 
             ObjectNode sn = Manifest.json().createObjectNode();
             sn.put("records", records);
@@ -153,7 +152,7 @@ final class RecordShards {
             sn.put("mean_records_per_batch", batches == 0 ? 0 : (double) records / batches);
             ObjectNode nv = sn.putObject("naive_baseline");
             nv.put("batch", naive);
-            nv.put("order", "file");
+            nv.put("order", "file (batches do not cross files)");
             nv.put("padded_slots", naiveSlots._1());
             nv.put("padding_efficiency", naiveSlots._1() == 0 ? Double.NaN : (double) naiveSlots._2() / naiveSlots._1());
             ObjectNode ov = sn.putObject("overlong");
@@ -172,6 +171,7 @@ final class RecordShards {
                 o.put("batches", r.getLong(1));
                 o.put("records", r.getLong(2));
                 o.put("real_tokens", r.getLong(3));
+                o.put("padding_efficiency", (double) r.getLong(3) / r.getLong(4));
             }
             perSplit.put(split, sn);
         }
@@ -195,8 +195,14 @@ final class RecordShards {
         return new Result(perSplit, info);
     }
 
-    private static Iterator<long[][]> countRecords(Iterator<Rec> it) {
-        long[][] c = new long[3][5];
+    /**
+     * Counts of one partition (one input file, in file order), per split; and the naive baseline:
+     * each split's stored records taken naiveBatch at a time in this order, each batch padded to its longest.
+     */
+    private static Iterator<long[][]> countRecords(Iterator<Rec> it, int naiveBatch) {
+        long[][] c = new long[3][7];
+        int[] inBatch = new int[3];
+        long[] batchMax = new long[3];
         while (it.hasNext()) {
             Rec r = it.next();
             long[] x = c[r.split];
@@ -207,8 +213,16 @@ final class RecordShards {
                 x[0]++;
                 if (r.piece == 0) x[1]++;
                 if (r.piece >= 0) x[2]++;
+                x[6] += r.length;
+                batchMax[r.split] = Math.max(batchMax[r.split], r.length);
+                if (++inBatch[r.split] == naiveBatch) {
+                    x[5] += naiveBatch * batchMax[r.split];
+                    inBatch[r.split] = 0;
+                    batchMax[r.split] = 0;
+                }
             }
         }
+        for (int s = 0; s < 3; s++) c[s][5] += inBatch[s] * batchMax[s];
         return java.util.Collections.singletonList(c).iterator();
     }
 
