@@ -101,6 +101,9 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
             throw new BadInputException(file + ": corrupt gzip data (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        } catch (org.apache.hadoop.fs.FSError e) {
+            // Hadoop's local filesystem reports a failed read (EIO) as this Error, not an IOException.
+            throw new BadInputException(file + ": cannot read (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
         }
         DocumentReader r = new DocumentReader(file, in, mode, delimiter, Math.min(maxBytes, Integer.MAX_VALUE - 8), policy, stats);
         long nul = r.fill(SNIFF);
@@ -125,6 +128,9 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
             throw new BadInputException(file + ": corrupt gzip data (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        } catch (org.apache.hadoop.fs.FSError e) {
+            // Hadoop's local filesystem reports a failed read (EIO) as this Error, not an IOException.
+            throw new BadInputException(file + ": cannot read (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
         }
         for (int i = 0; i < Math.min(limit, want); i++) if (chunk[i] == 0) return i;
         return -1;
@@ -206,6 +212,9 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
             throw new BadInputException(file + ": corrupt gzip data (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        } catch (org.apache.hadoop.fs.FSError e) {
+            // Hadoop's local filesystem reports a failed read (EIO) as this Error, not an IOException.
+            throw new BadInputException(file + ": cannot read (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
         }
         if (eof) close();
         long start = offset;

@@ -127,7 +127,8 @@ final class RecordShards {
                     .repartitionAndSortWithinPartitions(new SpreadPartitioner(partitions))
                     .mapPartitionsWithIndex((p, it) -> new BatchRows(p, it, maxTokens, bytesPerToken), true);
             String dir = dirOf.apply(split);
-            spark.createDataFrame(rows, SCHEMA).write().option("compression", compression).parquet(dir);
+            spark.createDataFrame(rows, SCHEMA).write().option("compression", compression)
+                    .option("parquet.block.size", PrepJob.ROW_GROUP_BYTES).parquet(dir);
             List<Row> byBucket = spark.read().parquet(dir).groupBy("bucket")
                     .agg(functions.count("*"), functions.sum("records"), functions.sum("tokens"),
                             functions.sum(functions.col("records").cast("long").multiply(functions.col("width"))))
