@@ -127,7 +127,10 @@ final class RecordShards {
                     .repartitionAndSortWithinPartitions(new SpreadPartitioner(partitions))
                     .mapPartitionsWithIndex((p, it) -> new BatchRows(p, it, maxTokens, bytesPerToken), true);
             String dir = dirOf.apply(split);
-            spark.createDataFrame(rows, SCHEMA).write().option("compression", compression)
+            // An empty split (e.g. prep.split.test = 0) is written without another pass over the records.
+            Dataset<Row> df = counts[s][0] == 0 ? spark.createDataFrame(java.util.Collections.<Row>emptyList(), SCHEMA)
+                    : spark.createDataFrame(rows, SCHEMA);
+            df.write().option("compression", compression)
                     .option("parquet.block.size", PrepJob.ROW_GROUP_BYTES).parquet(dir);
             List<Row> byBucket = spark.read().parquet(dir).groupBy("bucket")
                     .agg(functions.count("*"), functions.sum("records"), functions.sum("tokens"),
