@@ -26,7 +26,10 @@ import java.util.zip.GZIPInputStream;
  * not UTF-8 fail the job, or their record is decoded with U+FFFD replacements, or the record is
  * skipped ({@code prep.on_invalid_utf8} = fail | replace | skip-record), counted either way.
  * A CR before LF is dropped, as is a leading byte-order mark. Lines are found by scanning a
- * 64 KiB buffer; only one line is held in memory at a time.
+ * 64 KiB buffer; only one document is held in memory at a time, and it is cut into pieces of
+ * at most {@code maxBytes} bytes (at character boundaries) so that a file without a newline
+ * streams through. In records mode a delimiter (e.g. a blank line) may separate the records
+ * instead of LF.
  */
 public final class DocumentReader implements Iterator<String>, AutoCloseable {
     private static final int SNIFF = 8000;
@@ -39,6 +42,9 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
         void invalidUtf8(String file, long offset, boolean skipped);
 
         void emptyFile(String file);
+
+        /** A document longer than the byte limit was cut into pieces (once per cut). */
+        default void documentCut(String file) {}
     }
 
     /** The prep.on_binary and prep.on_invalid_utf8 policies. */
@@ -54,21 +60,38 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
     private final byte[] chunk = new byte[CHUNK];
     private int pos, limit;
     private byte[] line = new byte[CHUNK];
-    private long offset;          // byte offset (in the decompressed stream) of the next line
+    private int len;              // bytes of the current document in line
+    private boolean pendingCr;    // a CR was read; dropped if LF follows
+    private long consumed;        // bytes taken from the (decompressed) stream
+    private long offset;          // byte offset (in the decompressed stream) of the next document
+    private final byte[] separator;   // LF, the records delimiter, or null (whole file)
+    private final long maxBytes;
     private String next;
     private boolean eof;
     private long documents;
 
-    private DocumentReader(String file, InputStream in, String mode, Policy policy, Stats stats) {
+    private DocumentReader(String file, InputStream in, String mode, byte[] delimiter, long maxBytes, Policy policy, Stats stats) {
         this.file = file;
         this.in = in;
-        this.wholeFile = "file".equals(mode);
+        this.wholeFile = "file".equals(mode) && delimiter == null;
+        this.separator = delimiter != null ? delimiter : wholeFile ? null : new byte[]{'\n'};
+        this.maxBytes = maxBytes;
         this.policy = policy;
         this.stats = stats;
     }
 
     /** The documents of {@code file}; an empty iterator for a binary file under the skip policy. */
     public static Iterator<String> open(String file, Configuration conf, String mode, Policy policy, Stats stats) {
+        return open(file, conf, mode, null, Integer.MAX_VALUE - 8, policy, stats);
+    }
+
+    /**
+     * As {@link #open(String, Configuration, String, Policy, Stats)}, with records separated by
+     * {@code delimiter} (null: by mode) and documents cut at {@code maxBytes}.
+     */
+    public static Iterator<String> open(String file, Configuration conf, String mode, byte[] delimiter, long maxBytes,
+                                        Policy policy, Stats stats) {
+        if (maxBytes < 4) throw new IllegalArgumentException("maxBytes " + maxBytes + " < 4");
         InputStream in;
         try {
             Path p = new Path(file);
@@ -78,8 +101,11 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
             throw new BadInputException(file + ": corrupt gzip data (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        } catch (org.apache.hadoop.fs.FSError e) {
+            // Hadoop's local filesystem reports a failed read (EIO) as this Error, not an IOException.
+            throw new BadInputException(file + ": cannot read (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
         }
-        DocumentReader r = new DocumentReader(file, in, mode, policy, stats);
+        DocumentReader r = new DocumentReader(file, in, mode, delimiter, Math.min(maxBytes, Integer.MAX_VALUE - 8), policy, stats);
         long nul = r.fill(SNIFF);
         if (nul >= 0) {
             r.close();
@@ -102,6 +128,9 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
             throw new BadInputException(file + ": corrupt gzip data (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        } catch (org.apache.hadoop.fs.FSError e) {
+            // Hadoop's local filesystem reports a failed read (EIO) as this Error, not an IOException.
+            throw new BadInputException(file + ": cannot read (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
         }
         for (int i = 0; i < Math.min(limit, want); i++) if (chunk[i] == 0) return i;
         return -1;
@@ -122,53 +151,95 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
         return d;
     }
 
-    /** The next document, or null at a blank or skipped line; sets eof at the end of the file. */
+    /**
+     * The next document, or null at a blank or skipped one; sets eof at the end of the file.
+     *
+     * <p>Bytes go one by one from the read buffer into {@code line}: a CR before LF is dropped
+     * (also across buffer refills), a NUL ends the file as binary, and the document ends at the
+     * separator (LF in line mode, the delimiter in delimiter mode, only the end of the file in
+     * file mode) or when it reaches {@code maxBytes}: then it is cut at the last character
+     * boundary and the bytes after the cut start the next document.
+     */
     private String readDocument() {
-        int len = 0;
-        boolean found = false;
+        boolean found = false, cut = false;
+        int cutAt = -1;
+        byte[] sep = separator;
+        int sepLen = sep == null ? 0 : sep.length;
+        byte sepLast = sepLen == 0 ? 0 : sep[sepLen - 1];
         try {
-            while (!found) {
+            while (true) {
                 if (pos == limit) {
                     pos = 0;
                     limit = in.read(chunk, 0, chunk.length);
                     if (limit <= 0) {
                         limit = 0;
                         eof = true;
+                        if (pendingCr) {
+                            append((byte) '\r');
+                            pendingCr = false;
+                        }
                         break;
                     }
                 }
-                int start = pos, end = limit;
-                int i = start;
-                if (!wholeFile) {
-                    while (i < end && chunk[i] != '\n') i++;
-                    found = i < end;
-                } else {
-                    i = end;
+                byte b = chunk[pos++];
+                consumed++;
+                if (b == 0) return binaryTail(consumed - 1);
+                if (pendingCr) {
+                    pendingCr = false;
+                    if (b != '\n') append((byte) '\r');
                 }
-                for (int k = start; k < i; k++) {
-                    if (chunk[k] == 0) return binaryTail(offset + len + (k - start));
+                if (b == '\r') {
+                    pendingCr = true;
+                    continue;
                 }
-                int n = i - start;
-                if (len + n > line.length) line = Arrays.copyOf(line, Math.max(line.length * 2, len + n));
-                System.arraycopy(chunk, start, line, len, n);
-                len += n;
-                pos = found ? i + 1 : i;
+                append(b);
+                if (b == sepLast && len >= sepLen && endsWithSeparator(sep)) {
+                    len -= sepLen;
+                    found = true;
+                    break;
+                }
+                if (len >= maxBytes) {
+                    cutAt = len;
+                    // Back off over UTF-8 continuation bytes (10xxxxxx) so no character is split.
+                    while (cutAt > 0 && cutAt > len - 4 && (line[cutAt - 1] & 0xC0) == 0x80) cutAt--;
+                    if (cutAt > 0 && (line[cutAt - 1] & 0xC0) == 0xC0) cutAt--;       // a lead byte without its tail
+                    if (cutAt <= 0) cutAt = len;
+                    cut = true;
+                    break;
+                }
             }
         } catch (java.util.zip.ZipException e) {
             throw new BadInputException(file + ": corrupt gzip data (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        } catch (org.apache.hadoop.fs.FSError e) {
+            // Hadoop's local filesystem reports a failed read (EIO) as this Error, not an IOException.
+            throw new BadInputException(file + ": cannot read (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
         }
         if (eof) close();
         long start = offset;
-        offset += len + 1;
-        int end = len;
-        if (!wholeFile && end > 0 && line[end - 1] == '\r') end--;
+        int end = cut ? cutAt : len;
         String text = decode(end, start);
+        // What follows the cut starts the next document.
+        int rest = cut ? len - cutAt : 0;
+        if (rest > 0) System.arraycopy(line, cutAt, line, 0, rest);
+        len = rest;
+        offset = consumed - (pendingCr ? 1 : 0) - rest;
+        if (cut) stats.documentCut(file);
         if (text == null) return null;
         if (wholeFile) text = stripTrailingNewlines(text);
         if (eof && documents == 0 && text.isBlank()) stats.emptyFile(file);
         return text.isBlank() ? null : text;
+    }
+
+    private void append(byte b) {
+        if (len == line.length) line = Arrays.copyOf(line, (int) Math.min(Integer.MAX_VALUE - 8, line.length * 2L));
+        line[len++] = b;
+    }
+
+    private boolean endsWithSeparator(byte[] sep) {
+        for (int i = 0, o = len - sep.length; i < sep.length; i++) if (line[o + i] != sep[i]) return false;
+        return true;
     }
 
     /** A NUL after the first 8,000 bytes: the rest of the file is binary. */

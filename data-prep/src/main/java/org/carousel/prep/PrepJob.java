@@ -70,6 +70,12 @@ public final class PrepJob {
             .add("tokens", DataTypes.IntegerType, false)
             .add("ids", DataTypes.BinaryType, false);
 
+    /**
+     * Parquet row group size of the shards. A writer holds its open row group in memory, one per
+     * concurrent task: Parquet's 128 MB default overran a 256 MB executor; 16 MB keeps it bounded.
+     */
+    static final long ROW_GROUP_BYTES = 16L << 20;
+
     private PrepJob() {}
 
     public static void main(String[] args) {
@@ -83,6 +89,7 @@ public final class PrepJob {
             String output = a.required("output");
             Settings s = a.settings(List.of());
             PrepSpec.from(s);
+            RecordsSpec.from(s);
             // Cheap checks before Spark starts: a missing corpus or an existing output fails in a second.
             Configuration local = new Configuration();
             CorpusFiles.list(input, local);
@@ -112,11 +119,21 @@ public final class PrepJob {
         private final long identity;
         private final Split split;
         private final String text;
+        private final String label;      // records mode with a label column; else null
 
         Doc(long identity, Split split, String text) {
+            this(identity, split, text, null);
+        }
+
+        Doc(long identity, Split split, String text, String label) {
             this.identity = identity;
             this.split = split;
             this.text = text;
+            this.label = label;
+        }
+
+        String label() {
+            return label;
         }
 
         long identity() {
@@ -138,6 +155,7 @@ public final class PrepJob {
 
     private static JsonNode prep(SparkSession spark, Settings settings, String input, String output, boolean overwrite) {
         PrepSpec spec = PrepSpec.from(settings);
+        RecordsSpec rs = RecordsSpec.from(settings);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
         long t0 = System.nanoTime();
@@ -152,15 +170,32 @@ public final class PrepJob {
             // One task per file, in file order; documents stream out of each file.
             InputStats stats = new InputStats(sc);
             DocumentReader.Policy policy = spec.policy();
+            byte[] delimiter = rs.records() ? rs.delimiterBytes() : null;
+            long maxDocumentBytes = rs.maxDocumentBytes();
             JavaRDD<String> texts = sc.parallelize(listing.files(), Math.max(1, listing.files().size()))
-                    .flatMap(f -> DocumentReader.open(f, conf.value().value(), mode, policy, stats));
+                    .flatMap(f -> DocumentReader.open(f, conf.value().value(), mode, delimiter, maxDocumentBytes, policy, stats));
             if (spec.maxDocuments() > 0) {
                 long max = spec.maxDocuments();
                 texts = texts.zipWithIndex().filter(t -> t._2() < max).map(Tuple2::_1);
             }
-            JavaRDD<Doc> docs = texts
-                    .map(t -> new Doc(assigner.identity(t), assigner.assign(t), t))
-                    .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            JavaRDD<Doc> docs;
+            if (rs.records() && rs.labelled()) {
+                // tab-first: the label is the text before the first TAB; records without one are skipped and counted.
+                LongAccumulator unlabelled = stats.unlabelled;
+                docs = texts.flatMap(t -> {
+                    int tab = t.indexOf('\t');
+                    String body = tab < 0 ? "" : t.substring(tab + 1);
+                    if (tab < 0 || body.isBlank()) {
+                        unlabelled.add(1);
+                        return java.util.Collections.emptyIterator();
+                    }
+                    return List.of(new Doc(assigner.identity(t), assigner.assign(t), body, t.substring(0, tab).trim())).iterator();
+                }).persist(StorageLevel.MEMORY_AND_DISK_SER());
+            } else {
+                docs = texts
+                        .map(t -> new Doc(assigner.identity(t), assigner.assign(t), t))
+                        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            }
 
             // Code point counts per split (the only thing besides statistics that reaches the driver).
             Map<Long, Long> counts = docs.mapPartitions(PrepJob::countCodePoints).reduce(PrepJob::merge);
@@ -187,8 +222,23 @@ public final class PrepJob {
             int bytesPerToken = TokenCodec.bytesPerToken(vocab.size());
             log.info("prep: {} documents, vocabulary of {} (fingerprint {})", totalDocs, vocab.size(), vocab.fingerprint());
 
+            Map<String, Integer> labels = rs.records() && rs.labelled() ? labelVocabulary(docs, input) : Map.of();
+            RecordShards.Result records = !rs.records() ? null
+                    : RecordShards.write(spark, docs, rs, spec.shards(), spec.compression(), vocabB, labels, bytesPerToken, sp -> out.child(sp.dir()));
+
             ObjectNode splits = Manifest.json().createObjectNode();
             for (Split split : Split.values()) {
+                ObjectNode sn = splits.putObject(split.dir());
+                Map<Integer, Long> idCounts = idCounts(perSplit.get(split.ordinal()), vocab, docCounts[split.ordinal()]);
+                long tokens = idCounts.values().stream().mapToLong(Long::longValue).sum();
+                sn.put("documents", docCounts[split.ordinal()]);
+                sn.put("tokens", tokens);
+                sn.put("unk_tokens", idCounts.getOrDefault(CharVocabulary.UNK, 0L));
+                sn.put("unigram_entropy_bits", tokens == 0 ? Double.NaN : UnigramEntropy.bits(idCounts));
+                if (records != null) {
+                    sn.setAll(records.splits().get(split));
+                    continue;
+                }
                 int window = spec.window();
                 JavaRDD<Row> rows = docs.filter(d -> d.split() == split)
                         .mapToPair(d -> new Tuple2<>(d.identity(), d.text()))
@@ -196,20 +246,13 @@ public final class PrepJob {
                         .mapPartitionsWithIndex((stream, it) -> new WindowRows(stream, it, vocabB.value(), window, bytesPerToken), true);
                 String dir = out.child(split.dir());
                 Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
-                df.write().option("compression", spec.compression()).parquet(dir);
+                df.write().option("compression", spec.compression()).option("parquet.block.size", ROW_GROUP_BYTES).parquet(dir);
                 Row agg = spark.read().parquet(dir)
                         .agg(functions.count("*"), functions.sum("tokens"), functions.countDistinct("stream"))
                         .first();
-                ObjectNode sn = splits.putObject(split.dir());
-                Map<Integer, Long> idCounts = idCounts(perSplit.get(split.ordinal()), vocab, docCounts[split.ordinal()]);
-                long tokens = idCounts.values().stream().mapToLong(Long::longValue).sum();
-                sn.put("documents", docCounts[split.ordinal()]);
-                sn.put("tokens", tokens);
-                sn.put("unk_tokens", idCounts.getOrDefault(CharVocabulary.UNK, 0L));
                 sn.put("windows", agg.getLong(0));
                 sn.put("predicted_tokens", agg.isNullAt(1) ? 0 : agg.getLong(1));
                 sn.put("streams", agg.getLong(2));
-                sn.put("unigram_entropy_bits", tokens == 0 ? Double.NaN : UnigramEntropy.bits(idCounts));
             }
             docs.unpersist();
 
@@ -220,6 +263,9 @@ public final class PrepJob {
             in.put("bytes", listing.bytes());
             in.put("documents", totalDocs);
             in.put("empty_files", stats.emptyFiles.value());
+            in.put("documents_cut", stats.documentsCut.value());
+            in.put("max_document_bytes", rs.maxDocumentBytes());
+            if (rs.records() && rs.labelled()) in.put("unlabelled_records_skipped", stats.unlabelled.value());
             ObjectNode bin = in.putObject("binary_files_skipped");
             bin.put("policy", policy.skipBinary() ? "skip" : "fail");
             bin.put("count", stats.binarySkipped.value());
@@ -235,17 +281,30 @@ public final class PrepJob {
             v.put("file", "vocab.json");
             ObjectNode sh = m.putObject("shards");
             sh.put("format", "parquet");
+            sh.put("mode", rs.mode());
             sh.put("compression", spec.compression());
             sh.put("token_encoding", bytesPerToken == 2 ? "uint16-le" : "uint32-le");
             sh.put("bytes_per_token", bytesPerToken);
-            sh.put("window", spec.window());
-            sh.put("streams_per_split", spec.shards());
-            sh.put("document_separator", "\n");
+            if (records == null) {
+                sh.put("window", spec.window());
+                sh.put("streams_per_split", spec.shards());
+                sh.put("document_separator", "\n");
+            } else {
+                sh.put("partitions_per_split", spec.shards());
+                m.set("records", records.records());
+                if (rs.labelled()) {
+                    ObjectNode ln = m.putObject("labels");
+                    ln.put("size", labels.size());
+                    ln.put("file", "labels.json");
+                }
+            }
             m.set("splits", splits);
             m.set("config", Manifest.json().valueToTree(settings.unwrapped("prep")));
 
             HadoopFiles.write(new org.apache.hadoop.fs.Path(out.child("vocab.json")), vocab.toJson(), hadoop);
             HadoopFiles.write(new org.apache.hadoop.fs.Path(out.child("prep.conf")), settings.render("prep"), hadoop);
+            if (records != null && rs.labelled())
+                HadoopFiles.write(new org.apache.hadoop.fs.Path(out.child("labels.json")), labelsJson(labels), hadoop);
             HadoopFiles.write(new org.apache.hadoop.fs.Path(out.child(Manifest.FILE)), Manifest.render(m), hadoop);
             out.commit();
             log.info("prep: done in {} s: {}", String.format("%.1f", (System.nanoTime() - t0) / 1e9), summary(m));
@@ -255,7 +314,7 @@ public final class PrepJob {
 
     /** Input problems counted by the readers on the executors (accumulators reach the driver). */
     static final class InputStats implements DocumentReader.Stats {
-        final LongAccumulator binarySkipped, invalidReplaced, invalidSkipped, emptyFiles;
+        final LongAccumulator binarySkipped, invalidReplaced, invalidSkipped, emptyFiles, documentsCut, unlabelled;
         final CollectionAccumulator<String> skippedFiles;
 
         InputStats(JavaSparkContext sc) {
@@ -263,6 +322,8 @@ public final class PrepJob {
             invalidReplaced = sc.sc().longAccumulator("invalid UTF-8 records replaced");
             invalidSkipped = sc.sc().longAccumulator("invalid UTF-8 records skipped");
             emptyFiles = sc.sc().longAccumulator("empty files");
+            documentsCut = sc.sc().longAccumulator("documents cut at prep.max_document_bytes");
+            unlabelled = sc.sc().longAccumulator("records without a label skipped");
             skippedFiles = sc.sc().collectionAccumulator("skipped files");
         }
 
@@ -282,6 +343,11 @@ public final class PrepJob {
             emptyFiles.add(1);
         }
 
+        @Override
+        public void documentCut(String file) {
+            documentsCut.add(1);
+        }
+
         List<String> firstSkipped() {
             List<String> all = new ArrayList<>(skippedFiles.value());
             java.util.Collections.sort(all);
@@ -293,6 +359,8 @@ public final class PrepJob {
             if (binarySkipped.value() > 100) log.warn("prep: ... {} binary files skipped in all", binarySkipped.value());
             if (invalidReplaced.value() > 0) log.warn("prep: {} record(s) with invalid UTF-8 decoded with U+FFFD", invalidReplaced.value());
             if (invalidSkipped.value() > 0) log.warn("prep: {} record(s) with invalid UTF-8 skipped", invalidSkipped.value());
+            if (documentsCut.value() > 0) log.warn("prep: {} cut(s) of documents longer than prep.max_document_bytes", documentsCut.value());
+            if (unlabelled.value() > 0) log.warn("prep: {} record(s) without a TAB-separated label skipped", unlabelled.value());
         }
     }
 
@@ -319,6 +387,27 @@ public final class PrepJob {
         Map<Long, Long> small = big == a ? b : a;
         small.forEach((k, v) -> big.merge(k, v, Long::sum));
         return big;
+    }
+
+    static final int MAX_LABELS = 100_000;
+
+    /** Label → id, most frequent first (ties by name); only the distinct labels reach the driver. */
+    private static Map<String, Integer> labelVocabulary(JavaRDD<Doc> docs, String input) {
+        List<Tuple2<String, Long>> counted = docs.mapToPair(d -> new Tuple2<>(d.label(), 1L)).reduceByKey(Long::sum).take(MAX_LABELS + 1);
+        if (counted.size() > MAX_LABELS)
+            throw new BadInputException(input + ": more than " + MAX_LABELS + " distinct labels under prep.records.label = tab-first; is the first column a label?");
+        List<Tuple2<String, Long>> sorted = new ArrayList<>(counted);
+        sorted.sort((a, b) -> a._2().equals(b._2()) ? a._1().compareTo(b._1()) : Long.compare(b._2(), a._2()));
+        Map<String, Integer> ids = new java.util.LinkedHashMap<>();
+        for (Tuple2<String, Long> t : sorted) ids.put(t._1(), ids.size());
+        return ids;
+    }
+
+    private static String labelsJson(Map<String, Integer> labels) {
+        ObjectNode o = Manifest.json().createObjectNode();
+        o.put("kind", "carousel.labels");
+        o.putArray("labels").addAll(labels.keySet().stream().map(l -> (com.fasterxml.jackson.databind.JsonNode) Manifest.json().getNodeFactory().textNode(l)).toList());
+        return Manifest.render(o);
     }
 
     /** Code point counts mapped through the vocabulary (rare code points pooled under <unk>). */

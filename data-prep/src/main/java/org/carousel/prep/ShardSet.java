@@ -8,6 +8,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.SparkSession;
 import org.carousel.BadInputException;
 import org.carousel.data.Manifest;
+import org.carousel.data.RecordBatch;
 import org.carousel.data.Split;
 import org.carousel.data.TokenCodec;
 import org.carousel.spark.HadoopFiles;
@@ -27,11 +28,13 @@ public final class ShardSet implements Serializable {
     private final CharVocabulary vocab;
     private final int window;
     private final int bytesPerToken;
+    private final boolean records;
 
     private ShardSet(String dir, JsonNode manifest, CharVocabulary vocab) {
         this.dir = dir;
         this.manifest = manifest;
         this.vocab = vocab;
+        this.records = "records".equals(manifest.path("shards").path("mode").asText("stream"));
         this.window = manifest.path("shards").path("window").asInt();
         this.bytesPerToken = manifest.path("shards").path("bytes_per_token").asInt();
     }
@@ -54,8 +57,34 @@ public final class ShardSet implements Serializable {
         return vocab;
     }
 
+    /** Tokens predicted per window (stream mode); 0 for records-mode data. */
     public int window() {
         return window;
+    }
+
+    /** Whether this is records-mode data: padded batches of variable-length records (see {@link #batches}). */
+    public boolean records() {
+        return records;
+    }
+
+    /** Refuses records-mode data in a job that needs token streams. */
+    public ShardSet requireStream(String job) {
+        if (records) throw new BadInputException(dir + ": records-mode data (prep.mode = records); " + job + " needs stream-mode data");
+        return this;
+    }
+
+    /**
+     * The batches of a records-mode split keyed by batch id, each {@link RecordBatch#pack packed}:
+     * the batches prep formed (length buckets, token budget), read as they are.
+     */
+    public JavaPairRDD<Long, byte[]> batches(SparkSession spark, Split s) {
+        if (!records) throw new BadInputException(dir + ": stream-mode data; expected records-mode data (prep.mode = records)");
+        return spark.read().parquet(path(s)).select("batch", "data").javaRDD()
+                .mapToPair(r -> new Tuple2<>(r.getLong(0), (byte[]) r.get(1)));
+    }
+
+    public RecordBatch decodeBatch(byte[] packed) {
+        return RecordBatch.unpack(packed, bytesPerToken);
     }
 
     public int bytesPerToken() {
@@ -88,6 +117,7 @@ public final class ShardSet implements Serializable {
      * sorted by position: what scoring with carried state needs.
      */
     public JavaPairRDD<Long, byte[]> windowsByStream(SparkSession spark, Split s) {
+        requireStream("scoring token streams");
         int streams = Math.max(1, manifest.path("shards").path("streams_per_split").asInt(1));
         return spark.read().parquet(path(s)).select("stream", "index", "ids").javaRDD()
                 .mapToPair(r -> new Tuple2<>(key(r.getInt(0), r.getLong(1)), (byte[]) r.get(2)))

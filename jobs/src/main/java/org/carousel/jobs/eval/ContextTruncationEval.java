@@ -183,7 +183,7 @@ public final class ContextTruncationEval {
     private static JsonNode evaluate(SparkSession spark, ContextTruncationSpec spec, String model, String data, String output, boolean overwrite) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         ModelDir m = ModelDir.open(model, hadoop);
-        ShardSet shards = ShardSet.open(data, hadoop);
+        ShardSet shards = ShardSet.open(data, hadoop).requireStream("the context truncation eval");
         m.checkCompatible(shards);
         int[] ks = spec.ks();
         int maxK = ks[ks.length - 1];

@@ -5,6 +5,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
+import org.carousel.data.RecordBatch;
 import org.carousel.data.TokenCodec;
 import org.carousel.data.WindowBatch;
 import org.nd4j.linalg.dataset.DataSet;
@@ -26,6 +27,10 @@ import java.util.List;
  * what one worker fits between two averagings. Round r is slots [r·workers, (r+1)·workers),
  * handed to DL4J's ParameterAveragingTrainingMaster as an RDD with one partition per worker,
  * so it neither re-splits nor repartitions, and the driver regains control after every round.
+ *
+ * <p>Records-mode data: the items are prep's padded batches ({@link RecordBatch}, keyed by batch
+ * id) and {@code batch} is 1; the same seeded shuffle then orders the batches across length
+ * buckets, differently each epoch.
  */
 final class EpochPlan implements AutoCloseable {
     private final JavaPairRDD<Long, byte[]> slotted;
@@ -35,9 +40,18 @@ final class EpochPlan implements AutoCloseable {
     private final int batch;
     private final int bytesPerToken;
     private final long windowsPerSlot;
+    private final boolean records;
 
     EpochPlan(JavaPairRDD<Long, byte[]> allWindows, long available, long budgetWindows, long seed, int epoch,
               int workers, int batch, int averagingFrequency, int bytesPerToken) {
+        this(allWindows, available, budgetWindows, seed, epoch, workers, batch, averagingFrequency, bytesPerToken, false);
+    }
+
+    /** With {@code records}, each item is a packed {@link RecordBatch} that is one minibatch (batch must be 1). */
+    EpochPlan(JavaPairRDD<Long, byte[]> allWindows, long available, long budgetWindows, long seed, int epoch,
+              int workers, int batch, int averagingFrequency, int bytesPerToken, boolean records) {
+        if (records && batch != 1) throw new IllegalArgumentException("records-mode items are whole minibatches: batch must be 1");
+        this.records = records;
         this.workers = workers;
         this.batch = batch;
         this.bytesPerToken = bytesPerToken;
@@ -81,8 +95,15 @@ final class EpochPlan implements AutoCloseable {
         PartitionPruningRDD<Tuple2<Long, byte[]>> pruned = PartitionPruningRDD.create(slotted.rdd(), new SlotRange(from, to));
         int bpt = bytesPerToken;
         int b = batch;
+        boolean rec = records;
         return new JavaRDD<>(pruned, ClassTag$.MODULE$.apply(Tuple2.class))
-                .mapPartitions(it -> batches(it, b, bpt));
+                .mapPartitions(it -> rec ? recordBatches(it, bpt) : batches(it, b, bpt));
+    }
+
+    private static Iterator<DataSet> recordBatches(Iterator<Tuple2<Long, byte[]>> it, int bytesPerToken) {
+        List<DataSet> out = new ArrayList<>();
+        while (it.hasNext()) out.add(RecordBatch.unpack(it.next()._2(), bytesPerToken).toDataSet());
+        return out.iterator();
     }
 
     private static Iterator<DataSet> batches(Iterator<Tuple2<Long, byte[]>> it, int batch, int bytesPerToken) {

@@ -107,18 +107,35 @@ public final class TrainJob {
         int window = shards.window();
         int workers = spec.workers() > 0 ? spec.workers() : sc.defaultParallelism();
 
+        boolean records = shards.records();
         try (OutputDir out = OutputDir.begin(output, hadoop, overwrite)) {
-            // Full windows only: every minibatch then has one shape and needs no mask.
             int bpt = shards.bytesPerToken();
-            JavaPairRDD<Long, byte[]> windows = spark.read().parquet(shards.path(Split.TRAIN))
-                    .filter("tokens = " + window).select("stream", "index", "ids").javaRDD()
-                    .mapToPair(r -> new Tuple2<>(ShardSet.key(r.getInt(0), r.getLong(1)), (byte[]) r.get(2)))
-                    .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            // Stream mode: the items are windows, train.batch of them a minibatch. Records mode: the
+            // items are prep's padded, masked batches (length-bucketed under a token budget), one
+            // item a minibatch, so train.batch does not apply.
+            int itemsPerStep = records ? 1 : spec.batch();
+            JavaPairRDD<Long, byte[]> windows;
+            double tokensPerItem;
+            if (records) {
+                windows = shards.batches(spark, Split.TRAIN).persist(StorageLevel.MEMORY_AND_DISK_SER());
+                JsonNode st = shards.splitStats(Split.TRAIN);
+                tokensPerItem = st.path("real_tokens").asDouble() / Math.max(1, st.path("batches").asLong());
+            } else {
+                // Full windows only: every minibatch then has one shape and needs no mask.
+                windows = spark.read().parquet(shards.path(Split.TRAIN))
+                        .filter("tokens = " + window).select("stream", "index", "ids").javaRDD()
+                        .mapToPair(r -> new Tuple2<>(ShardSet.key(r.getInt(0), r.getLong(1)), (byte[]) r.get(2)))
+                        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+                tokensPerItem = window;
+            }
             long available = windows.count();
-            if (available < spec.batch())
+            if (records && available == 0)
+                throw new BadInputException(shards.path(Split.TRAIN) + ": no batches of records to train on");
+            if (!records && available < spec.batch())
                 throw new BadInputException(shards.path(Split.TRAIN) + ": " + available + " full window(s) of " + window
                         + " tokens, fewer than one minibatch (train.batch = " + spec.batch() + "); use more text or a smaller prep.window");
-            long budgetWindows = spec.maxCharsPerEpoch() > 0 ? Math.max(spec.batch(), spec.maxCharsPerEpoch() / window) : 0;
+            long budgetWindows = spec.maxCharsPerEpoch() > 0
+                    ? Math.max(itemsPerStep, (long) (spec.maxCharsPerEpoch() / tokensPerItem)) : 0;
 
             Checkpoints checkpoints = new Checkpoints(checkpointDir(s, output), hadoop, spec.checkpointKeep());
             Checkpoints.Loaded resumed = null;
@@ -130,9 +147,14 @@ public final class TrainJob {
                 throw new BadInputException(checkpoints.dir() + ": checkpoints of an earlier run are there; pass --resume to continue it, or remove them");
             }
             MultiLayerNetwork net = resumed != null ? resumed.network() : LanguageModel.build(modelSpec, opt, shards.vocabulary().size());
-            log.info("{} {}x{} (embedding {}), {} parameters; {} full windows of {} tokens; {} workers x batch {} x averaging every {}",
-                    modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(), modelSpec.embedding(), net.numParams(),
-                    available, window, workers, spec.batch(), spec.averagingFrequency());
+            if (records)
+                log.info("{} {}x{} (embedding {}), {} parameters; {} batches of records ({} real tokens each on average); {} workers x averaging every {}",
+                        modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(), modelSpec.embedding(), net.numParams(),
+                        available, String.format("%.0f", tokensPerItem), workers, spec.averagingFrequency());
+            else
+                log.info("{} {}x{} (embedding {}), {} parameters; {} full windows of {} tokens; {} workers x batch {} x averaging every {}",
+                        modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(), modelSpec.embedding(), net.numParams(),
+                        available, window, workers, spec.batch(), spec.averagingFrequency());
             ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(spec.batch())
                     .batchSizePerWorker(spec.batch())
                     .averagingFrequency(spec.averagingFrequency())
@@ -147,7 +169,13 @@ public final class TrainJob {
             tm.setNumWorkers(workers);
             SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, tm);
 
-            int lastSegment = window <= opt.tbptt() ? window : (window % opt.tbptt() == 0 ? opt.tbptt() : window % opt.tbptt());
+            // DL4J's score per example is the loss summed over the last tBPTT segment's (unmasked) steps.
+            // Records: batches differ in width, so the per-token loss uses the mean record length (or
+            // tbptt when shorter) — an approximation; validation is exact.
+            double meanRecord = records ? shards.splitStats(Split.TRAIN).path("real_tokens").asDouble()
+                    / Math.max(1, shards.splitStats(Split.TRAIN).path("records").asLong()) : 0;
+            double lastSegment = records ? Math.min(meanRecord, opt.tbptt())
+                    : window <= opt.tbptt() ? window : (window % opt.tbptt() == 0 ? opt.tbptt() : window % opt.tbptt());
             Progress progress = new Progress(spec.progressIntervalS());
             DivergenceGuard guard = new DivergenceGuard(s, opt.learningRate());
             if (resumed != null && resumed.network().getLearningRate(1) != null) guard.resumeAt(resumed.network().getLearningRate(1));
@@ -168,8 +196,8 @@ public final class TrainJob {
                 long epochChars = continuing ? at.epochChars() : 0;
                 int lossRounds = continuing ? at.lossRounds() : 0;
                 try (EpochPlan plan = new EpochPlan(windows, available, budgetWindows, spec.seed(), epoch,
-                        workers, spec.batch(), spec.averagingFrequency(), bpt)) {
-                    long steps = plan.windows() / spec.batch();
+                        workers, itemsPerStep, spec.averagingFrequency(), bpt, records)) {
+                    long steps = plan.windows() / itemsPerStep;
                     long step = continuing ? at.epochStep() : 0;
                     for (int r = continuing ? at.nextRound() : 0; r < plan.rounds(); r++) {
                         JavaRDD<DataSet> round = plan.round(r);
@@ -183,9 +211,9 @@ public final class TrainJob {
                             continue;
                         }
                         long roundWindows = plan.windowsIn(r);
-                        step += roundWindows / spec.batch();
-                        globalStep += roundWindows / spec.batch();
-                        epochChars += roundWindows * window;
+                        step += roundWindows / itemsPerStep;
+                        globalStep += roundWindows / itemsPerStep;
+                        epochChars += Math.round(roundWindows * tokensPerItem);
                         // DL4J's score of an RNN output is the loss summed over time steps and averaged
                         // over examples; under tBPTT it is the last segment's.
                         double lossBits = sparkNet.getScore() / lastSegment / Math.log(2);
@@ -252,8 +280,13 @@ public final class TrainJob {
             v.put("fingerprint", shards.vocabulary().fingerprint());
             ObjectNode d = m.putObject("data");
             d.put("path", data);
-            d.put("window", window);
-            d.put("train_windows", available);
+            d.put("mode", records ? "records" : "stream");
+            if (records) {
+                d.put("train_batches", available);
+            } else {
+                d.put("window", window);
+                d.put("train_windows", available);
+            }
             ObjectNode r = m.putObject("results");
             r.put("epochs", spec.epochs());
             r.put("steps", globalStep);

@@ -1,0 +1,153 @@
+package org.carousel.data;
+
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * A minibatch of variable-length records (records mode), as prep stores it and training reads it.
+ *
+ * <p>Record r holds {@code lengths[r] + 1} token ids: the inputs and, shifted by one, the
+ * next-token labels, so it predicts {@code lengths[r]} positions. The batch is right-padded to
+ * its longest record, {@code width = max(lengths)} time steps:
+ * <pre>
+ *   features       [mb, 1, width]  ids[0 .. T-1] of each record, 0 after its end
+ *   labels         [mb, 1, width]  ids[1 .. T]
+ *   features mask  [mb, width]     1 for the record's T real steps, 0 for padding
+ *   labels mask    [mb, width]     the same
+ * </pre>
+ * With right padding a unidirectional RNN's outputs at real steps never see padding, and the
+ * labels mask keeps padded steps out of the loss and its gradient.
+ */
+public final class RecordBatch implements Serializable {
+    private final int[] lengths;
+    private final int[] labels;
+    private final int[] ids;
+
+    /**
+     * @param lengths predicted positions per record (each ≥ 1)
+     * @param labels  a class id per record (-1: none)
+     * @param ids     the records' ids concatenated, record r taking lengths[r] + 1 of them
+     */
+    public RecordBatch(int[] lengths, int[] labels, int[] ids) {
+        long need = 0;
+        for (int t : lengths) {
+            if (t < 1) throw new IllegalArgumentException("a record must predict at least one position, got " + t);
+            need += t + 1;
+        }
+        if (need != ids.length) throw new IllegalArgumentException("ids hold " + ids.length + " tokens, lengths need " + need);
+        if (labels.length != lengths.length) throw new IllegalArgumentException("one label per record");
+        this.lengths = lengths;
+        this.labels = labels;
+        this.ids = ids;
+    }
+
+    /** A batch of records given as their id sequences (each of length ≥ 2), unlabelled. */
+    public static RecordBatch of(List<int[]> records) {
+        int[] lengths = new int[records.size()];
+        int[] labels = new int[records.size()];
+        int n = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = records.get(i).length - 1;
+            labels[i] = -1;
+            n += records.get(i).length;
+        }
+        int[] ids = new int[n];
+        int o = 0;
+        for (int[] r : records) {
+            System.arraycopy(r, 0, ids, o, r.length);
+            o += r.length;
+        }
+        return new RecordBatch(lengths, labels, ids);
+    }
+
+    public int records() {
+        return lengths.length;
+    }
+
+    /** Time steps of the padded tensors: the longest record's predicted positions. */
+    public int width() {
+        int w = 0;
+        for (int t : lengths) w = Math.max(w, t);
+        return w;
+    }
+
+    /** Predicted positions that are real (not padding). */
+    public long realTokens() {
+        long n = 0;
+        for (int t : lengths) n += t;
+        return n;
+    }
+
+    public int[] lengths() {
+        return lengths;
+    }
+
+    public int[] labels() {
+        return labels;
+    }
+
+    public int[] ids() {
+        return ids;
+    }
+
+    /** Record r's ids (lengths[r] + 1 of them). */
+    public int[] record(int r) {
+        int o = 0;
+        for (int i = 0; i < r; i++) o += lengths[i] + 1;
+        return java.util.Arrays.copyOfRange(ids, o, o + lengths[r] + 1);
+    }
+
+    /** The padded DataSet (shapes in the class comment); masks are always set. */
+    public DataSet toDataSet() {
+        return toDataSet(width());
+    }
+
+    /** As {@link #toDataSet()}, padded to {@code width} ≥ the longest record (tests pad further to show padding is inert). */
+    public DataSet toDataSet(int width) {
+        int mb = lengths.length;
+        if (width < width()) throw new IllegalArgumentException("width " + width + " < longest record " + width());
+        float[] f = new float[mb * width];
+        float[] l = new float[mb * width];
+        float[] m = new float[mb * width];
+        int o = 0;
+        for (int b = 0; b < mb; b++) {
+            int t = lengths[b];
+            for (int i = 0; i < t; i++) {
+                f[b * width + i] = ids[o + i];
+                l[b * width + i] = ids[o + i + 1];
+                m[b * width + i] = 1f;
+            }
+            o += t + 1;
+        }
+        var mask = Nd4j.create(m, new long[]{mb, width}, 'c');
+        return new DataSet(Nd4j.create(f, new long[]{mb, 1, width}, 'c'), Nd4j.create(l, new long[]{mb, 1, width}, 'c'), mask, mask.dup());
+    }
+
+    /** Bytes: [records int][lengths int × mb][labels int × mb][ids, bytesPerToken each] (big-endian ints). */
+    public byte[] pack(int bytesPerToken) {
+        int mb = lengths.length;
+        byte[] packedIds = TokenCodec.pack(ids, 0, ids.length, bytesPerToken);
+        ByteBuffer b = ByteBuffer.allocate(4 + 8 * mb + packedIds.length);
+        b.putInt(mb);
+        for (int t : lengths) b.putInt(t);
+        for (int c : labels) b.putInt(c);
+        b.put(packedIds);
+        return b.array();
+    }
+
+    public static RecordBatch unpack(byte[] bytes, int bytesPerToken) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        int mb = b.getInt();
+        int[] lengths = new int[mb];
+        int[] labels = new int[mb];
+        for (int i = 0; i < mb; i++) lengths[i] = b.getInt();
+        for (int i = 0; i < mb; i++) labels[i] = b.getInt();
+        byte[] rest = new byte[b.remaining()];
+        b.get(rest);
+        return new RecordBatch(lengths, labels, TokenCodec.unpack(rest, bytesPerToken));
+    }
+}
