@@ -213,6 +213,33 @@ class BracketsEvalTest {
         assertEquals(2, BracketsEval.cli(new String[]{"--model", model.toString(), "--data", data.toString(), "--set", "eval.brackets.n=0"}));
     }
 
+    @Test
+    void modelPredictionsCarryTheStateAsTheScorerDoes() {
+        // With one lane, the kept predictions at every position give the same cross-entropy as StreamScorer's
+        // window-by-window pass, although StreamPredictions steps in chunks of another length (7).
+        ShardSet shards = ShardSet.open(data.toString(), spark.sparkContext().hadoopConfiguration());
+        int[] tokens = streams(shards, Split.VALIDATION).get(0);
+        tokens = Arrays.copyOf(tokens, Math.min(tokens.length, 1_001));
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = ModelDir.open(model.toString(),
+                spark.sparkContext().hadoopConfiguration()).network(false);
+        int[] targets = java.util.stream.IntStream.range(1, tokens.length).toArray();
+        org.carousel.metrics.StreamPredictions p = org.carousel.metrics.StreamPredictions.run(net, tokens, targets, 1, 7);
+        double bits = 0;
+        for (int i = 0; i < p.size(); i++) {
+            bits -= Math.log(Math.max(p.probability(i), Float.MIN_NORMAL)) / Math.log(2);
+            assertTrue(p.argmax(i) >= 0 && p.argmax(i) < shards.vocabulary().size());
+        }
+        org.carousel.metrics.CrossEntropySum ref = new org.carousel.metrics.StreamScorer(net, 1)
+                .score(org.carousel.data.WindowCutter.cut(tokens, 50));
+        assertEquals(ref.tokens(), p.size());
+        assertEquals(ref.bits(), bits, 1e-3 * ref.tokens());
+        assertEquals(0, p.laneStart(tokens.length - 1));
+        // Four lanes: a target's context starts at its lane's first input.
+        org.carousel.metrics.StreamPredictions four = org.carousel.metrics.StreamPredictions.run(net, tokens, targets, 4, 64);
+        assertEquals(250, four.laneStart(251));
+        assertEquals(0, four.laneStart(250));
+    }
+
     static List<int[]> streams(ShardSet shards, Split split) {
         List<int[]> out = new ArrayList<>();
         JavaRDD<Tuple2<Long, byte[]>> w = shards.windowsByStream(spark, split).map(t -> t);
