@@ -225,7 +225,8 @@ public final class BracketsEval {
             sb.append(String.format("%n  %-9s %7d %8.3f %8.3f %8.3f %8.3f%s", row.path("distance").asText(), row.path("pairs").asLong(),
                     row.path("model_accuracy").asDouble(), row.path("ngram_accuracy").asDouble(), row.path("model_mean_p").asDouble(),
                     row.path("ngram_mean_p").asDouble(), row.path("model_beats_ngram").asBoolean() ? "  *" : ""));
-        sb.append("\n  model beats the n-gram up to distance: ").append(r.path("model_beats_ngram_up_to").asText());
+        JsonNode upTo = r.path("model_beats_ngram_up_to");
+        sb.append("\n  model beats the n-gram up to distance: ").append(upTo.isNull() ? "none (no bucket)" : upTo.asText());
         return sb.toString();
     }
 
@@ -322,9 +323,10 @@ public final class BracketsEval {
             String upTo = win < 0 ? "none" : buckets.high(win) < 0 ? "all distances (>" + buckets.low(win) + ")" : String.valueOf(buckets.high(win));
             String cell = m.manifest().path("model").path("cell").asText("model");
             r.put("title", "Closing brackets and quotes: " + cell + " vs " + n + "-gram accuracy by distance to the opener");
+            String verdict = win < 0 ? "the model beats the n-gram in no distance bucket" : "the model beats the n-gram up to distance " + upTo;
             r.put("summary", String.format("On %,d matched pairs of the %s split the %s predicts the closing character with accuracy %.3f, "
-                            + "the %d-gram (Witten-Bell) %.3f; the model beats the n-gram (paired, >= %d pairs, > %.1f SE) up to distance %s.",
-                    used, spec.split().dir(), cell, (double) modelRight / used, n, (double) ngramRight / used, spec.minPairs(), spec.z(), upTo));
+                            + "the %d-gram (Witten-Bell) %.3f; %s (paired difference > %.1f SE, buckets of >= %d pairs).",
+                    used, spec.split().dir(), cell, (double) modelRight / used, n, (double) ngramRight / used, verdict, spec.z(), spec.minPairs()));
             r.put("split", spec.split().dir());
             r.put("model", model);
             r.put("data", data);
