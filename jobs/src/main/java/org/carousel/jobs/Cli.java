@@ -24,6 +24,7 @@ public final class Cli {
             "  report    --inputs DIR[,DIR...] --output DIR [--title TEXT] [--overwrite]   (one HTML page)",
             "  horizon   --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
             "  probes    --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
+            "  brackets  --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
             "every job: [--config FILE] [--set key=value]...   (keys: conf/carousel.conf)");
 
     private Cli() {}
@@ -55,6 +56,8 @@ public final class Cli {
                 return org.carousel.jobs.dynamics.HorizonEval.cli(rest);
             case "probes":
                 return org.carousel.jobs.dynamics.ProbesEval.cli(rest);
+            case "brackets":
+                return org.carousel.jobs.eval.BracketsEval.cli(rest);
             case "pipeline":
                 return org.carousel.jobs.pipeline.PipelineJob.cli(rest);
             default:

@@ -1,2 +1,7 @@
-/** Scoring: cross-entropy in bits per token with the hidden state carried across windows, and unigram baselines. */
+/**
+ * Scoring: cross-entropy in bits per token with the hidden state carried across windows, and unigram baselines;
+ * context truncation; a model's kept predictions at chosen positions of a stream ({@link org.carousel.metrics.StreamPredictions});
+ * matched brackets and quotes in text ({@link org.carousel.metrics.BracketPairs}) and accuracy by distance bucket
+ * with a paired significance rule ({@link org.carousel.metrics.DistanceBuckets}).
+ */
 package org.carousel.metrics;

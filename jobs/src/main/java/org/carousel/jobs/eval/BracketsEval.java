@@ -1,0 +1,477 @@
+package org.carousel.jobs.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.carousel.BadInputException;
+import org.carousel.config.Settings;
+import org.carousel.data.Manifest;
+import org.carousel.data.Split;
+import org.carousel.data.TokenCodec;
+import org.carousel.jobs.ModelDir;
+import org.carousel.metrics.BracketPairs;
+import org.carousel.metrics.DistanceBuckets;
+import org.carousel.metrics.StreamPredictions;
+import org.carousel.model.ModelBytes;
+import org.carousel.ngram.ContextHash;
+import org.carousel.prep.ShardSet;
+import org.carousel.spark.HadoopFiles;
+import org.carousel.spark.JobArgs;
+import org.carousel.spark.JobRunner;
+import org.carousel.spark.OutputDir;
+import org.carousel.spark.SparkSessions;
+import org.carousel.text.CharVocabulary;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code carousel brackets --model DIR --data DIR [--split validation|test] [--output DIR]}: long-range structure
+ * against an n-gram (after Karpathy, Johnson &amp; Fei-Fei 2015, "Visualizing and Understanding Recurrent
+ * Networks"). On a held-out split it finds matched pairs — brackets and quotes, {@code eval.brackets.pairs},
+ * by the rules of {@link BracketPairs} — and, at each closing character, asks whether the model's most
+ * probable next character (predicting it from everything before it) is that closer, and what probability it
+ * gives it; the same for an n-gram of order {@code eval.brackets.n} counted over the training split
+ * ({@link SparkNGram}: interpolated Witten-Bell over an add-one unigram). Accuracy and mean probability are
+ * reported per bucket of distance closer − opener ({@code eval.brackets.buckets}), with the farthest bucket
+ * where the model beats the n-gram by the rule of {@link DistanceBuckets} (≥ {@code min_pairs} pairs, paired
+ * difference above {@code z} standard errors).
+ *
+ * <p>The model runs over each stream with its state carried ({@link StreamPredictions}, {@code eval.lanes}
+ * lanes per stream); a pair whose opener lies before the start of its closer's lane (the model's state was
+ * reset in between) is left out and counted. The n-gram's contexts do not reach back past a stream's start.
+ *
+ * <pre>
+ * output/
+ *   manifest.json   kind carousel.eval.brackets: per-bucket and per-closer tables, beats-up-to distance, provenance
+ *   brackets.png    accuracy against distance (log x, bucket middles), model and n-gram, ±1 standard error
+ * </pre>
+ */
+public final class BracketsEval {
+    private static final Logger log = LoggerFactory.getLogger(BracketsEval.class);
+    public static final String KIND = "carousel.eval.brackets";
+    public static final String PLOT_FILE = "brackets.png";
+    public static final String SMOOTHING = "interpolated Witten-Bell over an add-one unigram (org.carousel.ngram.WittenBell)";
+
+    private BracketsEval() {}
+
+    /**
+     * What the job measures (config keys {@code eval.split}, {@code eval.lanes} and {@code eval.brackets.*}).
+     *
+     * @param n        n-gram order: contexts of up to n-1 characters
+     * @param pairs    opener/closer pairs, e.g. {@code () [] {} ""}
+     * @param buckets  ascending inclusive upper bounds of the distance buckets (a last bucket takes the rest)
+     * @param maxChars characters of the split scanned at most, a prefix of each stream (0 = all)
+     * @param minPairs fewest pairs in a bucket for the model-beats-n-gram test
+     * @param z        standard errors the paired difference must exceed
+     */
+    public record BracketsSpec(Split split, int n, String pairs, int[] buckets, long maxChars, int lanes, long minPairs, double z)
+            implements Serializable {
+        public BracketsSpec {
+            try {
+                new BracketPairs(pairs);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("config key 'eval.brackets.pairs' = '" + pairs + "': " + e.getMessage());
+            }
+            try {
+                new DistanceBuckets(buckets);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("config key 'eval.brackets.buckets': " + e.getMessage());
+            }
+            buckets = buckets.clone();
+        }
+
+        public static BracketsSpec from(Settings s) {
+            return new BracketsSpec(
+                    Split.parse(s.string("eval.split"), "config key 'eval.split'"),
+                    s.integer("eval.brackets.n", 1, ContextHash.MAX_ORDER),
+                    s.string("eval.brackets.pairs"),
+                    ContextTruncationEval.ContextTruncationSpec.ks(s, "eval.brackets.buckets"),
+                    s.longValue("eval.brackets.max_chars", 0, Long.MAX_VALUE),
+                    s.integer("eval.lanes", 1, 65_536),
+                    s.longValue("eval.brackets.min_pairs", 2, Long.MAX_VALUE),
+                    s.real("eval.brackets.z", 0, 100));
+        }
+
+        @Override
+        public int[] buckets() {
+            return buckets.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof BracketsSpec b && split == b.split && n == b.n && pairs.equals(b.pairs) && Arrays.equals(buckets, b.buckets)
+                    && maxChars == b.maxChars && lanes == b.lanes && minPairs == b.minPairs && z == b.z;
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(buckets) * 31 + java.util.Objects.hash(split, n, pairs, maxChars, lanes, minPairs, z);
+        }
+
+        @Override
+        public String toString() {
+            return "BracketsSpec[split=" + split.dir() + ", n=" + n + ", pairs=" + pairs + ", buckets=" + Arrays.toString(buckets)
+                    + ", maxChars=" + maxChars + ", lanes=" + lanes + ", minPairs=" + minPairs + ", z=" + z + "]";
+        }
+    }
+
+    /** One matched pair with the model's prediction at its closer. */
+    static final class ScoredPair implements Serializable {
+        // A plain class, not a record: Spark's Kryo 4 cannot serialize records.
+        private final int stream;
+        private final int opener;
+        private final int closer;
+        private final int closeId;
+        private final int closeChar;
+        private final float modelProb;
+        private final int modelArgmax;
+        private final boolean contextSeen;
+
+        ScoredPair(int stream, int opener, int closer, int closeId, int closeChar, float modelProb, int modelArgmax, boolean contextSeen) {
+            this.stream = stream;
+            this.opener = opener;
+            this.closer = closer;
+            this.closeId = closeId;
+            this.closeChar = closeChar;
+            this.modelProb = modelProb;
+            this.modelArgmax = modelArgmax;
+            this.contextSeen = contextSeen;
+        }
+
+        int stream() {
+            return stream;
+        }
+
+        int opener() {
+            return opener;
+        }
+
+        int closer() {
+            return closer;
+        }
+
+        int closeId() {
+            return closeId;
+        }
+
+        int closeChar() {
+            return closeChar;
+        }
+
+        float modelProb() {
+            return modelProb;
+        }
+
+        int modelArgmax() {
+            return modelArgmax;
+        }
+
+        boolean contextSeen() {
+            return contextSeen;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(cli(args));
+    }
+
+    public static int cli(String[] args) {
+        return JobRunner.run("brackets", () -> {
+            JobArgs a = JobArgs.parse("brackets", args, Set.of("model", "data", "split", "output"), Set.of("overwrite"));
+            List<String> extra = new ArrayList<>();
+            if (a.has("split")) extra.add("eval.split=" + a.required("split"));
+            Settings s = a.settings(extra);
+            String model = a.required("model");
+            String data = a.required("data");
+            BracketsSpec.from(s);
+            Configuration local = new Configuration();
+            ModelDir.open(model, local).checkCompatible(ShardSet.open(data, local));
+            if (a.has("output")) OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
+            SparkSession spark = SparkSessions.create(s, "brackets");
+            try {
+                JsonNode r = run(spark, s, model, data, a.optional("output", null), a.flag("overwrite"));
+                System.out.println(text(r));
+            } finally {
+                spark.stop();
+            }
+            return null;
+        });
+    }
+
+    /** The result as a few lines for the console. */
+    static String text(JsonNode r) {
+        StringBuilder sb = new StringBuilder(String.format("brackets: %s, %,d pairs, %d-gram baseline; model accuracy %.3f, n-gram %.3f",
+                r.path("split").asText(), r.path("pairs").path("scored").asLong(), r.path("n").asInt(),
+                r.path("overall").path("model_accuracy").asDouble(), r.path("overall").path("ngram_accuracy").asDouble()));
+        sb.append(String.format("%n  %-9s %7s %8s %8s %8s %8s", "distance", "pairs", "model", "n-gram", "model p", "n-gram p"));
+        for (JsonNode row : r.path("buckets"))
+            sb.append(String.format("%n  %-9s %7d %8.3f %8.3f %8.3f %8.3f%s", row.path("distance").asText(), row.path("pairs").asLong(),
+                    row.path("model_accuracy").asDouble(), row.path("ngram_accuracy").asDouble(), row.path("model_mean_p").asDouble(),
+                    row.path("ngram_mean_p").asDouble(), row.path("model_beats_ngram").asBoolean() ? "  *" : ""));
+        JsonNode upTo = r.path("model_beats_ngram_up_to");
+        sb.append("\n  model beats the n-gram up to distance: ").append(upTo.isNull() ? "none (no bucket)" : upTo.asText());
+        return sb.toString();
+    }
+
+    public static JsonNode run(SparkSession spark, Settings s, String model, String data, String output, boolean overwrite) {
+        return BadInputException.unwrapping(() -> evaluate(spark, s, BracketsSpec.from(s), model, data, output, overwrite));
+    }
+
+    private static JsonNode evaluate(SparkSession spark, Settings s, BracketsSpec spec, String model, String data, String output, boolean overwrite) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        ModelDir m = ModelDir.open(model, hadoop);
+        ShardSet shards = ShardSet.open(data, hadoop);
+        m.checkCompatible(shards);
+        if (spec.split() == Split.TRAIN) throw new BadInputException("config key 'eval.split' = 'train': the n-gram is counted on train; score validation or test");
+        OutputDir out = output == null ? null : OutputDir.begin(output, hadoop, overwrite);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        CharVocabulary vocab = shards.vocabulary();
+        int vocabSize = vocab.size();
+        long t0 = System.nanoTime();
+        int streams = Math.max(1, (int) shards.splitStats(spec.split()).path("streams").asLong(1));
+        long perStream = spec.maxChars() > 0 ? Math.max(2, spec.maxChars() / streams) : Long.MAX_VALUE;
+        JavaRDD<Tuple2<Integer, int[]>> evalStreams = streams(spark, shards, spec.split(), perStream).cache();
+        Broadcast<byte[]> modelB = sc.broadcast(m.modelBytes());
+        Broadcast<CharVocabulary> vocabB = sc.broadcast(vocab);
+        try {
+            String pairSpec = spec.pairs();
+            int lanes = spec.lanes();
+            int chunk = Math.max(1, shards.window());
+            int n = spec.n();
+            List<ScoredPair> scored = evalStreams.mapPartitions(it -> {
+                List<ScoredPair> res = new ArrayList<>();
+                MultiLayerNetwork net = null;
+                while (it.hasNext()) {
+                    Tuple2<Integer, int[]> st = it.next();
+                    int[] tokens = st._2();
+                    List<BracketPairs.Pair> pairs = pairs(tokens, vocabB.value(), pairSpec);
+                    if (pairs.isEmpty()) continue;
+                    if (net == null) net = ModelBytes.restore(modelB.value(), false);
+                    int[] targets = pairs.stream().mapToInt(BracketPairs.Pair::closer).sorted().toArray();
+                    StreamPredictions pred = StreamPredictions.run(net, tokens, targets, lanes, chunk);
+                    for (BracketPairs.Pair p : pairs) {
+                        int i = Arrays.binarySearch(targets, p.closer());
+                        res.add(new ScoredPair(st._1(), p.opener(), p.closer(), tokens[p.closer()], p.closeChar(),
+                                pred.probability(i), pred.argmax(i), p.opener() >= pred.laneStart(p.closer())));
+                    }
+                }
+                return res.iterator();
+            }).collect();
+
+            JavaRDD<SparkNGram.Query> queries = evalStreams.flatMap(st -> {
+                int[] tokens = st._2();
+                List<SparkNGram.Query> qs = new ArrayList<>();
+                for (BracketPairs.Pair p : pairs(tokens, vocabB.value(), pairSpec)) {
+                    int t = p.closer();
+                    qs.add(new SparkNGram.Query(ShardSet.key(st._1(), t), Arrays.copyOfRange(tokens, Math.max(0, t - (n - 1)), t), tokens[t]));
+                }
+                return qs.iterator();
+            });
+            JavaRDD<int[]> train = streams(spark, shards, Split.TRAIN, Long.MAX_VALUE).map(Tuple2::_2);
+            Map<Long, SparkNGram.Prediction> ngram = SparkNGram.predict(train, queries, n, vocabSize);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            if (scored.isEmpty())
+                throw new BadInputException(shards.path(spec.split()) + ": no matched pair of eval.brackets.pairs (" + pairSpec
+                        + ") in the split; evaluate on text with brackets or quotes, e.g. source code");
+
+            DistanceBuckets buckets = new DistanceBuckets(spec.buckets());
+            Map<Integer, long[]> byCloser = new TreeMap<>();     // close char -> {pairs, model right, n-gram right}
+            long excluded = 0, modelRight = 0, ngramRight = 0, used = 0;
+            double modelP = 0, ngramP = 0;
+            long maxDistance = 0;
+            for (ScoredPair p : scored) {
+                if (!p.contextSeen()) {
+                    excluded++;
+                    continue;
+                }
+                SparkNGram.Prediction g = ngram.get(ShardSet.key(p.stream(), p.closer()));
+                if (g == null) throw new IllegalStateException("no n-gram prediction for stream " + p.stream() + " position " + p.closer());
+                boolean mr = p.modelArgmax() == p.closeId(), gr = g.argmax() == p.closeId();
+                buckets.add(p.closer() - p.opener(), mr, p.modelProb(), gr, g.probability());
+                long[] c = byCloser.computeIfAbsent(p.closeChar(), x -> new long[3]);
+                c[0]++;
+                if (mr) c[1]++;
+                if (gr) c[2]++;
+                used++;
+                if (mr) modelRight++;
+                if (gr) ngramRight++;
+                modelP += p.modelProb();
+                ngramP += g.probability();
+                maxDistance = Math.max(maxDistance, p.closer() - p.opener());
+            }
+            if (used == 0) throw new BadInputException(shards.path(spec.split()) + ": every matched pair straddles a lane start; lower eval.lanes");
+
+            ObjectNode r = Manifest.create(KIND);
+            int win = buckets.farthestWin(spec.minPairs(), spec.z());
+            String upTo = win < 0 ? "none" : buckets.high(win) < 0 ? "all distances (>" + buckets.low(win) + ")" : String.valueOf(buckets.high(win));
+            String cell = m.manifest().path("model").path("cell").asText("model");
+            r.put("title", "Closing brackets and quotes: " + cell + " vs " + n + "-gram accuracy by distance to the opener");
+            String verdict = win < 0 ? "the model beats the n-gram in no distance bucket" : "the model beats the n-gram up to distance " + upTo;
+            r.put("summary", String.format("On %,d matched pairs of the %s split the %s predicts the closing character with accuracy %.3f, "
+                            + "the %d-gram (Witten-Bell) %.3f; %s (paired difference > %.1f SE, buckets of >= %d pairs).",
+                    used, spec.split().dir(), cell, (double) modelRight / used, n, (double) ngramRight / used, verdict, spec.z(), spec.minPairs()));
+            r.put("split", spec.split().dir());
+            r.put("model", model);
+            r.put("data", data);
+            r.put("cell", cell);
+            r.put("n", n);
+            r.put("smoothing", SMOOTHING);
+            r.put("context_keys", "64-bit hash of the context ids (org.carousel.ngram.ContextHash), collisions not checked");
+            r.put("pair_spec", pairSpec);
+            r.put("vocabulary_fingerprint", vocab.fingerprint());
+            ObjectNode pn = r.putObject("pairs");
+            pn.put("found", scored.size());
+            pn.put("scored", used);
+            pn.put("excluded_lane_start", excluded);
+            pn.put("max_distance", maxDistance);
+            pn.put("lanes", spec.lanes());
+            pn.put("rules", "quotes: the next unescaped same quote on the line closes; inside quotes nothing else is scanned; "
+                    + "brackets: a closer pairs with the nearest open bracket of its kind (those above it are dropped), a closer with none is ignored");
+            ObjectNode overall = r.putObject("overall");
+            overall.put("model_accuracy", (double) modelRight / used);
+            overall.put("ngram_accuracy", (double) ngramRight / used);
+            overall.put("model_mean_p", modelP / used);
+            overall.put("ngram_mean_p", ngramP / used);
+            ObjectNode rule = r.putObject("significance");
+            rule.put("min_pairs", spec.minPairs());
+            rule.put("z", spec.z());
+            rule.put("rule", "model beats the n-gram in a bucket when it has >= min_pairs pairs and the mean paired difference "
+                    + "1[model right] - 1[n-gram right] exceeds z standard errors; 'up to' = upper bound of the farthest such bucket");
+            if (win < 0) r.putNull("model_beats_ngram_up_to");
+            else if (buckets.high(win) < 0) r.put("model_beats_ngram_up_to", "all");
+            else r.put("model_beats_ngram_up_to", buckets.high(win));
+
+            ArrayNode rows = r.putArray("buckets");
+            ObjectNode table = Manifest.json().createObjectNode();
+            table.put("title", "Accuracy of the closing character by distance to its opener (" + cell + " vs " + n + "-gram)");
+            ArrayNode cols = table.putArray("columns");
+            for (String c : List.of("distance", "pairs", "model acc", "n-gram acc", "diff ± SE", "model mean p", "n-gram mean p", "model beats"))
+                cols.add(c);
+            ArrayNode trows = table.putArray("rows");
+            for (int j = 0; j < buckets.size(); j++) {
+                ObjectNode row = rows.addObject();
+                row.put("distance", buckets.label(j));
+                row.put("low", buckets.low(j));
+                if (buckets.high(j) < 0) row.putNull("high");
+                else row.put("high", buckets.high(j));
+                row.put("pairs", buckets.count(j));
+                putNumber(row, "model_accuracy", buckets.modelAccuracy(j));
+                putNumber(row, "ngram_accuracy", buckets.baselineAccuracy(j));
+                putNumber(row, "model_mean_p", buckets.modelMeanProb(j));
+                putNumber(row, "ngram_mean_p", buckets.baselineMeanProb(j));
+                putNumber(row, "difference", buckets.difference(j));
+                putNumber(row, "difference_se", buckets.differenceError(j));
+                boolean beats = buckets.modelBeats(j, spec.minPairs(), spec.z());
+                row.put("model_beats_ngram", beats);
+                ArrayNode tr = trows.addArray();
+                tr.add(buckets.label(j));
+                tr.add(buckets.count(j));
+                addNumber(tr, buckets.modelAccuracy(j));
+                addNumber(tr, buckets.baselineAccuracy(j));
+                tr.add(buckets.count(j) < 2 ? "" : String.format("%+.3f ± %.3f", buckets.difference(j), buckets.differenceError(j)));
+                addNumber(tr, buckets.modelMeanProb(j));
+                addNumber(tr, buckets.baselineMeanProb(j));
+                tr.add(beats ? "yes" : "no");
+            }
+            ArrayNode closers = r.putArray("closers");
+            ObjectNode ctable = Manifest.json().createObjectNode();
+            ctable.put("title", "Accuracy by closing character");
+            ArrayNode ccols = ctable.putArray("columns");
+            for (String c : List.of("closer", "pairs", "model acc", "n-gram acc")) ccols.add(c);
+            ArrayNode crows = ctable.putArray("rows");
+            for (Map.Entry<Integer, long[]> e : byCloser.entrySet()) {
+                long[] c = e.getValue();
+                String ch = new String(Character.toChars(e.getKey()));
+                ObjectNode row = closers.addObject();
+                row.put("closer", ch);
+                row.put("pairs", c[0]);
+                row.put("model_accuracy", (double) c[1] / c[0]);
+                row.put("ngram_accuracy", (double) c[2] / c[0]);
+                ArrayNode tr = crows.addArray();
+                tr.add(ch);
+                tr.add(c[0]);
+                addNumber(tr, (double) c[1] / c[0]);
+                addNumber(tr, (double) c[2] / c[0]);
+            }
+            ArrayNode tables = r.putArray("tables");
+            tables.add(table);
+            tables.add(ctable);
+            ArrayNode plots = r.putArray("plots");
+            if (out != null) plots.add(PLOT_FILE);
+            ObjectNode prov = r.putObject("provenance");
+            prov.put("model", model);
+            prov.put("data", data);
+            prov.put("config", s.render("eval.split", "eval.lanes", "eval.brackets"));
+            prov.put("vocabulary_fingerprint", vocab.fingerprint());
+            r.put("wall_s", wall);
+            log.info("brackets: {} pairs scored ({} excluded at lane starts) in {} s; beats up to {}", used, excluded,
+                    String.format("%.1f", wall), upTo);
+            if (out != null) {
+                String title = String.format("%s vs %d-gram, %s split: closing-character accuracy", cell, n, spec.split().dir());
+                HadoopFiles.write(new Path(out.path(), PLOT_FILE), BracketsPlot.png(buckets, title, n), hadoop);
+                HadoopFiles.write(new Path(out.path(), Manifest.FILE), Manifest.render(r), hadoop);
+                out.commit();
+            }
+            return r;
+        } finally {
+            modelB.destroy();
+            vocabB.destroy();
+            evalStreams.unpersist(false);
+            if (out != null) out.close();
+        }
+    }
+
+    private static void putNumber(ObjectNode row, String field, double v) {
+        if (Double.isNaN(v)) row.putNull(field);
+        else row.put(field, v);
+    }
+
+    /** A table cell rounded to 4 decimals; null for an empty bucket (JSON has no NaN). */
+    private static void addNumber(ArrayNode row, double v) {
+        if (Double.isNaN(v)) row.addNull();
+        else row.add(Math.round(v * 10000) / 10000.0);
+    }
+
+    /** Matched pairs of a stream's ids, decoded to code points by the vocabulary. */
+    static List<BracketPairs.Pair> pairs(int[] tokens, CharVocabulary vocab, String pairSpec) {
+        int[] cps = new int[tokens.length];
+        for (int i = 0; i < tokens.length; i++) cps[i] = vocab.codePoint(tokens[i]);
+        return new BracketPairs(pairSpec).scan(cps);
+    }
+
+    /** Each stream of a split as (stream, token ids), at most {@code maxTokens} ids of each (a prefix). */
+    static JavaRDD<Tuple2<Integer, int[]>> streams(SparkSession spark, ShardSet data, Split split, long maxTokens) {
+        int bytesPerToken = data.bytesPerToken();
+        return data.windowsByStream(spark, split).mapPartitions(it -> {
+            if (!it.hasNext()) return Collections.<Tuple2<Integer, int[]>>emptyIterator();
+            List<Tuple2<Long, int[]>> windows = new ArrayList<>();
+            long have = 0;
+            while (it.hasNext() && have < maxTokens) {
+                Tuple2<Long, byte[]> w = it.next();
+                int[] ids = TokenCodec.unpack(w._2(), bytesPerToken);
+                windows.add(new Tuple2<>(w._1(), ids));
+                have += ids.length - 1;
+            }
+            int[] tokens = ContextTruncationEval.tokens(windows);
+            if (tokens.length > maxTokens) tokens = Arrays.copyOf(tokens, (int) maxTokens);
+            return List.of(new Tuple2<>(ShardSet.stream(windows.get(0)._1()), tokens)).iterator();
+        });
+    }
+}
