@@ -120,7 +120,7 @@ public final class TrainJob {
                         + " tokens, fewer than one minibatch (train.batch = " + spec.batch() + "); use more text or a smaller prep.window");
             long budgetWindows = spec.maxCharsPerEpoch() > 0 ? Math.max(spec.batch(), spec.maxCharsPerEpoch() / window) : 0;
 
-            Checkpoints checkpoints = new Checkpoints(checkpointDir(s, output), hadoop, spec.checkpointKeep());
+            Checkpoints checkpoints = new Checkpoints(checkpointDir(s, output), hadoop, spec.checkpointKeep(), data, shards.vocabulary().fingerprint());
             Checkpoints.Loaded resumed = null;
             if (resume) {
                 resumed = checkpoints.newest();
@@ -247,7 +247,7 @@ public final class TrainJob {
             mm.put("parameters", trained.numParams());
             mm.put("file", ModelDir.MODEL_FILE);
             ObjectNode v = m.putObject("vocabulary");
-            v.put("kind", "char");
+            v.put("kind", shards.vocabulary().kind());
             v.put("size", shards.vocabulary().size());
             v.put("fingerprint", shards.vocabulary().fingerprint());
             ObjectNode d = m.putObject("data");
