@@ -350,20 +350,38 @@ public final class PrepJob {
         }
     }
 
-    /** Counts per (split, code point), the newline after each document included; (split, -1) counts documents. */
+    /**
+     * Counts per (split, code point), the newline after each document included; (split, -1)
+     * counts documents. BMP code points are counted in a primitive array per split (no boxing
+     * per character); only supplementary ones go through a map.
+     */
     private static Iterator<Map<Long, Long>> countCodePoints(Iterator<Doc> it) {
+        int splits = Split.values().length;
+        long[][] bmp = new long[splits][0x10000];
+        long[] docs = new long[splits];
         Map<Long, Long> m = new HashMap<>();
         while (it.hasNext()) {
             Doc d = it.next();
-            long base = (long) d.split().ordinal() << 32;
+            int split = d.split().ordinal();
+            long[] c = bmp[split];
             String t = d.text();
-            for (int i = 0; i < t.length(); ) {
-                int cp = t.codePointAt(i);
-                m.merge(base | (cp & 0xFFFFFFFFL), 1L, Long::sum);
-                i += Character.charCount(cp);
+            int n = t.length();
+            for (int i = 0; i < n; i++) {
+                char ch = t.charAt(i);
+                if (Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(t.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(ch, t.charAt(++i));
+                    m.merge(((long) split << 32) | cp, 1L, Long::sum);
+                } else {
+                    c[ch]++;
+                }
             }
-            m.merge(base | '\n', 1L, Long::sum);
-            m.merge(base | 0xFFFFFFFFL, 1L, Long::sum);
+            c['\n']++;
+            docs[split]++;
+        }
+        for (int split = 0; split < splits; split++) {
+            long base = (long) split << 32;
+            for (int cp = 0; cp < 0x10000; cp++) if (bmp[split][cp] != 0) m.merge(base | cp, bmp[split][cp], Long::sum);
+            if (docs[split] != 0) m.put(base | 0xFFFFFFFFL, docs[split]);
         }
         return List.of(m).iterator();
     }

@@ -51,7 +51,7 @@ public final class GenerateJob {
         int[] ids = t.encode(prime);
         for (int i = 0; i < ids.length; i++)
             if (ids[i] == t.unknownId()) throw new BadInputException("--prime: " + unknownPiece(t, prime, i)
-                    + " is not in the model's " + t.kind() + " vocabulary (" + model + "/" + ModelDir.VOCAB_FILE + ")");
+                    + " is not in the model's vocabulary (" + t.kind() + ", " + model + "/" + ModelDir.VOCAB_FILE + ")");
         return new TextSampler(m.network(false), t).sample(prime, length, temperature, seed);
     }
 

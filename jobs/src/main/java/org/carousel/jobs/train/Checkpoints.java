@@ -107,7 +107,7 @@ final class Checkpoints {
                 JsonNode j = Manifest.json().readTree(HadoopFiles.readString(json, conf));
                 String fp = j.path("vocabulary_fingerprint").asText("");
                 if (!fp.isEmpty() && !fp.equals(fingerprint))
-                    throw new BadInputException("tokenizer mismatch: data " + data + " has " + fingerprint + ", checkpoint "
+                    throw new TokenizerMismatch("tokenizer mismatch: data " + data + " has " + fingerprint + ", checkpoint "
                             + json + " was trained on " + fp + "; resume with the data it was trained on");
                 Path zip = new Path(dir, json.getName().replace(".json", ".zip"));
                 byte[] model = HadoopFiles.readBytes(zip, conf);
@@ -119,13 +119,20 @@ final class Checkpoints {
                         j.path("epoch_chars").asLong(), j.path("epoch_train_seconds").asDouble(), j.path("loss_sum").asDouble(),
                         j.path("loss_rounds").asInt(), j.path("metrics").asText());
                 return new Loaded(s, net, json);
-            } catch (BadInputException e) {
+            } catch (TokenizerMismatch e) {
                 throw e;
             } catch (Exception e) {
                 log.warn("checkpoint {} is unusable ({}); trying the one before it", json, e.getMessage());
             }
         }
         return null;
+    }
+
+    /** A checkpoint of another tokenizer: refused, not passed over like a damaged one. */
+    static final class TokenizerMismatch extends BadInputException {
+        TokenizerMismatch(String message) {
+            super(message);
+        }
     }
 
     /** The checkpoint json files, oldest first. */
