@@ -6,6 +6,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.carousel.text.BpeTokenizer;
 import org.carousel.text.BpeTrainer;
 import org.carousel.text.ByteChunker;
+import org.carousel.text.TokenTable;
 import org.carousel.text.WordTokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,11 +37,24 @@ public final class TokenizerFitting {
         WordTokenizer.Settings ws = spec.word();
         WordTokenizer splitter = WordTokenizer.fromRanked(ws, List.of(), List.of());
         JavaPairRDD<String, Long> counts = texts.mapPartitionsToPair(it -> {
-            Map<String, long[]> m = new HashMap<>();
-            while (it.hasNext()) splitter.tokenize(it.next(), tok -> {
-                if (tok != null) m.computeIfAbsent(tok, k -> new long[1])[0]++;
-            });
-            return new MapIterator<>(m);
+            TokenTable table = new TokenTable(1 << 16);
+            long[][] c = {new long[1 << 16]};
+            WordTokenizer.RangeSink sink = new WordTokenizer.RangeSink() {
+                @Override
+                public void token(String s, int from, int to) {
+                    int i = table.add(s, from, to);
+                    if (i == c[0].length) c[0] = java.util.Arrays.copyOf(c[0], i * 2);
+                    c[0][i]++;
+                }
+
+                @Override
+                public void lineBreak() {
+                }
+            };
+            while (it.hasNext()) splitter.tokenize(it.next(), sink);
+            List<Tuple2<String, Long>> out = new ArrayList<>(table.size());
+            for (int i = 0; i < table.size(); i++) out.add(new Tuple2<>(table.key(i), c[0][i]));
+            return out.iterator();
         }).reduceByKey(Long::sum);
         long minCount = spec.wordMinCount();
         List<Tuple2<String, Long>> top = counts.filter(t -> t._2() >= minCount).takeOrdered(spec.wordMaxSize() - 2, new WordOrder());

@@ -44,7 +44,7 @@ public final class PrepBenchmark {
         String input = a.get("input");
         String work = a.get("work");
         double floorS = Double.parseDouble(a.getOrDefault("floor-s", "NaN"));
-        List<String> only = List.of(a.getOrDefault("only", "mllib,char,word,bpe").split(","));
+        List<String> only = List.of(a.getOrDefault("only", "char,word,bpe,mllib").split(","));
         Configuration hc = new Configuration();
         long bytes = 0;
         FileSystem fs = FileSystem.get(new Path(input).toUri(), hc);
@@ -54,11 +54,14 @@ public final class PrepBenchmark {
         Settings s = Settings.defaults().with("spark.master", "local[2]");
         SparkSession spark = SparkSessions.create(s, "bench-prep");
         Map<String, Double> seconds = new LinkedHashMap<>();
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         Map<String, String> notes = new LinkedHashMap<>();
         try {
             for (String what : only) {
                 String out = work + "/out-" + what;
-                long t0 = System.nanoTime();
+                long t0 = System.nanoTime(), c0 = os.getProcessCpuTime();
                 if (what.equals("mllib")) {
                     notes.put(what, mllib(spark, input, out));
                 } else {
@@ -68,22 +71,27 @@ public final class PrepBenchmark {
                             + m.path("splits").path("train").path("tokens").asLong() + " train tokens");
                 }
                 seconds.put(what, (System.nanoTime() - t0) / 1e9);
-                System.out.printf("bench-prep: %s %.1f s (%s)%n", what, seconds.get(what), notes.get(what));
+                cpu.put(what, (os.getProcessCpuTime() - c0) / 1e9);
+                System.out.printf("bench-prep: %s %.1f s wall, %.1f s CPU (%s)%n", what, seconds.get(what), cpu.get(what), notes.get(what));
             }
         } finally {
             spark.stop();
         }
         StringBuilder t = new StringBuilder();
-        t.append(String.format("corpus: %s, %.0f MB; Spark local[2]%n%n", input, mb));
-        t.append("| step | seconds | MB/s | × MLlib | notes |\n|---|---:|---:|---:|---|\n");
+        t.append(String.format("corpus: %s, %.0f MB; Spark local[2]; load average at the end %.1f on %d cores%n%n", input, mb,
+                os.getSystemLoadAverage(), os.getAvailableProcessors()));
+        t.append("| step | wall s | MB/s | × MLlib | CPU s | MB per CPU s | × MLlib (CPU) | notes |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
         Double ml = seconds.get("mllib");
         if (!Double.isNaN(floorS))
-            t.append(String.format("| read the bytes (`cat > /dev/null`) | %.1f | %.0f | %s | floor |%n", floorS, mb / floorS,
-                    ml == null ? "" : String.format("%.1f", ml / floorS)));
+            t.append(String.format("| read the bytes (`cat > /dev/null`, page cache warm) | %.2f | %.0f | %s | | | | floor |%n", floorS, mb / floorS,
+                    ml == null ? "" : String.format("%.0f", ml / floorS)));
+        Double mlCpu = cpu.get("mllib");
         for (Map.Entry<String, Double> e : seconds.entrySet()) {
             String name = e.getKey().equals("mllib") ? "MLlib RegexTokenizer + CountVectorizer + ids + Parquet" : "carousel prep, " + e.getKey();
-            t.append(String.format("| %s | %.1f | %.1f | %s | %s |%n", name, e.getValue(), mb / e.getValue(),
-                    ml == null ? "" : String.format("%.2f", ml / e.getValue()), notes.get(e.getKey())));
+            double c = cpu.get(e.getKey());
+            t.append(String.format("| %s | %.1f | %.1f | %s | %.1f | %.2f | %s | %s |%n", name, e.getValue(), mb / e.getValue(),
+                    ml == null ? "" : String.format("%.2f", ml / e.getValue()), c, mb / c,
+                    mlCpu == null ? "" : String.format("%.2f", mlCpu / c), notes.get(e.getKey())));
         }
         System.out.println(t);
         Files.writeString(java.nio.file.Path.of(work, "bench-prep.md"), t.toString());

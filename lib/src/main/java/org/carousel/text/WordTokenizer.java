@@ -113,7 +113,7 @@ public final class WordTokenizer implements Tokenizer {
     private final Settings settings;
     private final String[] words;        // id -> word; ids 0, 1 are <unk> and the line break
     private final long[] counts;
-    private transient volatile Map<String, Integer> index;
+    private transient volatile TokenTable index;      // word -> id - 2
     private transient volatile Pattern compiled;
 
     private WordTokenizer(Settings settings, String[] words, long[] counts) {
@@ -190,15 +190,15 @@ public final class WordTokenizer implements Tokenizer {
 
     /** Id of a word, {@link #UNK} when it is not in the vocabulary. */
     public int id(String word) {
-        Integer id = index().get(word);
-        return id == null ? UNK : id;
+        int i = index().indexOf(word, 0, word.length());
+        return i < 0 ? UNK : i + 2;
     }
 
-    private Map<String, Integer> index() {
+    private TokenTable index() {
         if (index == null) {
-            Map<String, Integer> m = new HashMap<>(words.length * 2);
-            for (int id = 2; id < words.length; id++) m.put(words[id], id);
-            index = m;
+            TokenTable t = new TokenTable(words.length);
+            for (int id = 2; id < words.length; id++) t.add(words[id], 0, words[id].length());
+            index = t;
         }
         return index;
     }
@@ -213,43 +213,82 @@ public final class WordTokenizer implements Tokenizer {
         void token(String token);
     }
 
+    /** Receives tokens as ranges {@code s[from, to)} of a string, and line breaks. */
+    public interface RangeSink {
+        void token(String s, int from, int to);
+
+        void lineBreak();
+    }
+
     /**
      * The tokens of a text in order, {@code null} for each line break: RegexTokenizer's
      * tokens of each line. (With the default pattern, gaps and a minimum length ≥ 1, a hand-written scanner replaces
      * the regex; it splits on exactly the characters {@code \s} matches: space, \t, \n, \u000B, \f, \r.)
      */
     public void tokenize(String text, Sink sink) {
+        tokenize(text, new RangeSink() {
+            @Override
+            public void token(String s, int from, int to) {
+                sink.token(from == 0 && to == s.length() ? s : s.substring(from, to));
+            }
+
+            @Override
+            public void lineBreak() {
+                sink.token(null);
+            }
+        });
+    }
+
+    /** As {@link #tokenize(String, Sink)}, tokens as ranges (no substring per token on the default pattern). */
+    public void tokenize(String text, RangeSink sink) {
         String t = settings.normalization().apply(text);
+        boolean fast = settings.gaps() && settings.minTokenLength() >= 1 && DEFAULT_PATTERN.equals(settings.pattern());
+        if (fast && !settings.lowercase()) {
+            // Splitting on \s (which includes '\n') inside each line: scan the text once.
+            int n = t.length(), min = settings.minTokenLength();
+            int i = 0;
+            while (i < n) {
+                char c;
+                while (i < n && isRegexSpace(c = t.charAt(i))) {
+                    if (c == '\n') sink.lineBreak();
+                    i++;
+                }
+                int b = i;
+                while (i < n && !isRegexSpace(t.charAt(i))) i++;
+                if (i > b && i - b >= min) sink.token(t, b, i);
+            }
+            return;
+        }
         int start = 0;
         while (true) {
             int nl = t.indexOf('\n', start);
             String line = nl < 0 ? t.substring(start) : t.substring(start, nl);
-            tokenizeLine(line, sink);
+            tokenizeLine(line, sink, fast);
             if (nl < 0) break;
-            sink.token(null);
+            sink.lineBreak();
             start = nl + 1;
         }
     }
 
-    private void tokenizeLine(String line, Sink sink) {
+    private void tokenizeLine(String line, RangeSink sink, boolean fast) {
         String s = settings.lowercase() ? line.toLowerCase(Locale.ROOT) : line;
         int min = settings.minTokenLength();
-        if (settings.gaps() && min >= 1 && DEFAULT_PATTERN.equals(settings.pattern())) {
+        if (fast) {
             int n = s.length();
             int i = 0;
             while (i < n) {
                 while (i < n && isRegexSpace(s.charAt(i))) i++;
                 int b = i;
                 while (i < n && !isRegexSpace(s.charAt(i))) i++;
-                if (i > b && i - b >= min) sink.token(s.substring(b, i));
+                if (i > b && i - b >= min) sink.token(s, b, i);
             }
             return;
         }
         if (settings.gaps()) {
-            for (String tok : compiled().split(s)) if (tok.length() >= min) sink.token(tok);
+            for (String tok : compiled().split(s)) if (tok.length() >= min) sink.token(tok, 0, tok.length());
         } else {
             Matcher m = compiled().matcher(s);
-            while (m.find()) if (m.end() - m.start() >= min) sink.token(m.group());
+            while (m.find()) if (m.end() - m.start() >= min) sink.token(s, m.start(), m.end());
         }
     }
 
@@ -267,21 +306,39 @@ public final class WordTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text) {
-        int[] buf = new int[Math.max(4, text.length() / 4)];
-        int[] n = {0};
-        int[][] ref = {buf};
-        Map<String, Integer> idx = index();
-        tokenize(text, tok -> {
-            int id;
-            if (tok == null) id = NEWLINE;
-            else {
-                Integer v = idx.get(tok);
-                id = v == null ? UNK : v;
+        TokenTable idx = index();
+        IdBuffer out = new IdBuffer(Math.max(4, text.length() / 5));
+        tokenize(text, new RangeSink() {
+            @Override
+            public void token(String s, int from, int to) {
+                int i = idx.indexOf(s, from, to);
+                out.add(i < 0 ? UNK : i + 2);
             }
-            if (n[0] == ref[0].length) ref[0] = Arrays.copyOf(ref[0], ref[0].length * 2);
-            ref[0][n[0]++] = id;
+
+            @Override
+            public void lineBreak() {
+                out.add(NEWLINE);
+            }
         });
-        return Arrays.copyOf(ref[0], n[0]);
+        return out.toArray();
+    }
+
+    private static final class IdBuffer {
+        int[] ids;
+        int n;
+
+        IdBuffer(int capacity) {
+            ids = new int[capacity];
+        }
+
+        void add(int id) {
+            if (n == ids.length) ids = Arrays.copyOf(ids, ids.length * 2);
+            ids[n++] = id;
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(ids, n);
+        }
     }
 
     @Override
