@@ -100,14 +100,22 @@ public final class TokenizerFitting {
     public static BpeTokenizer bpe(JavaRDD<String> texts, TokenizerSpec spec) {
         boolean classes = BpeTokenizer.PRE_SPLIT_CLASSES.equals(spec.bpePreSplit());
         JavaRDD<Chunk> table = texts.mapPartitionsToPair(it -> {
-            Map<String, long[]> m = new HashMap<>();
+            TokenTable m = new TokenTable(1 << 16);
+            long[][] c = {new long[1 << 16]};
             while (it.hasNext()) {
                 byte[] b = it.next().getBytes(StandardCharsets.UTF_8);
-                // ISO-8859-1 maps bytes to chars one to one: a cheap hashable key for any bytes.
-                ByteChunker.split(b, 0, b.length, classes, (bytes, from, to) ->
-                        m.computeIfAbsent(new String(bytes, from, to - from, StandardCharsets.ISO_8859_1), k -> new long[1])[0]++);
+                // ISO-8859-1 maps bytes to chars one to one: the document's bytes as a string whose
+                // ranges are the chunks, looked up without a copy per chunk.
+                String bytesAsChars = new String(b, StandardCharsets.ISO_8859_1);
+                ByteChunker.split(b, 0, b.length, classes, (bytes, from, to) -> {
+                    int i = m.add(bytesAsChars, from, to);
+                    if (i == c[0].length) c[0] = java.util.Arrays.copyOf(c[0], i * 2);
+                    c[0][i]++;
+                });
             }
-            return new MapIterator<>(m);
+            List<Tuple2<String, Long>> out = new ArrayList<>(m.size());
+            for (int i = 0; i < m.size(); i++) out.add(new Tuple2<>(m.key(i), c[0][i]));
+            return out.iterator();
         }).reduceByKey(Long::sum).map(t -> {
             String k = t._1();
             int[] syms = new int[k.length()];
@@ -172,25 +180,5 @@ public final class TokenizerFitting {
             if (best == null || BpeTrainer.better(t._2(), t._1(), best._2(), best._1())) best = t;
         }
         return best == null ? java.util.Collections.emptyIterator() : List.of(best).iterator();
-    }
-
-    /** A count map's entries as (key, count) tuples. */
-    static final class MapIterator<K> implements Iterator<Tuple2<K, Long>> {
-        private final Iterator<Map.Entry<K, long[]>> it;
-
-        MapIterator(Map<K, long[]> m) {
-            this.it = m.entrySet().iterator();
-        }
-
-        @Override
-        public boolean hasNext() {
-            return it.hasNext();
-        }
-
-        @Override
-        public Tuple2<K, Long> next() {
-            Map.Entry<K, long[]> e = it.next();
-            return new Tuple2<>(e.getKey(), e.getValue()[0]);
-        }
     }
 }
