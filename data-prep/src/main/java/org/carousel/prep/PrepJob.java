@@ -33,6 +33,9 @@ import org.carousel.spark.JobRunner;
 import org.carousel.spark.OutputDir;
 import org.carousel.spark.SparkSessions;
 import org.carousel.text.CharVocabulary;
+import org.carousel.text.Normalization;
+import org.carousel.text.Tokenizer;
+import org.carousel.text.Tokenizers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -46,12 +49,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code carousel prep --input DIR --output DIR}: corpus → shards + vocab.json + manifest.json.
+ * {@code carousel prep --input DIR --output DIR [--vocabulary DIR_OR_FILE]}: corpus → shards +
+ * vocab.json + manifest.json.
  *
  * <pre>
  * output/
- *   manifest.json      kind carousel.shards: counts per split, vocabulary fingerprint, config
- *   vocab.json         the character vocabulary (fitted on the training split only)
+ *   manifest.json      kind carousel.shards: counts per split, tokenizer kind and fingerprint, config
+ *   vocab.json         the tokenizer (prep.tokenizer.kind: char, word or bpe), fitted on the
+ *                      training split only, or the one given with --vocabulary
  *   prep.conf          the resolved configuration
  *   train/ validation/ test/   Parquet, one row per window:
  *       stream int     which contiguous token stream (0 .. prep.shards-1)
@@ -84,19 +89,21 @@ public final class PrepJob {
 
     public static int cli(String[] args) {
         return JobRunner.run("prep", () -> {
-            JobArgs a = JobArgs.parse("prep", args, Set.of("input", "output"), Set.of("overwrite"));
+            JobArgs a = JobArgs.parse("prep", args, Set.of("input", "output", "vocabulary"), Set.of("overwrite"));
             String input = a.required("input");
             String output = a.required("output");
             Settings s = a.settings(List.of());
             PrepSpec.from(s);
             RecordsSpec.from(s);
+            TokenizerSpec.from(s);
             // Cheap checks before Spark starts: a missing corpus or an existing output fails in a second.
             Configuration local = new Configuration();
             CorpusFiles.list(input, local);
             OutputDir.checkAbsent(output, local, a.flag("overwrite"));
+            Tokenizer reuse = a.has("vocabulary") ? readTokenizer(a.required("vocabulary"), local) : null;
             SparkSession spark = SparkSessions.create(s, "prep");
             try {
-                JsonNode m = run(spark, s, input, output, a.flag("overwrite"));
+                JsonNode m = run(spark, s, input, output, a.flag("overwrite"), reuse);
                 System.out.println("prep: wrote " + output + " (" + summary(m) + ")");
             } finally {
                 spark.stop();
@@ -105,9 +112,40 @@ public final class PrepJob {
         });
     }
 
+    /**
+     * A fitted tokenizer to reuse: a tokenizer file (vocab.json of any kind), or a prep or train
+     * output directory (its vocab.json, checked against its manifest's fingerprint).
+     */
+    public static Tokenizer readTokenizer(String dirOrFile, Configuration conf) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dirOrFile);
+        if (!HadoopFiles.exists(p, conf)) throw new BadInputException(dirOrFile + ": --vocabulary does not exist");
+        org.apache.hadoop.fs.Path vf = new org.apache.hadoop.fs.Path(p, "vocab.json");
+        if (HadoopFiles.exists(vf, conf)) {
+            org.apache.hadoop.fs.Path mf = new org.apache.hadoop.fs.Path(p, Manifest.FILE);
+            Tokenizer t = Tokenizers.fromJson(HadoopFiles.readString(vf, conf), vf.toString());
+            if (HadoopFiles.exists(mf, conf)) {
+                String expected;
+                try {
+                    expected = Manifest.json().readTree(HadoopFiles.readString(mf, conf)).path("vocabulary").path("fingerprint").asText("");
+                } catch (java.io.IOException e) {
+                    throw new BadInputException(mf + ": not valid JSON (" + e.getMessage().split("\n")[0] + ")");
+                }
+                if (!expected.isEmpty() && !expected.equals(t.fingerprint()))
+                    throw new BadInputException(vf + ": fingerprint " + t.fingerprint() + " does not match its manifest's " + expected);
+            }
+            return t;
+        }
+        try {
+            return Tokenizers.fromJson(HadoopFiles.readString(p, conf), dirOrFile);
+        } catch (RuntimeException e) {
+            if (e instanceof BadInputException) throw e;
+            throw new BadInputException(dirOrFile + ": --vocabulary is neither a tokenizer file nor a directory holding vocab.json");
+        }
+    }
+
     static String summary(JsonNode m) {
         JsonNode sp = m.path("splits");
-        return String.format("vocabulary %d, train %,d / validation %,d / test %,d tokens",
+        return String.format(m.path("vocabulary").path("kind").asText("char") + " vocabulary %d, train %,d / validation %,d / test %,d tokens",
                 m.path("vocabulary").path("size").asInt(),
                 sp.path("train").path("tokens").asLong(), sp.path("validation").path("tokens").asLong(),
                 sp.path("test").path("tokens").asLong());
@@ -150,12 +188,20 @@ public final class PrepJob {
     }
 
     public static JsonNode run(SparkSession spark, Settings settings, String input, String output, boolean overwrite) {
-        return BadInputException.unwrapping(() -> prep(spark, settings, input, output, overwrite));
+        return run(spark, settings, input, output, overwrite, null);
     }
 
-    private static JsonNode prep(SparkSession spark, Settings settings, String input, String output, boolean overwrite) {
+    /** As {@link #run(SparkSession, Settings, String, String, boolean)}; {@code reuse}, when not null, replaces fitting. */
+    public static JsonNode run(SparkSession spark, Settings settings, String input, String output, boolean overwrite, Tokenizer reuse) {
+        return BadInputException.unwrapping(() -> prep(spark, settings, input, output, overwrite, reuse));
+    }
+
+    private static JsonNode prep(SparkSession spark, Settings settings, String input, String output, boolean overwrite, Tokenizer reuse) {
         PrepSpec spec = PrepSpec.from(settings);
         RecordsSpec rs = RecordsSpec.from(settings);
+        TokenizerSpec tokenizerSpec = TokenizerSpec.from(settings);
+        String kind = reuse != null ? reuse.kind() : tokenizerSpec.kind();
+        Normalization normalization = normalizationOf(reuse, tokenizerSpec);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
         long t0 = System.nanoTime();
@@ -189,16 +235,19 @@ public final class PrepJob {
                         unlabelled.add(1);
                         return java.util.Collections.emptyIterator();
                     }
-                    return List.of(new Doc(assigner.identity(t), assigner.assign(t), body, t.substring(0, tab).trim())).iterator();
+                    return List.of(new Doc(assigner.identity(t), assigner.assign(t), normalization.apply(body), t.substring(0, tab).trim())).iterator();
                 }).persist(StorageLevel.MEMORY_AND_DISK_SER());
             } else {
                 docs = texts
-                        .map(t -> new Doc(assigner.identity(t), assigner.assign(t), t))
+                        .map(t -> new Doc(assigner.identity(t), assigner.assign(t), normalization.apply(t)))
                         .persist(StorageLevel.MEMORY_AND_DISK_SER());
             }
 
             // Code point counts per split (the only thing besides statistics that reaches the driver).
-            Map<Long, Long> counts = docs.mapPartitions(PrepJob::countCodePoints).reduce(PrepJob::merge);
+            // (Word and bpe need only the document counts here; they count their own tokens below.)
+            Map<Long, Long> counts = kind.equals(CharVocabulary.KIND)
+                    ? docs.mapPartitions(PrepJob::countCodePoints).reduce(PrepJob::merge)
+                    : documentCounts(docs);
             long[] docCounts = new long[3];
             Map<Integer, Long> trainCounts = new HashMap<>();
             List<Map<Integer, Long>> perSplit = List.of(new HashMap<>(), new HashMap<>(), new HashMap<>());
@@ -217,10 +266,13 @@ public final class PrepJob {
             if (docCounts[Split.TRAIN.ordinal()] == 0)
                 throw new BadInputException(input + ": no document fell in the training split (" + totalDocs + " document(s) in all); add text or lower prep.split fractions");
 
-            CharVocabulary vocab = CharVocabulary.fromCounts(trainCounts, spec.vocabMaxSize(), spec.vocabMinCount());
-            Broadcast<CharVocabulary> vocabB = sc.broadcast(vocab);
+            long tf = System.nanoTime();
+            Tokenizer vocab = reuse != null ? reuse : fit(kind, tokenizerSpec, trainCounts, docs);
+            Broadcast<Tokenizer> vocabB = sc.broadcast(vocab);
             int bytesPerToken = TokenCodec.bytesPerToken(vocab.size());
-            log.info("prep: {} documents, vocabulary of {} (fingerprint {})", totalDocs, vocab.size(), vocab.fingerprint());
+            log.info("prep: {} documents, {} vocabulary of {} (fingerprint {}){}", totalDocs, vocab.kind(), vocab.size(), vocab.fingerprint(),
+                    reuse != null ? " reused" : String.format(", fitted in %.1f s", (System.nanoTime() - tf) / 1e9));
+            List<Map<Integer, Long>> encodedCounts = vocab instanceof CharVocabulary ? null : encodedIdCounts(docs, vocabB);
 
             Map<String, Integer> labels = rs.records() && rs.labelled() ? labelVocabulary(docs, input) : Map.of();
             RecordShards.Result records = !rs.records() ? null
@@ -229,11 +281,12 @@ public final class PrepJob {
             ObjectNode splits = Manifest.json().createObjectNode();
             for (Split split : Split.values()) {
                 ObjectNode sn = splits.putObject(split.dir());
-                Map<Integer, Long> idCounts = idCounts(perSplit.get(split.ordinal()), vocab, docCounts[split.ordinal()]);
+                Map<Integer, Long> idCounts = encodedCounts != null ? encodedCounts.get(split.ordinal())
+                        : idCounts(perSplit.get(split.ordinal()), (CharVocabulary) vocab, docCounts[split.ordinal()]);
                 long tokens = idCounts.values().stream().mapToLong(Long::longValue).sum();
                 sn.put("documents", docCounts[split.ordinal()]);
                 sn.put("tokens", tokens);
-                sn.put("unk_tokens", idCounts.getOrDefault(CharVocabulary.UNK, 0L));
+                sn.put("unk_tokens", vocab.unknownId() < 0 ? 0L : idCounts.getOrDefault(vocab.unknownId(), 0L));
                 sn.put("unigram_entropy_bits", tokens == 0 ? Double.NaN : UnigramEntropy.bits(idCounts));
                 if (records != null) {
                     sn.setAll(records.splits().get(split));
@@ -275,10 +328,11 @@ public final class PrepJob {
             utf.put("replaced", stats.invalidReplaced.value());
             utf.put("skipped", stats.invalidSkipped.value());
             ObjectNode v = m.putObject("vocabulary");
-            v.put("kind", CharVocabulary.KIND);
+            v.put("kind", vocab.kind());
             v.put("size", vocab.size());
             v.put("fingerprint", vocab.fingerprint());
             v.put("file", "vocab.json");
+            v.put("fitted", reuse == null);
             ObjectNode sh = m.putObject("shards");
             sh.put("format", "parquet");
             sh.put("mode", rs.mode());
@@ -364,20 +418,38 @@ public final class PrepJob {
         }
     }
 
-    /** Counts per (split, code point), the newline after each document included; (split, -1) counts documents. */
+    /**
+     * Counts per (split, code point), the newline after each document included; (split, -1)
+     * counts documents. BMP code points are counted in a primitive array per split (no boxing
+     * per character); only supplementary ones go through a map.
+     */
     private static Iterator<Map<Long, Long>> countCodePoints(Iterator<Doc> it) {
+        int splits = Split.values().length;
+        long[][] bmp = new long[splits][0x10000];
+        long[] docs = new long[splits];
         Map<Long, Long> m = new HashMap<>();
         while (it.hasNext()) {
             Doc d = it.next();
-            long base = (long) d.split().ordinal() << 32;
+            int split = d.split().ordinal();
+            long[] c = bmp[split];
             String t = d.text();
-            for (int i = 0; i < t.length(); ) {
-                int cp = t.codePointAt(i);
-                m.merge(base | (cp & 0xFFFFFFFFL), 1L, Long::sum);
-                i += Character.charCount(cp);
+            int n = t.length();
+            for (int i = 0; i < n; i++) {
+                char ch = t.charAt(i);
+                if (Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(t.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(ch, t.charAt(++i));
+                    m.merge(((long) split << 32) | cp, 1L, Long::sum);
+                } else {
+                    c[ch]++;
+                }
             }
-            m.merge(base | '\n', 1L, Long::sum);
-            m.merge(base | 0xFFFFFFFFL, 1L, Long::sum);
+            c['\n']++;
+            docs[split]++;
+        }
+        for (int split = 0; split < splits; split++) {
+            long base = (long) split << 32;
+            for (int cp = 0; cp < 0x10000; cp++) if (bmp[split][cp] != 0) m.merge(base | cp, bmp[split][cp], Long::sum);
+            if (docs[split] != 0) m.put(base | 0xFFFFFFFFL, docs[split]);
         }
         return List.of(m).iterator();
     }
@@ -410,6 +482,62 @@ public final class PrepJob {
         return Manifest.render(o);
     }
 
+    /** The normalisation documents get before counting and encoding: the reused tokenizer's, or the configured one. */
+    private static Normalization normalizationOf(Tokenizer reuse, TokenizerSpec spec) {
+        if (reuse instanceof CharVocabulary) return ((CharVocabulary) reuse).normalization();
+        if (reuse instanceof org.carousel.text.WordTokenizer) return ((org.carousel.text.WordTokenizer) reuse).settings().normalization();
+        if (reuse != null) return Normalization.NONE;
+        return spec.kind().equals("bpe") ? Normalization.NONE : spec.normalization();
+    }
+
+    /** Fits the configured tokenizer on the training split. */
+    private static Tokenizer fit(String kind, TokenizerSpec t, Map<Integer, Long> trainCodePoints, JavaRDD<Doc> docs) {
+        switch (kind) {
+            case "char":
+                return CharVocabulary.fromCounts(trainCodePoints, t.charMaxSize(), t.charMinCount(), t.normalization());
+            case "word":
+                return TokenizerFitting.word(docs.filter(d -> d.split() == Split.TRAIN).map(Doc::text), t);
+            case "bpe":
+                return TokenizerFitting.bpe(docs.filter(d -> d.split() == Split.TRAIN).map(Doc::text), t);
+            default:
+                throw new IllegalStateException(kind);
+        }
+    }
+
+    /** Documents per split, as the marker entries of {@link #countCodePoints}. */
+    private static Map<Long, Long> documentCounts(JavaRDD<Doc> docs) {
+        Map<Long, Long> out = new HashMap<>();
+        docs.map(d -> d.split().ordinal()).countByValue()
+                .forEach((split, n) -> out.put(((long) split << 32) | 0xFFFFFFFFL, n));
+        return out;
+    }
+
+    /** Id counts per split from encoding every document and its separator (word and bpe). */
+    private static List<Map<Integer, Long>> encodedIdCounts(JavaRDD<Doc> docs, Broadcast<Tokenizer> tokenizer) {
+        long[][] c = docs.mapPartitions(it -> {
+            Tokenizer t = tokenizer.value();
+            long[][] m = new long[Split.values().length][t.size()];
+            int sep = t.separatorId();
+            while (it.hasNext()) {
+                Doc d = it.next();
+                long[] row = m[d.split().ordinal()];
+                for (int id : t.encode(d.text())) row[id]++;
+                row[sep]++;
+            }
+            return java.util.Collections.singletonList(m).iterator();
+        }).reduce((a, b) -> {
+            for (int s = 0; s < a.length; s++) for (int i = 0; i < a[s].length; i++) a[s][i] += b[s][i];
+            return a;
+        });
+        List<Map<Integer, Long>> out = new ArrayList<>();
+        for (long[] row : c) {
+            Map<Integer, Long> m = new HashMap<>();
+            for (int i = 0; i < row.length; i++) if (row[i] > 0) m.put(i, row[i]);
+            out.add(m);
+        }
+        return out;
+    }
+
     /** Code point counts mapped through the vocabulary (rare code points pooled under <unk>). */
     private static Map<Integer, Long> idCounts(Map<Integer, Long> cpCounts, CharVocabulary vocab, long documents) {
         Map<Integer, Long> out = new HashMap<>();
@@ -421,14 +549,14 @@ public final class PrepJob {
     static final class WindowRows implements Iterator<Row> {
         private final int stream;
         private final Iterator<Tuple2<Long, String>> docs;
-        private final CharVocabulary vocab;
+        private final Tokenizer vocab;
         private final int bytesPerToken;
         private final ArrayDeque<int[]> ready = new ArrayDeque<>();
         private final WindowCutter cutter;
         private long index;
         private boolean finished;
 
-        WindowRows(int stream, Iterator<Tuple2<Long, String>> docs, CharVocabulary vocab, int window, int bytesPerToken) {
+        WindowRows(int stream, Iterator<Tuple2<Long, String>> docs, Tokenizer vocab, int window, int bytesPerToken) {
             this.stream = stream;
             this.docs = docs;
             this.vocab = vocab;
@@ -441,7 +569,7 @@ public final class PrepJob {
             while (ready.isEmpty() && !finished) {
                 if (docs.hasNext()) {
                     cutter.accept(vocab.encode(docs.next()._2()));
-                    cutter.accept(vocab.id('\n'));
+                    cutter.accept(vocab.separatorId());
                 } else {
                     cutter.finish();
                     finished = true;

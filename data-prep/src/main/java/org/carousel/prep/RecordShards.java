@@ -18,7 +18,7 @@ import org.carousel.data.Manifest;
 import org.carousel.data.RecordBatch;
 import org.carousel.data.Split;
 import org.carousel.data.WindowCutter;
-import org.carousel.text.CharVocabulary;
+import org.carousel.text.Tokenizer;
 import scala.Tuple2;
 
 import java.io.Serializable;
@@ -80,10 +80,10 @@ final class RecordShards {
     }
 
     /** The records of one document: encoded, newline-terminated, split or dropped when overlong. */
-    static Iterator<Rec> records(PrepJob.Doc d, CharVocabulary vocab, Map<String, Integer> labels, int maxLength, boolean split) {
+    static Iterator<Rec> records(PrepJob.Doc d, Tokenizer vocab, Map<String, Integer> labels, int maxLength, boolean split) {
         int[] body = vocab.encode(d.text());
         int[] ids = Arrays.copyOf(body, body.length + 1);
-        ids[body.length] = vocab.id('\n');
+        ids[body.length] = vocab.separatorId();
         int label = d.label() == null ? -1 : labels.getOrDefault(d.label(), -1);
         int s = d.split().ordinal();
         int length = ids.length - 1;
@@ -99,7 +99,7 @@ final class RecordShards {
     record Result(Map<Split, ObjectNode> splits, ObjectNode records) {}
 
     static Result write(SparkSession spark, JavaRDD<PrepJob.Doc> docs, RecordsSpec rs, int partitions, String compression,
-                        Broadcast<CharVocabulary> vocab, Map<String, Integer> labels, int bytesPerToken,
+                        Broadcast<Tokenizer> vocab, Map<String, Integer> labels, int bytesPerToken,
                         java.util.function.Function<Split, String> dirOf) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<Map<String, Integer>> labelsB = sc.broadcast(labels);

@@ -13,7 +13,7 @@ import org.carousel.data.Split;
 import org.carousel.data.TokenCodec;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.StageDir;
-import org.carousel.text.CharVocabulary;
+import org.carousel.text.Tokenizer;
 import scala.Tuple2;
 
 import java.io.Serializable;
@@ -25,12 +25,12 @@ import java.io.Serializable;
 public final class ShardSet implements Serializable {
     private final String dir;
     private final transient JsonNode manifest;
-    private final CharVocabulary vocab;
+    private final Tokenizer vocab;
     private final int window;
     private final int bytesPerToken;
     private final boolean records;
 
-    private ShardSet(String dir, JsonNode manifest, CharVocabulary vocab) {
+    private ShardSet(String dir, JsonNode manifest, Tokenizer vocab) {
         this.dir = dir;
         this.manifest = manifest;
         this.vocab = vocab;
@@ -41,7 +41,7 @@ public final class ShardSet implements Serializable {
 
     public static ShardSet open(String dir, Configuration conf) {
         JsonNode m = StageDir.manifest(dir, conf, Manifest.SHARDS, "data", "prep");
-        CharVocabulary v = StageDir.vocabulary(dir, m.path("vocabulary").path("file").asText("vocab.json"), m, conf);
+        Tokenizer v = StageDir.vocabulary(dir, m.path("vocabulary").path("file").asText("vocab.json"), m, conf);
         Path root = new Path(dir);
         for (Split s : Split.values())
             if (!HadoopFiles.exists(new Path(root, s.dir()), conf))
@@ -53,7 +53,7 @@ public final class ShardSet implements Serializable {
         return manifest;
     }
 
-    public CharVocabulary vocabulary() {
+    public Tokenizer vocabulary() {
         return vocab;
     }
 

@@ -5,7 +5,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.carousel.BadInputException;
 import org.carousel.data.Manifest;
-import org.carousel.text.CharVocabulary;
+import org.carousel.text.Tokenizer;
+import org.carousel.text.Tokenizers;
 
 /**
  * Opening a stage's output directory: it must exist and hold a manifest.json of the expected
@@ -25,9 +26,10 @@ public final class StageDir {
     }
 
     /** The vocabulary file {@code name} under {@code dir}, checked against the manifest's fingerprint. */
-    public static CharVocabulary vocabulary(String dir, String name, JsonNode manifest, Configuration conf) {
+    public static Tokenizer vocabulary(String dir, String name, JsonNode manifest, Configuration conf) {
         Path vf = new Path(new Path(dir), name);
-        CharVocabulary v = CharVocabulary.fromJson(HadoopFiles.readString(vf, conf), vf.toString());
+        if (!HadoopFiles.exists(vf, conf)) throw new BadInputException(vf + ": the tokenizer file is missing");
+        Tokenizer v = Tokenizers.fromJson(HadoopFiles.readString(vf, conf), vf.toString());
         String expected = manifest.path("vocabulary").path("fingerprint").asText();
         if (!expected.equals(v.fingerprint()))
             throw new BadInputException(vf + ": vocabulary fingerprint " + v.fingerprint() + " does not match the manifest's " + expected);

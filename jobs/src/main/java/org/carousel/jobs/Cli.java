@@ -15,7 +15,7 @@ import java.util.Arrays;
 public final class Cli {
     static final String USAGE = String.join("\n",
             "usage: carousel <job> [options]",
-            "  prep      --input PATH --output DIR [--overwrite]",
+            "  prep      --input PATH --output DIR [--vocabulary DIR_OR_FILE] [--overwrite]",
             "  train     --data DIR --output DIR [--overwrite] [--resume]",
             "  eval      --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
             "  generate  --model DIR [--prime TEXT] [--length N] [--temperature T] [--seed S]",

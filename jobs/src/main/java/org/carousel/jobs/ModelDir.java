@@ -9,7 +9,7 @@ import org.carousel.model.ModelBytes;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.StageDir;
-import org.carousel.text.CharVocabulary;
+import org.carousel.text.Tokenizer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -19,7 +19,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * model/
  *   manifest.json   kind carousel.model: model shape, vocabulary fingerprint, data, results, config
  *   model.zip       DL4J ModelSerializer zip: configuration, parameters, Adam state
- *   vocab.json      the vocabulary the model reads and writes
+ *   vocab.json      the tokenizer (char, word or bpe) whose ids the model reads and writes
  *   metrics.jsonl   one line per epoch
  *   train.conf      the resolved configuration of the run
  * </pre>
@@ -31,10 +31,10 @@ public final class ModelDir {
 
     private final String dir;
     private final JsonNode manifest;
-    private final CharVocabulary vocab;
+    private final Tokenizer vocab;
     private final Configuration conf;
 
-    private ModelDir(String dir, JsonNode manifest, CharVocabulary vocab, Configuration conf) {
+    private ModelDir(String dir, JsonNode manifest, Tokenizer vocab, Configuration conf) {
         this.dir = dir;
         this.manifest = manifest;
         this.vocab = vocab;
@@ -43,7 +43,7 @@ public final class ModelDir {
 
     public static ModelDir open(String dir, Configuration conf) {
         JsonNode m = StageDir.manifest(dir, conf, Manifest.MODEL, "model", "train");
-        CharVocabulary v = StageDir.vocabulary(dir, VOCAB_FILE, m, conf);
+        Tokenizer v = StageDir.vocabulary(dir, VOCAB_FILE, m, conf);
         Path root = new Path(dir);
         if (!HadoopFiles.exists(new Path(root, MODEL_FILE), conf))
             throw new BadInputException(dir + ": " + MODEL_FILE + " is missing");
@@ -54,7 +54,7 @@ public final class ModelDir {
         return manifest;
     }
 
-    public CharVocabulary vocabulary() {
+    public Tokenizer vocabulary() {
         return vocab;
     }
 
@@ -74,10 +74,15 @@ public final class ModelDir {
         }
     }
 
-    /** Refuses data whose vocabulary is not the one the model was trained with. */
+    /**
+     * Refuses data whose tokenizer is not the one the model was trained with (the fingerprint
+     * covers the kind, the settings and the vocabulary), naming both directories.
+     */
     public void checkCompatible(ShardSet data) {
-        if (!vocab.fingerprint().equals(data.vocabulary().fingerprint()))
-            throw new BadInputException(data.dir() + ": vocabulary " + data.vocabulary().fingerprint()
-                    + " differs from the model's (" + dir + ": " + vocab.fingerprint() + "); prep the data with the model's vocabulary");
+        Tokenizer d = data.vocabulary();
+        if (!vocab.fingerprint().equals(d.fingerprint()))
+            throw new BadInputException("tokenizer mismatch: data " + data.dir() + " has " + d.kind() + " " + d.fingerprint()
+                    + " (" + d.size() + " ids), model " + dir + " was trained on " + vocab.kind() + " " + vocab.fingerprint()
+                    + " (" + vocab.size() + " ids); prep the data with --vocabulary " + dir);
     }
 }

@@ -119,7 +119,8 @@ class EndToEndTest {
         PrepJob.run(spark, settings, other.toString(), tmp.resolve("other-data").toString(), false);
         e = assertThrows(BadInputException.class,
                 () -> EvalJob.run(spark, settings, model.toString(), tmp.resolve("other-data").toString(), null, false));
-        assertTrue(e.getMessage().contains("differs from the model's"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("tokenizer mismatch: data " + tmp.resolve("other-data"))
+                && e.getMessage().contains("model " + model + " was trained on char sha256:"), e.getMessage());
         e = assertThrows(BadInputException.class,
                 () -> GenerateJob.generate(settings.with("generate.prime", "\u4e16"), model.toString()));
         assertTrue(e.getMessage().contains("is not in the model's vocabulary"), e.getMessage());

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carousel.BadInputException;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,10 +25,15 @@ import java.util.Map;
  * ascending code point, so the same counts always give the same ids. Padding positions in
  * batches also carry id 0, but are masked out and never scored.
  *
- * <p>The fingerprint is the SHA-256 of the ordered code point list: models, shards and
- * vocabularies carry it so that a mismatch is refused instead of silently mis-decoded.
+ * <p>The fingerprint is the SHA-256 of the ordered code point list (and the normalisation,
+ * when it is not {@code none}, so vocabularies fitted before normalisation existed keep their
+ * fingerprints): models, shards and vocabularies carry it so that a mismatch is refused
+ * instead of silently mis-decoded.
+ *
+ * <p>Normalisation ({@code nfc}) is applied by {@link #encode} before the lookup, so a
+ * decomposed "e + U+0301" and a precomposed "é" get the same id.
  */
-public final class CharVocabulary implements Serializable {
+public final class CharVocabulary implements Tokenizer {
     private static final long serialVersionUID = 1L;
     public static final String KIND = "char";
     public static final int FORMAT_VERSION = 1;
@@ -38,11 +42,14 @@ public final class CharVocabulary implements Serializable {
 
     private final int[] codePoints;      // id -> code point; index 0 unused (<unk>)
     private final long[] counts;         // id -> training count (index 0: count of mapped-to-unk)
-    private transient Map<Integer, Integer> index;
+    private final Normalization normalization;
+    private transient volatile Map<Integer, Integer> index;     // supplementary code points -> id
+    private transient volatile char[] bmpIndex;                 // BMP code point -> id (0 = <unk>); ids < 65,536
 
-    private CharVocabulary(int[] codePoints, long[] counts) {
+    private CharVocabulary(int[] codePoints, long[] counts, Normalization normalization) {
         this.codePoints = codePoints;
         this.counts = counts;
+        this.normalization = normalization;
     }
 
     /**
@@ -51,6 +58,11 @@ public final class CharVocabulary implements Serializable {
      * @param minCount code points seen fewer times map to {@code <unk>}
      */
     public static CharVocabulary fromCounts(Map<Integer, Long> countsByCodePoint, int maxSize, long minCount) {
+        return fromCounts(countsByCodePoint, maxSize, minCount, Normalization.NONE);
+    }
+
+    /** As {@link #fromCounts(Map, int, long)}, for counts of text normalised with {@code normalization}. */
+    public static CharVocabulary fromCounts(Map<Integer, Long> countsByCodePoint, int maxSize, long minCount, Normalization normalization) {
         if (maxSize < 2) throw new IllegalArgumentException("maxSize must be >= 2: " + maxSize);
         List<Map.Entry<Integer, Long>> entries = new ArrayList<>(countsByCodePoint.entrySet());
         entries.sort(Comparator.<Map.Entry<Integer, Long>>comparingLong(Map.Entry::getValue).reversed()
@@ -69,15 +81,41 @@ public final class CharVocabulary implements Serializable {
             }
         }
         cnt[0] = unk;
-        return new CharVocabulary(Arrays.copyOf(cps, n), Arrays.copyOf(cnt, n));
+        return new CharVocabulary(Arrays.copyOf(cps, n), Arrays.copyOf(cnt, n), normalization);
     }
 
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    public Normalization normalization() {
+        return normalization;
+    }
+
+    @Override
+    public int unknownId() {
+        return UNK;
+    }
+
+    @Override
+    public int separatorId() {
+        return id('\n');
+    }
+
+    @Override
+    public String token(int id) {
+        return id == UNK ? UNK_TOKEN : new String(Character.toChars(codePoint(id)));
+    }
+
+    @Override
     public int size() {
         return codePoints.length;
     }
 
     /** Id of a code point, {@link #UNK} when it is not in the vocabulary. */
     public int id(int codePoint) {
+        if (codePoint >= 0 && codePoint < 0x10000 && codePoints.length <= 0x10000) return bmpIndex()[codePoint];
         Integer id = index().get(codePoint);
         return id == null ? UNK : id;
     }
@@ -88,10 +126,17 @@ public final class CharVocabulary implements Serializable {
         return codePoints[id];
     }
 
+    @Override
     public long count(int id) {
         return counts[id];
     }
 
+    @Override
+    public int[] encode(String text) {
+        return encode((CharSequence) normalization.apply(text));
+    }
+
+    /** Ids of already-normalised text, one per code point. */
     public int[] encode(CharSequence text) {
         int[] out = new int[Character.codePointCount(text, 0, text.length())];
         int i = 0;
@@ -103,6 +148,7 @@ public final class CharVocabulary implements Serializable {
         return out;
     }
 
+    @Override
     public String decode(int[] ids) {
         return decode(ids, 0, ids.length);
     }
@@ -111,6 +157,15 @@ public final class CharVocabulary implements Serializable {
         StringBuilder sb = new StringBuilder(to - from);
         for (int i = from; i < to; i++) sb.appendCodePoint(codePoint(ids[i]));
         return sb.toString();
+    }
+
+    private char[] bmpIndex() {
+        if (bmpIndex == null) {
+            char[] b = new char[0x10000];
+            for (int id = 1; id < codePoints.length; id++) if (codePoints[id] < 0x10000) b[codePoints[id]] = (char) id;
+            bmpIndex = b;
+        }
+        return bmpIndex;
     }
 
     private Map<Integer, Integer> index() {
@@ -122,11 +177,13 @@ public final class CharVocabulary implements Serializable {
         return index;
     }
 
-    /** SHA-256 over the format and the ordered code points (not the counts). */
+    /** SHA-256 over the format, the normalisation (when not none) and the ordered code points (not the counts). */
+    @Override
     public String fingerprint() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update((KIND + ":" + FORMAT_VERSION + ":").getBytes(StandardCharsets.UTF_8));
+            String norm = normalization == Normalization.NONE ? "" : "normalize=" + normalization.key() + ":";
+            md.update((KIND + ":" + FORMAT_VERSION + ":" + norm).getBytes(StandardCharsets.UTF_8));
             for (int id = 1; id < codePoints.length; id++) {
                 int cp = codePoints[id];
                 md.update(new byte[]{(byte) (cp >>> 24), (byte) (cp >>> 16), (byte) (cp >>> 8), (byte) cp});
@@ -142,10 +199,12 @@ public final class CharVocabulary implements Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** vocab.json: kind, version, fingerprint, and each token with its id, code point and count. */
+    @Override
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
         root.put("kind", KIND);
         root.put("format_version", FORMAT_VERSION);
+        root.put("normalize", normalization.key());
         root.put("size", size());
         root.put("fingerprint", fingerprint());
         ArrayNode tokens = root.putArray("tokens");
@@ -186,7 +245,10 @@ public final class CharVocabulary implements Serializable {
                 cps[id] = id == UNK ? 0 : t.path("code_point").asInt();
                 cnt[id] = t.path("count").asLong();
             }
-            CharVocabulary v = new CharVocabulary(cps, cnt);
+            String norm = root.path("normalize").asText("none");
+            if (!norm.equals("none") && !norm.equals("nfc"))
+                throw new BadInputException(source + ": unknown normalize '" + norm + "' (none or nfc)");
+            CharVocabulary v = new CharVocabulary(cps, cnt, Normalization.of(norm));
             String expected = root.path("fingerprint").asText();
             if (!expected.isEmpty() && !expected.equals(v.fingerprint()))
                 throw new BadInputException(source + ": fingerprint " + expected + " does not match its tokens (" + v.fingerprint() + "); the file was edited or truncated");
@@ -198,7 +260,8 @@ public final class CharVocabulary implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CharVocabulary && Arrays.equals(codePoints, ((CharVocabulary) o).codePoints);
+        return o instanceof CharVocabulary && Arrays.equals(codePoints, ((CharVocabulary) o).codePoints)
+                && normalization == ((CharVocabulary) o).normalization;
     }
 
     @Override

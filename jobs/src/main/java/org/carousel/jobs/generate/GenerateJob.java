@@ -7,6 +7,9 @@ import org.carousel.generate.TextSampler;
 import org.carousel.jobs.ModelDir;
 import org.carousel.spark.JobArgs;
 import org.carousel.spark.JobRunner;
+import org.carousel.text.CharVocabulary;
+import org.carousel.text.Tokenizer;
+import org.carousel.text.WordTokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,10 +47,25 @@ public final class GenerateJob {
         long seed = s.longValue("generate.seed", Long.MIN_VALUE, Long.MAX_VALUE);
         String prime = s.string("generate.prime");
         ModelDir m = ModelDir.open(model, new Configuration());
-        int[] ids = m.vocabulary().encode(prime);
+        Tokenizer t = m.vocabulary();
+        int[] ids = t.encode(prime);
         for (int i = 0; i < ids.length; i++)
-            if (ids[i] == 0) throw new BadInputException("--prime: character '" + new String(Character.toChars(prime.codePointAt(prime.offsetByCodePoints(0, i))))
-                    + "' is not in the model's vocabulary (" + model + "/" + ModelDir.VOCAB_FILE + ")");
-        return new TextSampler(m.network(false), m.vocabulary()).sample(prime, length, temperature, seed);
+            if (ids[i] == t.unknownId()) throw new BadInputException("--prime: " + unknownPiece(t, prime, i)
+                    + " is not in the model's vocabulary (" + t.kind() + ", " + model + "/" + ModelDir.VOCAB_FILE + ")");
+        return new TextSampler(m.network(false), t).sample(prime, length, temperature, seed);
+    }
+
+    /** The prime's i-th token, named for the error message. */
+    private static String unknownPiece(Tokenizer t, String prime, int i) {
+        if (t instanceof CharVocabulary) {
+            String p = ((CharVocabulary) t).normalization().apply(prime);
+            return "character '" + new String(Character.toChars(p.codePointAt(p.offsetByCodePoints(0, i)))) + "'";
+        }
+        if (t instanceof WordTokenizer) {
+            java.util.List<String> toks = new java.util.ArrayList<>();
+            ((WordTokenizer) t).tokenize(prime, tok -> toks.add(tok == null ? "\n" : tok));
+            return "word '" + toks.get(i) + "'";
+        }
+        return "token " + i;
     }
 }

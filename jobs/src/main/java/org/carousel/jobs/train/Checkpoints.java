@@ -6,6 +6,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.carousel.BadInputException;
 import org.carousel.data.Manifest;
 import org.carousel.model.ModelBytes;
 import org.carousel.spark.HadoopFiles;
@@ -37,6 +38,8 @@ final class Checkpoints {
     private final Path dir;
     private final Configuration conf;
     private final int keep;
+    private final String data;           // the data directory and its tokenizer's fingerprint: a
+    private final String fingerprint;    // checkpoint of other ids is refused, not resumed
 
     /** Where training stands after a round or an epoch. */
     record State(int epoch, int nextRound, long step, long epochStep, long chars, double trainSeconds,
@@ -44,10 +47,12 @@ final class Checkpoints {
 
     record Loaded(State state, MultiLayerNetwork network, Path json) {}
 
-    Checkpoints(String dir, Configuration conf, int keep) {
+    Checkpoints(String dir, Configuration conf, int keep, String data, String fingerprint) {
         this.dir = new Path(dir);
         this.conf = conf;
         this.keep = keep;
+        this.data = data;
+        this.fingerprint = fingerprint;
     }
 
     Path dir() {
@@ -76,6 +81,7 @@ final class Checkpoints {
         j.put("loss_rounds", s.lossRounds());
         j.put("metrics", s.metrics());
         j.put("model_sha256", sha256(model));
+        j.put("vocabulary_fingerprint", fingerprint);
         try {
             fs.mkdirs(dir);
             writeAtomically(fs, new Path(dir, name + ".zip"), model);
@@ -99,6 +105,10 @@ final class Checkpoints {
             Path json = all.get(i);
             try {
                 JsonNode j = Manifest.json().readTree(HadoopFiles.readString(json, conf));
+                String fp = j.path("vocabulary_fingerprint").asText("");
+                if (!fp.isEmpty() && !fp.equals(fingerprint))
+                    throw new TokenizerMismatch("tokenizer mismatch: data " + data + " has " + fingerprint + ", checkpoint "
+                            + json + " was trained on " + fp + "; resume with the data it was trained on");
                 Path zip = new Path(dir, json.getName().replace(".json", ".zip"));
                 byte[] model = HadoopFiles.readBytes(zip, conf);
                 if (!sha256(model).equals(j.path("model_sha256").asText()))
@@ -109,11 +119,20 @@ final class Checkpoints {
                         j.path("epoch_chars").asLong(), j.path("epoch_train_seconds").asDouble(), j.path("loss_sum").asDouble(),
                         j.path("loss_rounds").asInt(), j.path("metrics").asText());
                 return new Loaded(s, net, json);
+            } catch (TokenizerMismatch e) {
+                throw e;
             } catch (Exception e) {
                 log.warn("checkpoint {} is unusable ({}); trying the one before it", json, e.getMessage());
             }
         }
         return null;
+    }
+
+    /** A checkpoint of another tokenizer: refused, not passed over like a damaged one. */
+    static final class TokenizerMismatch extends BadInputException {
+        TokenizerMismatch(String message) {
+            super(message);
+        }
     }
 
     /** The checkpoint json files, oldest first. */

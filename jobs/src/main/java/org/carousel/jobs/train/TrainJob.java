@@ -137,7 +137,7 @@ public final class TrainJob {
             long budgetWindows = spec.maxCharsPerEpoch() > 0
                     ? Math.max(itemsPerStep, (long) (spec.maxCharsPerEpoch() / tokensPerItem)) : 0;
 
-            Checkpoints checkpoints = new Checkpoints(checkpointDir(s, output), hadoop, spec.checkpointKeep());
+            Checkpoints checkpoints = new Checkpoints(checkpointDir(s, output), hadoop, spec.checkpointKeep(), data, shards.vocabulary().fingerprint());
             Checkpoints.Loaded resumed = null;
             if (resume) {
                 resumed = checkpoints.newest();
@@ -275,7 +275,7 @@ public final class TrainJob {
             mm.put("parameters", trained.numParams());
             mm.put("file", ModelDir.MODEL_FILE);
             ObjectNode v = m.putObject("vocabulary");
-            v.put("kind", "char");
+            v.put("kind", shards.vocabulary().kind());
             v.put("size", shards.vocabulary().size());
             v.put("fingerprint", shards.vocabulary().fingerprint());
             ObjectNode d = m.putObject("data");
