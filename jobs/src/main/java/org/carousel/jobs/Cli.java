@@ -21,6 +21,7 @@ public final class Cli {
             "  generate  --model DIR [--prime TEXT] [--length N] [--temperature T] [--seed S]",
             "  pipeline  --input PATH --workdir DIR   (prep -> train -> eval, each stage skipped when up to date)",
             "  context   --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
+            "  lag       --output DIR [--overwrite]   (synthetic long-lag tasks: accuracy vs lag per cell type)",
             "every job: [--config FILE] [--set key=value]...   (keys: conf/carousel.conf)");
 
     private Cli() {}
@@ -46,6 +47,8 @@ public final class Cli {
                 return GenerateJob.cli(rest);
             case "context":
                 return org.carousel.jobs.eval.ContextTruncationEval.cli(rest);
+            case "lag":
+                return org.carousel.jobs.eval.LagGridJob.cli(rest);
             case "pipeline":
                 return org.carousel.jobs.pipeline.PipelineJob.cli(rest);
             default:
