@@ -450,6 +450,10 @@ public final class LagGridJob {
         prov.putNull("data");
         prov.put("config", s.render("eval.lag"));
         prov.putNull("vocabulary_fingerprint");
+        r.put("reproducibility", "per-seed values are not bit-reproducible on the float kernels: their rounding depends on "
+                + "the JVM's JIT state (differences of ~1e-7 relative after the first updates), and near the edge of a cell "
+                + "type's memory a single run can end solved or at chance from such differences; read the means over seeds "
+                + "(-Dcarousel.kernels=false gives reproducible but much slower runs on DL4J's reference paths)");
         r.put("grid_points", results.size());
         r.put("wall_s", wall);
         return r;

@@ -23,7 +23,7 @@ import java.util.List;
  * so it needs no display.
  */
 public final class LagPlot {
-    public static final int WIDTH = 800;
+    public static final int WIDTH = 900;
     public static final int HEIGHT = 500;
     private static final Color[] COLORS = {
             new Color(0x1f, 0x77, 0xb4), new Color(0xff, 0x7f, 0x0e), new Color(0x2c, 0xa0, 0x2c),
@@ -50,8 +50,8 @@ public final class LagPlot {
         style.setXAxisLogarithmic(true);
         style.setXAxisDecimalPattern("#,##0");
         style.setYAxisDecimalPattern(mse ? "0.0000" : "0.00");
-        style.setLegendPosition(Styler.LegendPosition.OutsideS);
-        style.setLegendLayout(Styler.LegendLayout.Horizontal);
+        // Beside the plot: the curves span the whole height (1.0 at short lags, chance at long ones).
+        style.setLegendPosition(Styler.LegendPosition.OutsideE);
         style.setChartBackgroundColor(Color.WHITE);
         style.setPlotGridLinesVisible(true);
         if (!mse) {
@@ -80,7 +80,7 @@ public final class LagPlot {
             }
             String horizon = r.path("horizons").path(cell).isNumber() ? "horizon L=" + r.path("horizons").path(cell).asInt() : "no horizon";
             if (!xs.isEmpty()) {
-                XYSeries s = chart.addSeries(cell + " (" + horizon + ")", xs, ys);
+                XYSeries s = chart.addSeries(cell + ", " + horizon, xs, ys);
                 s.setMarker(SeriesMarkers.CIRCLE);
                 s.setLineColor(color);
                 s.setMarkerColor(color);
@@ -95,14 +95,14 @@ public final class LagPlot {
         }
 
         double baseline = r.path("baseline").path("value").asDouble();
-        XYSeries base = chart.addSeries(String.format("%s (%.3f)", r.path("baseline").path("name").asText(), baseline),
+        XYSeries base = chart.addSeries(String.format("%s %.3g", r.path("baseline").path("name").asText(), baseline),
                 new double[]{lo, hi}, new double[]{baseline, baseline});
         base.setMarker(SeriesMarkers.NONE);
         base.setLineStyle(SeriesLines.DASH_DASH);
         base.setLineColor(new Color(0xd6, 0x27, 0x28));
 
         double threshold = r.path("horizon_rule").path("threshold").asDouble();
-        XYSeries th = chart.addSeries(String.format("horizon threshold (%.3g)", threshold),
+        XYSeries th = chart.addSeries(String.format("threshold %.3g", threshold),
                 new double[]{lo, hi}, new double[]{threshold, threshold});
         th.setMarker(SeriesMarkers.NONE);
         th.setLineStyle(SeriesLines.DOT_DOT);
