@@ -100,6 +100,12 @@ class LagGridJobTest {
             JsonNode hRow = m.path("tables").get(1).path("rows").get(c);
             assertEquals(cells[c], hRow.get(0).asText());
             assertEquals(expected < 0 ? "none" : String.valueOf(expected), hRow.get(1).asText());
+            // The contiguous horizon also needs every smaller L to pass.
+            int contiguous = -1;
+            for (int l = 0; l < 2 && results.get(c * 2 + l).path("mean").asDouble() >= 0.9; l++) contiguous = lags[l];
+            assertEquals(contiguous < 0 ? "none" : String.valueOf(contiguous), hRow.get(2).asText());
+            JsonNode ch = m.path("contiguous_horizons").path(cells[c]);
+            assertEquals(contiguous, ch.isNull() ? -1 : ch.asInt());
         }
 
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(out.resolve(LagGridJob.PLOT_FILE))));

@@ -284,6 +284,20 @@ public final class LagGridJob {
         return best;
     }
 
+    /**
+     * The contiguous horizon: the largest lag such that it and every smaller lag of the grid pass, or -1 when the
+     * smallest does not. Lower than {@link #horizon} where a run fails at some L and succeeds at a longer one.
+     */
+    public static int contiguousHorizon(List<Point> points, boolean higherIsBetter, double threshold) {
+        int best = -1;
+        for (Point p : points) {
+            boolean pass = higherIsBetter ? p.mean() >= threshold : p.mean() <= threshold;
+            if (!pass) break;
+            best = p.lag();
+        }
+        return best;
+    }
+
     static ObjectNode manifest(Settings s, LagGridSpec spec, List<LagTaskTrainer.Result> results, double wall) {
         LagTaskTrainer.Spec base = spec.base();
         LagTask task = LagTaskTrainer.task(base);
@@ -339,12 +353,19 @@ public final class LagGridJob {
             rule.put("text", "largest L whose mean test accuracy over seeds is >= " + fmt(threshold));
         }
         ObjectNode horizons = r.putObject("horizons");
+        ObjectNode contiguous = r.putObject("contiguous_horizons");
+        r.put("contiguous_horizon_rule", "largest L such that it and every smaller L of the grid pass the same threshold");
         Map<String, Integer> horizonByCell = new TreeMap<>(Comparator.comparingInt(spec.cells()::indexOf));
+        Map<String, Integer> contiguousByCell = new TreeMap<>(Comparator.comparingInt(spec.cells()::indexOf));
         for (Map.Entry<String, List<Point>> e : cells.entrySet()) {
             int h = horizon(e.getValue(), !regression, threshold);
             horizonByCell.put(e.getKey(), h);
             if (h < 0) horizons.putNull(e.getKey());
             else horizons.put(e.getKey(), h);
+            int c = contiguousHorizon(e.getValue(), !regression, threshold);
+            contiguousByCell.put(e.getKey(), c);
+            if (c < 0) contiguous.putNull(e.getKey());
+            else contiguous.put(e.getKey(), c);
         }
         ArrayNode cellList = r.putArray("cells");
         for (String c : spec.cells()) cellList.add(c);
@@ -417,11 +438,13 @@ public final class LagGridJob {
         }
         ObjectNode hz = tables.addObject();
         hz.put("title", "Effective memory horizon: " + rule.path("text").asText());
-        hz.putArray("columns").add("cell").add("horizon L");
+        hz.putArray("columns").add("cell").add("horizon L").add("contiguous horizon L (every smaller L passes too)");
         ArrayNode hzRows = hz.putArray("rows");
         for (Map.Entry<String, Integer> e : horizonByCell.entrySet()) {
             ArrayNode row = hzRows.addArray().add(e.getKey());
             if (e.getValue() < 0) row.add("none"); else row.add(e.getValue());
+            int c = contiguousByCell.get(e.getKey());
+            if (c < 0) row.add("none"); else row.add(c);
         }
         ObjectNode runs = tables.addObject();
         runs.put("title", "Every run: " + metricLabel + ", training sequences used (budget " + base.trainSequences()
@@ -442,6 +465,15 @@ public final class LagGridJob {
         for (Map.Entry<String, Integer> e : horizonByCell.entrySet()) {
             summary.append(sep).append(e.getKey()).append(' ').append(e.getValue() < 0 ? "none (no L passes)" : "L=" + e.getValue());
             sep = ", ";
+        }
+        if (!contiguousByCell.equals(horizonByCell)) {
+            summary.append(" (contiguous, every smaller L passing too:");
+            sep = " ";
+            for (Map.Entry<String, Integer> e : contiguousByCell.entrySet()) {
+                summary.append(sep).append(e.getKey()).append(' ').append(e.getValue() < 0 ? "none" : "L=" + e.getValue());
+                sep = ", ";
+            }
+            summary.append(')');
         }
         summary.append(String.format("; %s %s.", bl.path("name").asText(), fmt(baseline)));
         r.put("summary", summary.toString());
