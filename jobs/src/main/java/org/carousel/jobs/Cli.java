@@ -25,6 +25,7 @@ public final class Cli {
             "  horizon   --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
             "  probes    --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
             "  brackets  --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
+            "  lag       --output DIR [--overwrite]   (synthetic long-lag tasks: accuracy vs lag per cell type)",
             "every job: [--config FILE] [--set key=value]...   (keys: conf/carousel.conf)");
 
     private Cli() {}
@@ -58,6 +59,8 @@ public final class Cli {
                 return org.carousel.jobs.dynamics.ProbesEval.cli(rest);
             case "brackets":
                 return org.carousel.jobs.eval.BracketsEval.cli(rest);
+            case "lag":
+                return org.carousel.jobs.eval.LagGridJob.cli(rest);
             case "pipeline":
                 return org.carousel.jobs.pipeline.PipelineJob.cli(rest);
             default:

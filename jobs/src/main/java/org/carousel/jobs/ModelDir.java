@@ -54,6 +54,16 @@ public final class ModelDir {
         return manifest;
     }
 
+    /**
+     * The model's vocabulary as characters, for evaluations defined on characters (quotes, brackets, line
+     * positions); a word or bpe model is refused, naming the job.
+     */
+    public org.carousel.text.CharVocabulary charVocabulary(String job) {
+        if (vocabulary() instanceof org.carousel.text.CharVocabulary c) return c;
+        throw new BadInputException(dir + ": " + job + " reads characters, but the model's tokenizer is " + vocabulary().kind()
+                + "; train a model on char data (prep.tokenizer.kind = char)");
+    }
+
     public Tokenizer vocabulary() {
         return vocab;
     }

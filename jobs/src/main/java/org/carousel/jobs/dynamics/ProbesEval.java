@@ -128,7 +128,7 @@ public final class ProbesEval {
             long t0 = System.nanoTime();
             int streams = Math.max(1, (int) shards.splitStats(spec.split()).path("streams").asLong(1));
             long perStream = Math.max(1, (spec.chars() + streams - 1) / streams);
-            UnitProbes.Result r = measure(spark, shards, spec, m.modelBytes(), m.vocabulary(), perStream);
+            UnitProbes.Result r = measure(spark, shards, spec, m.modelBytes(), m.charVocabulary("probes"), perStream);
             double wall = (System.nanoTime() - t0) / 1e9;
             if (r.positions() < 2) throw new BadInputException(shards.path(spec.split()) + ": the split has fewer than 2 characters");
 

@@ -242,7 +242,7 @@ public final class BracketsEval {
         if (spec.split() == Split.TRAIN) throw new BadInputException("config key 'eval.split' = 'train': the n-gram is counted on train; score validation or test");
         OutputDir out = output == null ? null : OutputDir.begin(output, hadoop, overwrite);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        CharVocabulary vocab = shards.vocabulary();
+        CharVocabulary vocab = m.charVocabulary("brackets");
         int vocabSize = vocab.size();
         long t0 = System.nanoTime();
         int streams = Math.max(1, (int) shards.splitStats(spec.split()).path("streams").asLong(1));
