@@ -147,7 +147,7 @@ class BracketsEvalTest {
 
         // The pairs found are exactly those of the validation streams, as the scanner finds them.
         ShardSet shards = ShardSet.open(data.toString(), spark.sparkContext().hadoopConfiguration());
-        CharVocabulary vocab = shards.vocabulary();
+        CharVocabulary vocab = (CharVocabulary) shards.vocabulary();
         BracketPairs scanner = new BracketPairs(settings.string("eval.brackets.pairs"));
         List<int[]> validation = streams(shards, Split.VALIDATION);
         List<int[]> train = streams(shards, Split.TRAIN);
