@@ -237,7 +237,10 @@ public final class PrepJob {
                 }).persist(StorageLevel.MEMORY_AND_DISK_SER());
             } else {
                 docs = texts
-                        .map(t -> new Doc(assigner.identity(t), assigner.assign(t), normalization.apply(t)))
+                        .map(t -> {
+                            byte[] utf8 = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                            return new Doc(assigner.identity(utf8), assigner.assign(utf8), normalization.apply(t));
+                        })
                         .persist(StorageLevel.MEMORY_AND_DISK_SER());
             }
 
