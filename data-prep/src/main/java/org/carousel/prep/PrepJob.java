@@ -154,7 +154,9 @@ public final class PrepJob {
     static final class Doc implements java.io.Serializable {
         private final long identity;
         private final Split split;
-        private final String text;
+        // UTF-8, not a String: the persisted (Kryo-serialised) documents are read back once per
+        // pass, and Kryo copies a byte[] where it would read or write a String char by char.
+        private final byte[] text;
         private final String label;      // records mode with a label column; else null
 
         Doc(long identity, Split split, String text) {
@@ -164,7 +166,7 @@ public final class PrepJob {
         Doc(long identity, Split split, String text, String label) {
             this.identity = identity;
             this.split = split;
-            this.text = text;
+            this.text = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             this.label = label;
         }
 
@@ -181,7 +183,7 @@ public final class PrepJob {
         }
 
         String text() {
-            return text;
+            return new String(text, java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
@@ -553,6 +555,9 @@ public final class PrepJob {
                                             int bytesPerToken, java.util.function.Function<Split, String> dirOf) {
         int shards = spec.shards();
         int window = spec.window();
+        // Shuffled ids take 1 byte each for vocabularies of at most 256 ids (char: no more bytes
+        // than the text), else the shards' width.
+        int idBytes = vocabB.value().size() <= 256 ? 1 : bytesPerToken;
         JavaPairRDD<StreamKey, byte[]> streams = docs
                 .mapPartitionsToPair(it -> {
                     Tokenizer t = vocabB.value();
@@ -567,10 +572,17 @@ public final class PrepJob {
                         public Tuple2<StreamKey, byte[]> next() {
                             Doc d = it.next();
                             int[] ids = t.encode(d.text());
-                            int[] withSep = java.util.Arrays.copyOf(ids, ids.length + 1);
-                            withSep[ids.length] = sep;
-                            return new Tuple2<>(new StreamKey(d.split().ordinal(), d.identity()),
-                                    TokenCodec.pack(withSep, 0, withSep.length, bytesPerToken));
+                            byte[] b = new byte[(ids.length + 1) * idBytes];
+                            for (int i = 0, o = 0; i <= ids.length; i++) {
+                                int v = i < ids.length ? ids[i] : sep;
+                                b[o++] = (byte) v;
+                                if (idBytes >= 2) b[o++] = (byte) (v >>> 8);
+                                if (idBytes == 4) {
+                                    b[o++] = (byte) (v >>> 16);
+                                    b[o++] = (byte) (v >>> 24);
+                                }
+                            }
+                            return new Tuple2<>(new StreamKey(d.split().ordinal(), d.identity()), b);
                         }
                     };
                 })
@@ -584,7 +596,7 @@ public final class PrepJob {
                     org.apache.spark.rdd.PartitionPruningRDD.create(streams.rdd(), new PartitionRange(first, first + shards)),
                     scala.reflect.ClassTag$.MODULE$.apply(Tuple2.class));
             JavaRDD<Row> rows = own.mapPartitionsWithIndex(
-                    (stream, it) -> new WindowRows(stream, first + stream, it, window, bytesPerToken, vocabSize, stats), true);
+                    (stream, it) -> new WindowRows(stream, first + stream, it, window, idBytes, bytesPerToken, vocabSize, stats), true);
             Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
             df.write().option("compression", spec.compression()).option("parquet.block.size", ROW_GROUP_BYTES).parquet(dirOf.apply(split));
         }
@@ -748,7 +760,8 @@ public final class PrepJob {
         private final int stream;
         private final int partition;
         private final Iterator<Tuple2<StreamKey, byte[]>> docs;
-        private final int bytesPerToken;
+        private final int idBytes;          // per id in the shuffled documents
+        private final int bytesPerToken;    // per id in the shards
         private final ArrayDeque<int[]> ready = new ArrayDeque<>();
         private final WindowCutter cutter;
         private final long[] stats;     // {windows, predicted tokens, count of id 0, 1, ...}
@@ -756,8 +769,9 @@ public final class PrepJob {
         private long index;
         private boolean finished;
 
-        WindowRows(int stream, int partition, Iterator<Tuple2<StreamKey, byte[]>> docs, int window, int bytesPerToken,
+        WindowRows(int stream, int partition, Iterator<Tuple2<StreamKey, byte[]>> docs, int window, int idBytes, int bytesPerToken,
                    int vocabSize, PartitionStats sink) {
+            this.idBytes = idBytes;
             this.stream = stream;
             this.partition = partition;
             this.docs = docs;
@@ -776,9 +790,10 @@ public final class PrepJob {
             while (ready.isEmpty() && !finished) {
                 if (docs.hasNext()) {
                     byte[] b = docs.next()._2();
-                    for (int o = 0; o < b.length; o += bytesPerToken) {
-                        int v = (b[o] & 0xFF) | ((b[o + 1] & 0xFF) << 8);
-                        if (bytesPerToken == 4) v |= ((b[o + 2] & 0xFF) << 16) | ((b[o + 3] & 0xFF) << 24);
+                    for (int o = 0; o < b.length; o += idBytes) {
+                        int v = b[o] & 0xFF;
+                        if (idBytes >= 2) v |= (b[o + 1] & 0xFF) << 8;
+                        if (idBytes == 4) v |= ((b[o + 2] & 0xFF) << 16) | ((b[o + 3] & 0xFF) << 24);
                         stats[2 + v]++;
                         cutter.accept(v);
                     }
