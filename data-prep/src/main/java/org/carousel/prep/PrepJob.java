@@ -3,7 +3,6 @@ package org.carousel.prep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.HashPartitioner;
 import org.apache.spark.SerializableWritable;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -13,7 +12,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -156,7 +154,9 @@ public final class PrepJob {
     static final class Doc implements java.io.Serializable {
         private final long identity;
         private final Split split;
-        private final String text;
+        // UTF-8, not a String: the persisted (Kryo-serialised) documents are read back once per
+        // pass, and Kryo copies a byte[] where it would read or write a String char by char.
+        private final byte[] text;
         private final String label;      // records mode with a label column; else null
 
         Doc(long identity, Split split, String text) {
@@ -166,7 +166,7 @@ public final class PrepJob {
         Doc(long identity, Split split, String text, String label) {
             this.identity = identity;
             this.split = split;
-            this.text = text;
+            this.text = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             this.label = label;
         }
 
@@ -183,7 +183,7 @@ public final class PrepJob {
         }
 
         String text() {
-            return text;
+            return new String(text, java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
@@ -239,7 +239,10 @@ public final class PrepJob {
                 }).persist(StorageLevel.MEMORY_AND_DISK_SER());
             } else {
                 docs = texts
-                        .map(t -> new Doc(assigner.identity(t), assigner.assign(t), normalization.apply(t)))
+                        .map(t -> {
+                            byte[] utf8 = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                            return new Doc(assigner.identity(utf8), assigner.assign(utf8), normalization.apply(t));
+                        })
                         .persist(StorageLevel.MEMORY_AND_DISK_SER());
             }
 
@@ -272,7 +275,12 @@ public final class PrepJob {
             int bytesPerToken = TokenCodec.bytesPerToken(vocab.size());
             log.info("prep: {} documents, {} vocabulary of {} (fingerprint {}){}", totalDocs, vocab.kind(), vocab.size(), vocab.fingerprint(),
                     reuse != null ? " reused" : String.format(", fitted in %.1f s", (System.nanoTime() - tf) / 1e9));
-            List<Map<Integer, Long>> encodedCounts = vocab instanceof CharVocabulary ? null : encodedIdCounts(docs, vocabB);
+            // Stream mode: every document encoded once, before the one shuffle that forms all the
+            // splits' streams; per-split id counts and window statistics come back from the write.
+            StreamStats streamStats = rs.records() ? null
+                    : writeStreams(spark, docs, vocabB, spec, bytesPerToken, sp -> out.child(sp.dir()));
+            List<Map<Integer, Long>> encodedCounts = streamStats != null ? streamStats.idCounts()
+                    : vocab instanceof CharVocabulary ? null : encodedIdCounts(docs, vocabB);
 
             Map<String, Integer> labels = rs.records() && rs.labelled() ? labelVocabulary(docs, input) : Map.of();
             RecordShards.Result records = !rs.records() ? null
@@ -292,20 +300,10 @@ public final class PrepJob {
                     sn.setAll(records.splits().get(split));
                     continue;
                 }
-                int window = spec.window();
-                JavaRDD<Row> rows = docs.filter(d -> d.split() == split)
-                        .mapToPair(d -> new Tuple2<>(d.identity(), d.text()))
-                        .repartitionAndSortWithinPartitions(new HashPartitioner(spec.shards()))
-                        .mapPartitionsWithIndex((stream, it) -> new WindowRows(stream, it, vocabB.value(), window, bytesPerToken), true);
-                String dir = out.child(split.dir());
-                Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
-                df.write().option("compression", spec.compression()).option("parquet.block.size", ROW_GROUP_BYTES).parquet(dir);
-                Row agg = spark.read().parquet(dir)
-                        .agg(functions.count("*"), functions.sum("tokens"), functions.countDistinct("stream"))
-                        .first();
-                sn.put("windows", agg.getLong(0));
-                sn.put("predicted_tokens", agg.isNullAt(1) ? 0 : agg.getLong(1));
-                sn.put("streams", agg.getLong(2));
+                long[] w = streamStats.windows(split);
+                sn.put("windows", w[0]);
+                sn.put("predicted_tokens", w[1]);
+                sn.put("streams", w[2]);
             }
             docs.unpersist();
 
@@ -545,34 +543,264 @@ public final class PrepJob {
         return out;
     }
 
-    /** Turns a partition's documents (sorted by identity) into its stream's window rows, lazily. */
+    /**
+     * Writes every split's streams (stream mode): each document is encoded once, with its
+     * separator, into packed ids keyed by (split, identity); one shuffle places it in stream
+     * {@code hash(identity) mod prep.shards} of its split, sorted by identity; each split's
+     * Parquet is then written from its own partitions of that one shuffle (its map output is
+     * reused, not recomputed). Only the statistics (id counts and window counts per stream)
+     * reach the driver.
+     */
+    private static StreamStats writeStreams(SparkSession spark, JavaRDD<Doc> docs, Broadcast<Tokenizer> vocabB, PrepSpec spec,
+                                            int bytesPerToken, java.util.function.Function<Split, String> dirOf) {
+        int shards = spec.shards();
+        int window = spec.window();
+        // Shuffled ids take 1 byte each for vocabularies of at most 256 ids (char: no more bytes
+        // than the text), else the shards' width.
+        int idBytes = vocabB.value().size() <= 256 ? 1 : bytesPerToken;
+        JavaPairRDD<StreamKey, byte[]> streams = docs
+                .mapPartitionsToPair(it -> {
+                    Tokenizer t = vocabB.value();
+                    int sep = t.separatorId();
+                    return new Iterator<Tuple2<StreamKey, byte[]>>() {
+                        @Override
+                        public boolean hasNext() {
+                            return it.hasNext();
+                        }
+
+                        @Override
+                        public Tuple2<StreamKey, byte[]> next() {
+                            Doc d = it.next();
+                            int[] ids = t.encode(d.text());
+                            byte[] b = new byte[(ids.length + 1) * idBytes];
+                            for (int i = 0, o = 0; i <= ids.length; i++) {
+                                int v = i < ids.length ? ids[i] : sep;
+                                b[o++] = (byte) v;
+                                if (idBytes >= 2) b[o++] = (byte) (v >>> 8);
+                                if (idBytes == 4) {
+                                    b[o++] = (byte) (v >>> 16);
+                                    b[o++] = (byte) (v >>> 24);
+                                }
+                            }
+                            return new Tuple2<>(new StreamKey(d.split().ordinal(), d.identity()), b);
+                        }
+                    };
+                })
+                .repartitionAndSortWithinPartitions(new StreamPartitioner(shards));
+        PartitionStats stats = new PartitionStats();
+        spark.sparkContext().register(stats, "prep stream statistics");
+        int vocabSize = vocabB.value().size();
+        for (Split split : Split.values()) {
+            int first = split.ordinal() * shards;
+            JavaRDD<Tuple2<StreamKey, byte[]>> own = JavaRDD.fromRDD(
+                    org.apache.spark.rdd.PartitionPruningRDD.create(streams.rdd(), new PartitionRange(first, first + shards)),
+                    scala.reflect.ClassTag$.MODULE$.apply(Tuple2.class));
+            JavaRDD<Row> rows = own.mapPartitionsWithIndex(
+                    (stream, it) -> new WindowRows(stream, first + stream, it, window, idBytes, bytesPerToken, vocabSize, stats), true);
+            Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
+            df.write().option("compression", spec.compression()).option("parquet.block.size", ROW_GROUP_BYTES).parquet(dirOf.apply(split));
+        }
+        return new StreamStats(stats.value(), shards, vocabSize);
+    }
+
+    /** Keeps partitions [from, to) of a partitioned RDD (a Scala {@code Int => Boolean}). */
+    static final class PartitionRange extends scala.runtime.AbstractFunction1<Object, Object> implements java.io.Serializable {
+        private final int from, to;
+
+        PartitionRange(int from, int to) {
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        public Object apply(Object partition) {
+            int p = (Integer) partition;
+            return p >= from && p < to;
+        }
+    }
+
+    /** A document's place in the streams: its split, and its identity (its order within a stream). */
+    static final class StreamKey implements Comparable<StreamKey>, java.io.Serializable {
+        final int split;
+        final long identity;
+
+        StreamKey(int split, long identity) {
+            this.split = split;
+            this.identity = identity;
+        }
+
+        @Override
+        public int compareTo(StreamKey o) {
+            int c = Long.compare(identity, o.identity);
+            return c != 0 ? c : Integer.compare(split, o.split);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StreamKey && ((StreamKey) o).split == split && ((StreamKey) o).identity == identity;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * split + Long.hashCode(identity);
+        }
+    }
+
+    /**
+     * Split s's stream k is partition s * shards + k; a document's stream is its identity's
+     * hash mod shards (as Spark's HashPartitioner over the identity: streams are unchanged).
+     */
+    static final class StreamPartitioner extends org.apache.spark.Partitioner {
+        private final int shards;
+
+        StreamPartitioner(int shards) {
+            this.shards = shards;
+        }
+
+        @Override
+        public int numPartitions() {
+            return Split.values().length * shards;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            StreamKey k = (StreamKey) key;
+            return k.split * shards + Math.floorMod(Long.hashCode(k.identity), shards);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StreamPartitioner && ((StreamPartitioner) o).shards == shards;
+        }
+
+        @Override
+        public int hashCode() {
+            return shards;
+        }
+    }
+
+    /**
+     * Statistics per stream partition: {windows, predicted tokens, id counts...}. Keyed by the
+     * partition, and a later report for the same partition replaces the earlier one, so a task
+     * run twice (retry, recomputation) is counted once: the totals are exact.
+     */
+    static final class PartitionStats extends org.apache.spark.util.AccumulatorV2<Tuple2<Integer, long[]>, Map<Integer, long[]>> {
+        private final Map<Integer, long[]> byPartition = new java.util.TreeMap<>();
+
+        @Override
+        public boolean isZero() {
+            return byPartition.isEmpty();
+        }
+
+        @Override
+        public PartitionStats copy() {
+            PartitionStats c = new PartitionStats();
+            c.byPartition.putAll(byPartition);
+            return c;
+        }
+
+        @Override
+        public void reset() {
+            byPartition.clear();
+        }
+
+        @Override
+        public void add(Tuple2<Integer, long[]> v) {
+            byPartition.put(v._1(), v._2());
+        }
+
+        @Override
+        public void merge(org.apache.spark.util.AccumulatorV2<Tuple2<Integer, long[]>, Map<Integer, long[]>> other) {
+            byPartition.putAll(other.value());
+        }
+
+        @Override
+        public Map<Integer, long[]> value() {
+            return byPartition;
+        }
+    }
+
+    /** The driver's view of {@link PartitionStats}: per split, windows, predicted tokens, streams and id counts. */
+    static final class StreamStats {
+        private final long[][] windows = new long[Split.values().length][3];
+        private final long[][] ids;
+
+        StreamStats(Map<Integer, long[]> byPartition, int shards, int vocabSize) {
+            ids = new long[Split.values().length][vocabSize];
+            byPartition.forEach((partition, v) -> {
+                int split = partition / shards;
+                windows[split][0] += v[0];
+                windows[split][1] += v[1];
+                if (v[0] > 0) windows[split][2]++;
+                for (int i = 0; i < vocabSize; i++) ids[split][i] += v[2 + i];
+            });
+        }
+
+        /** {windows, predicted tokens, streams with at least one window}. */
+        long[] windows(Split split) {
+            return windows[split.ordinal()];
+        }
+
+        List<Map<Integer, Long>> idCounts() {
+            List<Map<Integer, Long>> out = new ArrayList<>();
+            for (long[] row : ids) {
+                Map<Integer, Long> m = new HashMap<>();
+                for (int i = 0; i < row.length; i++) if (row[i] > 0) m.put(i, row[i]);
+                out.add(m);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Turns a stream's documents (packed ids with their separators, sorted by identity) into its
+     * window rows, lazily; at the end reports the stream's statistics.
+     */
     static final class WindowRows implements Iterator<Row> {
         private final int stream;
-        private final Iterator<Tuple2<Long, String>> docs;
-        private final Tokenizer vocab;
-        private final int bytesPerToken;
+        private final int partition;
+        private final Iterator<Tuple2<StreamKey, byte[]>> docs;
+        private final int idBytes;          // per id in the shuffled documents
+        private final int bytesPerToken;    // per id in the shards
         private final ArrayDeque<int[]> ready = new ArrayDeque<>();
         private final WindowCutter cutter;
+        private final long[] stats;     // {windows, predicted tokens, count of id 0, 1, ...}
+        private final PartitionStats sink;
         private long index;
         private boolean finished;
 
-        WindowRows(int stream, Iterator<Tuple2<Long, String>> docs, Tokenizer vocab, int window, int bytesPerToken) {
+        WindowRows(int stream, int partition, Iterator<Tuple2<StreamKey, byte[]>> docs, int window, int idBytes, int bytesPerToken,
+                   int vocabSize, PartitionStats sink) {
+            this.idBytes = idBytes;
             this.stream = stream;
+            this.partition = partition;
             this.docs = docs;
-            this.vocab = vocab;
             this.bytesPerToken = bytesPerToken;
-            this.cutter = new WindowCutter(window, ready::add);
+            this.stats = new long[2 + vocabSize];
+            this.cutter = new WindowCutter(window, w -> {
+                ready.add(w);
+                stats[0]++;
+                stats[1] += w.length - 1;
+            });
+            this.sink = sink;
         }
 
         @Override
         public boolean hasNext() {
             while (ready.isEmpty() && !finished) {
                 if (docs.hasNext()) {
-                    cutter.accept(vocab.encode(docs.next()._2()));
-                    cutter.accept(vocab.separatorId());
+                    byte[] b = docs.next()._2();
+                    for (int o = 0; o < b.length; o += idBytes) {
+                        int v = b[o] & 0xFF;
+                        if (idBytes >= 2) v |= (b[o + 1] & 0xFF) << 8;
+                        if (idBytes == 4) v |= ((b[o + 2] & 0xFF) << 16) | ((b[o + 3] & 0xFF) << 24);
+                        stats[2 + v]++;
+                        cutter.accept(v);
+                    }
                 } else {
                     cutter.finish();
                     finished = true;
+                    sink.add(new Tuple2<>(partition, stats));
                 }
             }
             return !ready.isEmpty();

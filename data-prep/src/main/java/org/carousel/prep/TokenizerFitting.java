@@ -55,7 +55,8 @@ public final class TokenizerFitting {
             List<Tuple2<String, Long>> out = new ArrayList<>(table.size());
             for (int i = 0; i < table.size(); i++) out.add(new Tuple2<>(table.key(i), c[0][i]));
             return out.iterator();
-        }).reduceByKey(Long::sum);
+        });
+        counts = summed(counts);
         long minCount = spec.wordMinCount();
         List<Tuple2<String, Long>> top = counts.filter(t -> t._2() >= minCount).takeOrdered(spec.wordMaxSize() - 2, new WordOrder());
         List<String> words = new ArrayList<>(top.size());
@@ -65,6 +66,16 @@ public final class TokenizerFitting {
             cs.add(t._2());
         }
         return WordTokenizer.fromRanked(ws, words, cs);
+    }
+
+    /**
+     * Per-partition counts (each key once per partition already) summed across partitions:
+     * {@code reduceByKey} without its map-side combine, which would only re-hash every
+     * distinct key of every partition into another map before the shuffle.
+     */
+    static <K> JavaPairRDD<K, Long> summed(JavaPairRDD<K, Long> perPartition) {
+        return perPartition.combineByKey(v -> v, Long::sum, Long::sum,
+                new org.apache.spark.HashPartitioner(perPartition.getNumPartitions()), false, null);
     }
 
     /** Count descending, then word ascending (serializable, for takeOrdered). */

@@ -26,7 +26,12 @@ public final class SplitAssigner implements Serializable {
     }
 
     public Split assign(String documentText) {
-        double u = unit(hash(documentText.getBytes(StandardCharsets.UTF_8), seed));
+        return assign(documentText.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #assign(String)}, given the text's UTF-8 bytes (encode once for both hashes). */
+    public Split assign(byte[] documentUtf8) {
+        double u = unit(hash(documentUtf8, seed));
         if (u < validation) return Split.VALIDATION;
         if (u < validation + test) return Split.TEST;
         return Split.TRAIN;
@@ -34,7 +39,12 @@ public final class SplitAssigner implements Serializable {
 
     /** The document's 64-bit identity (also used to order documents in the output streams). */
     public long identity(String documentText) {
-        return hash(documentText.getBytes(StandardCharsets.UTF_8), ~seed);
+        return identity(documentText.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #identity(String)}, given the text's UTF-8 bytes. */
+    public long identity(byte[] documentUtf8) {
+        return hash(documentUtf8, ~seed);
     }
 
     static double unit(long h) {
