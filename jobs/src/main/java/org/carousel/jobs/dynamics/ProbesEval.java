@@ -16,13 +16,11 @@ import org.carousel.dynamics.CellStack;
 import org.carousel.dynamics.TextSignals;
 import org.carousel.dynamics.UnitProbes;
 import org.carousel.jobs.ModelDir;
+import org.carousel.jobs.ModelEvalCommand;
 import org.carousel.model.ModelBytes;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
-import org.carousel.spark.JobArgs;
-import org.carousel.spark.JobRunner;
 import org.carousel.spark.OutputDir;
-import org.carousel.spark.SparkSessions;
 import org.carousel.text.CharVocabulary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +34,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code carousel probes --model DIR --data DIR [--split validation|test] [--output DIR]}: what single units of a
@@ -90,26 +87,7 @@ public final class ProbesEval {
     }
 
     public static int cli(String[] args) {
-        return JobRunner.run("probes", () -> {
-            JobArgs a = JobArgs.parse("probes", args, Set.of("model", "data", "split", "output"), Set.of("overwrite"));
-            List<String> extra = new ArrayList<>();
-            if (a.has("split")) extra.add("eval.split=" + a.required("split"));
-            Settings s = a.settings(extra);
-            String model = a.required("model");
-            String data = a.required("data");
-            ProbesSpec.from(s);
-            Configuration local = new Configuration();
-            ModelDir.open(model, local).checkCompatible(ShardSet.open(data, local));
-            if (a.has("output")) OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
-            SparkSession spark = SparkSessions.create(s, "probes");
-            try {
-                JsonNode r = run(spark, s, model, data, a.optional("output", null), a.flag("overwrite"));
-                System.out.println("probes: " + r.path("summary").asText());
-            } finally {
-                spark.stop();
-            }
-            return null;
-        });
+        return ModelEvalCommand.run("probes", args, ProbesSpec::from, ProbesEval::run, r -> "probes: " + r.path("summary").asText());
     }
 
     public static JsonNode run(SparkSession spark, Settings s, String model, String data, String output, boolean overwrite) {

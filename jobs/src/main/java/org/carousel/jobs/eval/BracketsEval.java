@@ -15,6 +15,7 @@ import org.carousel.data.Manifest;
 import org.carousel.data.Split;
 import org.carousel.data.TokenCodec;
 import org.carousel.jobs.ModelDir;
+import org.carousel.jobs.ModelEvalCommand;
 import org.carousel.metrics.BracketPairs;
 import org.carousel.metrics.DistanceBuckets;
 import org.carousel.metrics.StreamPredictions;
@@ -22,10 +23,7 @@ import org.carousel.model.ModelBytes;
 import org.carousel.ngram.ContextHash;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
-import org.carousel.spark.JobArgs;
-import org.carousel.spark.JobRunner;
 import org.carousel.spark.OutputDir;
-import org.carousel.spark.SparkSessions;
 import org.carousel.text.CharVocabulary;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
@@ -38,7 +36,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -193,26 +190,7 @@ public final class BracketsEval {
     }
 
     public static int cli(String[] args) {
-        return JobRunner.run("brackets", () -> {
-            JobArgs a = JobArgs.parse("brackets", args, Set.of("model", "data", "split", "output"), Set.of("overwrite"));
-            List<String> extra = new ArrayList<>();
-            if (a.has("split")) extra.add("eval.split=" + a.required("split"));
-            Settings s = a.settings(extra);
-            String model = a.required("model");
-            String data = a.required("data");
-            BracketsSpec.from(s);
-            Configuration local = new Configuration();
-            ModelDir.open(model, local).checkCompatible(ShardSet.open(data, local));
-            if (a.has("output")) OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
-            SparkSession spark = SparkSessions.create(s, "brackets");
-            try {
-                JsonNode r = run(spark, s, model, data, a.optional("output", null), a.flag("overwrite"));
-                System.out.println(text(r));
-            } finally {
-                spark.stop();
-            }
-            return null;
-        });
+        return ModelEvalCommand.run("brackets", args, BracketsSpec::from, BracketsEval::run, BracketsEval::text);
     }
 
     /** The result as a few lines for the console. */

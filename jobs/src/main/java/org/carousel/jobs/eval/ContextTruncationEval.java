@@ -14,14 +14,12 @@ import org.carousel.data.Manifest;
 import org.carousel.data.Split;
 import org.carousel.data.TokenCodec;
 import org.carousel.jobs.ModelDir;
+import org.carousel.jobs.ModelEvalCommand;
 import org.carousel.metrics.ContextTruncation;
 import org.carousel.model.ModelBytes;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
-import org.carousel.spark.JobArgs;
-import org.carousel.spark.JobRunner;
 import org.carousel.spark.OutputDir;
-import org.carousel.spark.SparkSessions;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +30,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code carousel context --model DIR --data DIR [--split validation|test] [--output DIR]}: how much of its
@@ -138,26 +135,7 @@ public final class ContextTruncationEval {
     }
 
     public static int cli(String[] args) {
-        return JobRunner.run("context", () -> {
-            JobArgs a = JobArgs.parse("context", args, Set.of("model", "data", "split", "output"), Set.of("overwrite"));
-            List<String> extra = new ArrayList<>();
-            if (a.has("split")) extra.add("eval.split=" + a.required("split"));
-            Settings s = a.settings(extra);
-            String model = a.required("model");
-            String data = a.required("data");
-            ContextTruncationSpec.from(s);
-            Configuration local = new Configuration();
-            ModelDir.open(model, local).checkCompatible(ShardSet.open(data, local));
-            if (a.has("output")) OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
-            SparkSession spark = SparkSessions.create(s, "context");
-            try {
-                JsonNode r = run(spark, s, model, data, a.optional("output", null), a.flag("overwrite"));
-                System.out.println(text(r));
-            } finally {
-                spark.stop();
-            }
-            return null;
-        });
+        return ModelEvalCommand.run("context", args, ContextTruncationSpec::from, ContextTruncationEval::run, ContextTruncationEval::text);
     }
 
     /** The result as a few lines for the console. */

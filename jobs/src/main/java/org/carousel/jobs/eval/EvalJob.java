@@ -10,19 +10,14 @@ import org.carousel.config.Settings;
 import org.carousel.data.Manifest;
 import org.carousel.data.Split;
 import org.carousel.jobs.ModelDir;
+import org.carousel.jobs.ModelEvalCommand;
 import org.carousel.metrics.CrossEntropySum;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
-import org.carousel.spark.JobArgs;
-import org.carousel.spark.JobRunner;
 import org.carousel.spark.OutputDir;
-import org.carousel.spark.SparkSessions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 
 /**
  * {@code carousel eval --model DIR --data DIR [--split validation|test] [--output DIR]}: bits
@@ -40,26 +35,7 @@ public final class EvalJob {
     }
 
     public static int cli(String[] args) {
-        return JobRunner.run("eval", () -> {
-            JobArgs a = JobArgs.parse("eval", args, Set.of("model", "data", "split", "output"), Set.of("overwrite"));
-            List<String> extra = new ArrayList<>();
-            if (a.has("split")) extra.add("eval.split=" + a.required("split"));
-            Settings s = a.settings(extra);
-            String model = a.required("model");
-            String data = a.required("data");
-            Split.parse(s.string("eval.split"), "config key 'eval.split'");
-            Configuration local = new Configuration();
-            ModelDir.open(model, local).checkCompatible(ShardSet.open(data, local));
-            if (a.has("output")) OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
-            SparkSession spark = SparkSessions.create(s, "eval");
-            try {
-                JsonNode r = run(spark, s, model, data, a.optional("output", null), a.flag("overwrite"));
-                System.out.println(line(r));
-            } finally {
-                spark.stop();
-            }
-            return null;
-        });
+        return ModelEvalCommand.run("eval", args, s -> Split.parse(s.string("eval.split"), "config key 'eval.split'"), EvalJob::run, EvalJob::line);
     }
 
     static String line(JsonNode r) {
