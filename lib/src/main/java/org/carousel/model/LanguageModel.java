@@ -68,7 +68,8 @@ public final class LanguageModel {
         return list.build();
     }
 
-    private static BaseRecurrentLayer.Builder<?> recurrent(String cell) {
+    /** A builder of the recurrent layer of {@code cell} (lstm | gru | rnn), as every Carousel model configures it. */
+    public static BaseRecurrentLayer.Builder<?> recurrent(String cell) {
         switch (cell) {
             case "lstm":
                 // Forget-gate bias 1.0 (Jozefowicz et al. 2015): the carousel starts open.

@@ -1,8 +1,6 @@
 package org.carousel.synthetic;
 
-import org.carousel.model.layers.Gru;
-import org.carousel.model.layers.Lstm;
-import org.carousel.model.layers.Rnn;
+import org.carousel.model.LanguageModel;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -150,7 +148,7 @@ public final class LagTaskTrainer {
                 .weightInit(WeightInit.XAVIER);
         if (clip > 0) b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(clip);
         NeuralNetConfiguration.ListBuilder list = b.list();
-        list.layer(recurrent(cell).nIn(in).nOut(hidden).activation(Activation.TANH).dataFormat(RNNFormat.NCW).build());
+        list.layer(LanguageModel.recurrent(cell).nIn(in).nOut(hidden).activation(Activation.TANH).dataFormat(RNNFormat.NCW).build());
         list.layer(new RnnOutputLayer.Builder(regression ? new LossMSE() : new LossMCXENT())
                 .nIn(hidden).nOut(regression ? 1 : task.classes())
                 .activation(regression ? Activation.IDENTITY : Activation.SOFTMAX)
@@ -162,20 +160,6 @@ public final class LagTaskTrainer {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
-    }
-
-    private static BaseRecurrentLayer.Builder<?> recurrent(String cell) {
-        switch (cell) {
-            case "lstm":
-                // Forget-gate bias 1.0 (Jozefowicz et al. 2015), as the language model: the carousel starts open.
-                return new Lstm.Builder().forgetGateBiasInit(1.0).gateActivationFunction(Activation.SIGMOID);
-            case "gru":
-                return new Gru.Builder();
-            case "rnn":
-                return new Rnn.Builder();
-            default:
-                throw new IllegalArgumentException("unknown cell '" + cell + "'");
-        }
     }
 
     /** A minibatch: features [mb, F, T], labels [mb, C|1, T], label mask [mb, T] (see the class comment). */
