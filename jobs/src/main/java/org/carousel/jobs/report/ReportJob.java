@@ -72,8 +72,9 @@ public final class ReportJob {
         OutputDir.checkAbsent(output, conf, overwrite);
         List<ReportInput> found = new ArrayList<>();
         for (String in : inputs) found.addAll(ReportInput.discover(in, conf));
-        String html = ReportPage.render(title, found, conf);
-        int plots = countPlots(html);
+        ReportPage.Rendered page = ReportPage.render(title, found, conf);
+        String html = page.html();
+        int plots = page.plots();
         ObjectNode m = Manifest.create(KIND);
         m.put("title", title);
         m.put("page", output.replaceAll("/+$", "") + "/" + PAGE);
@@ -86,11 +87,5 @@ public final class ReportJob {
             out.commit();
         }
         return m;
-    }
-
-    private static int countPlots(String html) {
-        int n = 0;
-        for (int i = html.indexOf("<img class=\"plot\""); i >= 0; i = html.indexOf("<img class=\"plot\"", i + 1)) n++;
-        return n;
     }
 }

@@ -33,11 +33,15 @@ final class ReportPage {
         this.conf = conf;
     }
 
-    static String render(String title, List<ReportInput> inputs, Configuration conf) {
-        return new ReportPage(conf).page(title, inputs);
+    /** The page and the number of plots embedded in it. */
+    record Rendered(String html, int plots) {}
+
+    static Rendered render(String title, List<ReportInput> inputs, Configuration conf) {
+        ReportPage p = new ReportPage(conf);
+        String html = p.page(title, inputs);
+        return new Rendered(html, p.plots);
     }
 
-    /** Plots embedded in the last rendered page. */
     private String page(String title, List<ReportInput> inputs) {
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>").append(esc(title)).append("</title>\n");
         // First script of the page, so that errors of any later script (fragments included) are counted.
