@@ -116,10 +116,12 @@ public final class TrainJob {
             int itemsPerStep = records ? 1 : spec.batch();
             JavaPairRDD<Long, byte[]> windows;
             double tokensPerItem;
+            double meanRecord = 0;
             if (records) {
                 windows = shards.batches(spark, Split.TRAIN).persist(StorageLevel.MEMORY_AND_DISK_SER());
                 JsonNode st = shards.splitStats(Split.TRAIN);
                 tokensPerItem = st.path("real_tokens").asDouble() / Math.max(1, st.path("batches").asLong());
+                meanRecord = st.path("real_tokens").asDouble() / Math.max(1, st.path("records").asLong());
             } else {
                 // Full windows only: every minibatch then has one shape and needs no mask.
                 windows = spark.read().parquet(shards.path(Split.TRAIN))
@@ -172,8 +174,6 @@ public final class TrainJob {
             // DL4J's score per example is the loss summed over the last tBPTT segment's (unmasked) steps.
             // Records: batches differ in width, so the per-token loss uses the mean record length (or
             // tbptt when shorter) — an approximation; validation is exact.
-            double meanRecord = records ? shards.splitStats(Split.TRAIN).path("real_tokens").asDouble()
-                    / Math.max(1, shards.splitStats(Split.TRAIN).path("records").asLong()) : 0;
             double lastSegment = records ? Math.min(meanRecord, opt.tbptt())
                     : window <= opt.tbptt() ? window : (window % opt.tbptt() == 0 ? opt.tbptt() : window % opt.tbptt());
             Progress progress = new Progress(spec.progressIntervalS());
