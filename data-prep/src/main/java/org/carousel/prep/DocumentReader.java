@@ -5,6 +5,7 @@ import org.apache.hadoop.fs.Path;
 import org.carousel.BadInputException;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.text.StrictUtf8;
+import org.carousel.text.Utf8;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,7 @@ import java.util.zip.GZIPInputStream;
  * streams through. In records mode a delimiter (e.g. a blank line) may separate the records
  * instead of LF.
  */
-public final class DocumentReader implements Iterator<String>, AutoCloseable {
+public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
     private static final int SNIFF = 8000;
     private static final int CHUNK = 1 << 16;
 
@@ -45,6 +46,21 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
 
         /** A document longer than the byte limit was cut into pieces (once per cut). */
         default void documentCut(String file) {}
+
+        /** A record without its label (records mode with a label column). */
+        default void unlabelledRecord() {}
+
+        /** Counts nothing: for a second read of input already counted. */
+        Stats NONE = new Stats() {
+            @Override
+            public void binaryFileSkipped(String file, long offset) {}
+
+            @Override
+            public void invalidUtf8(String file, long offset, boolean skipped) {}
+
+            @Override
+            public void emptyFile(String file) {}
+        };
     }
 
     /** The prep.on_binary and prep.on_invalid_utf8 policies. */
@@ -66,7 +82,7 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
     private long offset;          // byte offset (in the decompressed stream) of the next document
     private final byte[] separator;   // LF, the records delimiter, or null (whole file)
     private final long maxBytes;
-    private String next;
+    private byte[] next;
     private boolean eof;
     private long documents;
 
@@ -85,11 +101,29 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
         return open(file, conf, mode, null, Integer.MAX_VALUE - 8, policy, stats);
     }
 
-    /**
-     * As {@link #open(String, Configuration, String, Policy, Stats)}, with records separated by
-     * {@code delimiter} (null: by mode) and documents cut at {@code maxBytes}.
-     */
+    /** As {@link #openUtf8}, each document decoded to a String. */
     public static Iterator<String> open(String file, Configuration conf, String mode, byte[] delimiter, long maxBytes,
+                                        Policy policy, Stats stats) {
+        Iterator<byte[]> docs = openUtf8(file, conf, mode, delimiter, maxBytes, policy, stats);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return docs.hasNext();
+            }
+
+            @Override
+            public String next() {
+                return new String(docs.next(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        };
+    }
+
+    /**
+     * The documents of {@code file} as well-formed UTF-8 (byte-order mark dropped, invalid bytes
+     * per policy), records separated by {@code delimiter} (null: by mode) and documents cut at
+     * {@code maxBytes}; an empty iterator for a binary file under the skip policy.
+     */
+    public static Iterator<byte[]> openUtf8(String file, Configuration conf, String mode, byte[] delimiter, long maxBytes,
                                         Policy policy, Stats stats) {
         if (maxBytes < 4) throw new IllegalArgumentException("maxBytes " + maxBytes + " < 4");
         InputStream in;
@@ -143,9 +177,9 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
     }
 
     @Override
-    public String next() {
+    public byte[] next() {
         if (!hasNext()) throw new NoSuchElementException();
-        String d = next;
+        byte[] d = next;
         next = null;
         documents++;
         return d;
@@ -160,7 +194,7 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
      * file mode) or when it reaches {@code maxBytes}: then it is cut at the last character
      * boundary and the bytes after the cut start the next document.
      */
-    private String readDocument() {
+    private byte[] readDocument() {
         boolean found = false, cut = false;
         int cutAt = -1;
         byte[] sep = separator;
@@ -181,6 +215,31 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
                         break;
                     }
                 }
+                if (!pendingCr) {
+                    // Ordinary bytes (not NUL, CR or the separator's last byte) go over in one copy.
+                    int end = pos + Math.max(0, (int) Math.min(limit - pos, maxBytes - len));
+                    int i = pos;
+                    while (i < end) {
+                        byte x = chunk[i];
+                        if (x == 0 || x == '\r' || x == sepLast) break;
+                        i++;
+                    }
+                    int n = i - pos;
+                    if (n > 0) {
+                        if (len + n > line.length)
+                            line = Arrays.copyOf(line, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(len + n, line.length * 2L)));
+                        System.arraycopy(chunk, pos, line, len, n);
+                        len += n;
+                        pos = i;
+                        consumed += n;
+                        if (len >= maxBytes) {
+                            cutAt = cutPoint();
+                            cut = true;
+                            break;
+                        }
+                        continue;
+                    }
+                }
                 byte b = chunk[pos++];
                 consumed++;
                 if (b == 0) return binaryTail(consumed - 1);
@@ -199,11 +258,7 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
                     break;
                 }
                 if (len >= maxBytes) {
-                    cutAt = len;
-                    // Back off over UTF-8 continuation bytes (10xxxxxx) so no character is split.
-                    while (cutAt > 0 && cutAt > len - 4 && (line[cutAt - 1] & 0xC0) == 0x80) cutAt--;
-                    if (cutAt > 0 && (line[cutAt - 1] & 0xC0) == 0xC0) cutAt--;       // a lead byte without its tail
-                    if (cutAt <= 0) cutAt = len;
+                    cutAt = cutPoint();
                     cut = true;
                     break;
                 }
@@ -219,7 +274,7 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
         if (eof) close();
         long start = offset;
         int end = cut ? cutAt : len;
-        String text = decode(end, start);
+        byte[] text = wellFormed(end, start);
         // What follows the cut starts the next document.
         int rest = cut ? len - cutAt : 0;
         if (rest > 0) System.arraycopy(line, cutAt, line, 0, rest);
@@ -227,9 +282,19 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
         offset = consumed - (pendingCr ? 1 : 0) - rest;
         if (cut) stats.documentCut(file);
         if (text == null) return null;
-        if (wholeFile) text = stripTrailingNewlines(text);
-        if (eof && documents == 0 && text.isBlank()) stats.emptyFile(file);
-        return text.isBlank() ? null : text;
+        boolean blank = Utf8.isBlank(text, 0, text.length);
+        if (eof && documents == 0 && blank) stats.emptyFile(file);
+        return blank ? null : text;
+    }
+
+    /** Where to cut a document that reached maxBytes: before a character that would be split. */
+    private int cutPoint() {
+        int cutAt = len;
+        // Back off over UTF-8 continuation bytes (10xxxxxx) so no character is split.
+        while (cutAt > 0 && cutAt > len - 4 && (line[cutAt - 1] & 0xC0) == 0x80) cutAt--;
+        if (cutAt > 0 && (line[cutAt - 1] & 0xC0) == 0xC0) cutAt--;       // a lead byte without its tail
+        if (cutAt <= 0) cutAt = len;
+        return cutAt;
     }
 
     private void append(byte b) {
@@ -243,7 +308,7 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
     }
 
     /** A NUL after the first 8,000 bytes: the rest of the file is binary. */
-    private String binaryTail(long at) {
+    private byte[] binaryTail(long at) {
         if (!policy.skipBinary()) throw new BadInputException(file + ": binary file (NUL byte at offset " + at + ")");
         stats.binaryFileSkipped(file, at);
         eof = true;
@@ -251,27 +316,34 @@ public final class DocumentReader implements Iterator<String>, AutoCloseable {
         return null;
     }
 
-    private String decode(int end, long start) {
-        try {
-            return StrictUtf8.decode(line, end, file, start);
-        } catch (BadInputException e) {
+    /**
+     * The document line[0, end) as well-formed UTF-8: a leading byte-order mark dropped (at the
+     * start of the file), trailing line breaks dropped in whole-file mode; malformed bytes per
+     * policy (null when the record is skipped).
+     */
+    private byte[] wellFormed(int end, long start) {
+        byte[] b;
+        if (Utf8.isValid(line, 0, end)) {
+            int from = start == 0 && end >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF ? 3 : 0;
+            b = Arrays.copyOfRange(line, from, end);
+        } else {
             switch (policy.invalidUtf8()) {
                 case "replace":
                     stats.invalidUtf8(file, start, false);
-                    return StrictUtf8.decodeReplacing(line, end, start);
+                    b = StrictUtf8.decodeReplacing(line, end, start).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    break;
                 case "skip-record":
                     stats.invalidUtf8(file, start, true);
                     return null;
                 default:
-                    throw e;
+                    StrictUtf8.decode(line, end, file, start);     // throws, naming the offset
+                    throw new BadInputException(file + ": invalid UTF-8 in the document at byte " + start);
             }
         }
-    }
-
-    private static String stripTrailingNewlines(String s) {
-        int e = s.length();
-        while (e > 0 && (s.charAt(e - 1) == '\n' || s.charAt(e - 1) == '\r')) e--;
-        return s.substring(0, e);
+        if (!wholeFile) return b;
+        int e = b.length;
+        while (e > 0 && (b[e - 1] == '\n' || b[e - 1] == '\r')) e--;
+        return e == b.length ? b : Arrays.copyOf(b, e);
     }
 
     @Override

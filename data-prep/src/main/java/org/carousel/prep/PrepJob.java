@@ -34,6 +34,7 @@ import org.carousel.text.CharVocabulary;
 import org.carousel.text.Normalization;
 import org.carousel.text.Tokenizer;
 import org.carousel.text.Tokenizers;
+import org.carousel.text.Utf8;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -164,10 +165,20 @@ public final class PrepJob {
         }
 
         Doc(long identity, Split split, String text, String label) {
+            this(identity, split, text.getBytes(java.nio.charset.StandardCharsets.UTF_8), label);
+        }
+
+        /** A document of well-formed (and normalised) UTF-8. */
+        Doc(long identity, Split split, byte[] utf8, String label) {
             this.identity = identity;
             this.split = split;
-            this.text = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            this.text = utf8;
             this.label = label;
+        }
+
+        /** The text as well-formed UTF-8 (not a copy). */
+        byte[] utf8() {
+            return text;
         }
 
         String label() {
@@ -213,44 +224,32 @@ public final class PrepJob {
             SplitAssigner assigner = new SplitAssigner(spec.validation(), spec.test(), spec.salt());
             String mode = spec.document();
 
-            // One task per file, in file order; documents stream out of each file.
             InputStats stats = new InputStats(sc);
-            DocumentReader.Policy policy = spec.policy();
-            byte[] delimiter = rs.records() ? rs.delimiterBytes() : null;
-            long maxDocumentBytes = rs.maxDocumentBytes();
-            JavaRDD<String> texts = sc.parallelize(listing.files(), Math.max(1, listing.files().size()))
-                    .flatMap(f -> DocumentReader.open(f, conf.value().value(), mode, delimiter, maxDocumentBytes, policy, stats));
-            if (spec.maxDocuments() > 0) {
-                long max = spec.maxDocuments();
-                texts = texts.zipWithIndex().filter(t -> t._2() < max).map(Tuple2::_1);
-            }
-            JavaRDD<Doc> docs;
-            if (rs.records() && rs.labelled()) {
-                // tab-first: the label is the text before the first TAB; records without one are skipped and counted.
-                LongAccumulator unlabelled = stats.unlabelled;
-                docs = texts.flatMap(t -> {
-                    int tab = t.indexOf('\t');
-                    String body = tab < 0 ? "" : t.substring(tab + 1);
-                    if (tab < 0 || body.isBlank()) {
-                        unlabelled.add(1);
-                        return java.util.Collections.emptyIterator();
-                    }
-                    return List.of(new Doc(assigner.identity(t), assigner.assign(t), normalization.apply(body), t.substring(0, tab).trim())).iterator();
-                }).persist(StorageLevel.MEMORY_AND_DISK_SER());
-            } else {
-                docs = texts
-                        .map(t -> {
-                            byte[] utf8 = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                            return new Doc(assigner.identity(utf8), assigner.assign(utf8), normalization.apply(t));
-                        })
-                        .persist(StorageLevel.MEMORY_AND_DISK_SER());
-            }
+            DocumentSource source = new DocumentSource(listing.files(), conf, mode, rs.records() ? rs.delimiterBytes() : null,
+                    rs.maxDocumentBytes(), spec.policy(), spec.maxDocuments(), assigner, normalization, rs.records() && rs.labelled());
+            // Records mode reads its documents several times (lengths, buckets, batches): they are
+            // kept, serialised. Stream mode reads the corpus twice instead (count, then encode):
+            // reading and checking the bytes again costs less than Kryo-serialising and keeping
+            // them, and nothing of the corpus is held between the passes. Input problems are
+            // counted on the first pass only.
+            JavaRDD<Doc> docs = source.documents(sc, stats);
+            if (rs.records()) docs = docs.persist(StorageLevel.MEMORY_AND_DISK_SER());
+            JavaRDD<Doc> docsAgain = rs.records() ? docs : source.documents(sc, DocumentReader.Stats.NONE);
 
             // Code point counts per split (the only thing besides statistics that reaches the driver).
             // (Word and bpe need only the document counts here; they count their own tokens below.)
+            // Word and bpe count the documents in their fitting pass (char in its counting pass);
+            // a reused tokenizer needs a pass of its own.
+            PartitionStats perPartition = new PartitionStats();
+            spark.sparkContext().register(perPartition, "prep documents per split");
+            boolean fitsOnDocs = reuse == null && !kind.equals(CharVocabulary.KIND);
+            JavaRDD<Doc> counted = fitsOnDocs ? countingDocuments(docs, perPartition) : docs;
+            Tokenizer fittedOnDocs = null;
+            long tf = System.nanoTime();
+            if (fitsOnDocs) fittedOnDocs = fit(kind, tokenizerSpec, Map.of(), counted);
             Map<Long, Long> counts = kind.equals(CharVocabulary.KIND)
                     ? docs.mapPartitions(PrepJob::countCodePoints).reduce(PrepJob::merge)
-                    : documentCounts(docs);
+                    : fitsOnDocs ? documentCounts(perPartition.value()) : documentCounts(docs);
             long[] docCounts = new long[3];
             Map<Integer, Long> trainCounts = new HashMap<>();
             List<Map<Integer, Long>> perSplit = List.of(new HashMap<>(), new HashMap<>(), new HashMap<>());
@@ -269,8 +268,7 @@ public final class PrepJob {
             if (docCounts[Split.TRAIN.ordinal()] == 0)
                 throw new BadInputException(input + ": no document fell in the training split (" + totalDocs + " document(s) in all); add text or lower prep.split fractions");
 
-            long tf = System.nanoTime();
-            Tokenizer vocab = reuse != null ? reuse : fit(kind, tokenizerSpec, trainCounts, docs);
+            Tokenizer vocab = reuse != null ? reuse : fittedOnDocs != null ? fittedOnDocs : fit(kind, tokenizerSpec, trainCounts, docs);
             Broadcast<Tokenizer> vocabB = sc.broadcast(vocab);
             int bytesPerToken = TokenCodec.bytesPerToken(vocab.size());
             log.info("prep: {} documents, {} vocabulary of {} (fingerprint {}){}", totalDocs, vocab.kind(), vocab.size(), vocab.fingerprint(),
@@ -278,7 +276,7 @@ public final class PrepJob {
             // Stream mode: every document encoded once, before the one shuffle that forms all the
             // splits' streams; per-split id counts and window statistics come back from the write.
             StreamStats streamStats = rs.records() ? null
-                    : writeStreams(spark, docs, vocabB, spec, bytesPerToken, sp -> out.child(sp.dir()));
+                    : writeStreams(spark, docsAgain, vocabB, spec, bytesPerToken, sp -> out.child(sp.dir()));
             List<Map<Integer, Long>> encodedCounts = streamStats != null ? streamStats.idCounts()
                     : vocab instanceof CharVocabulary ? null : encodedIdCounts(docs, vocabB);
 
@@ -318,11 +316,11 @@ public final class PrepJob {
             in.put("max_document_bytes", rs.maxDocumentBytes());
             if (rs.records() && rs.labelled()) in.put("unlabelled_records_skipped", stats.unlabelled.value());
             ObjectNode bin = in.putObject("binary_files_skipped");
-            bin.put("policy", policy.skipBinary() ? "skip" : "fail");
+            bin.put("policy", spec.policy().skipBinary() ? "skip" : "fail");
             bin.put("count", stats.binarySkipped.value());
             bin.set("files", Manifest.json().valueToTree(stats.firstSkipped()));
             ObjectNode utf = in.putObject("invalid_utf8_records");
-            utf.put("policy", policy.invalidUtf8());
+            utf.put("policy", spec.policy().invalidUtf8());
             utf.put("replaced", stats.invalidReplaced.value());
             utf.put("skipped", stats.invalidSkipped.value());
             ObjectNode v = m.putObject("vocabulary");
@@ -364,6 +362,75 @@ public final class PrepJob {
         }
     }
 
+    /**
+     * The corpus as documents (split, identity, normalised UTF-8, label): one task per file, in
+     * file order, documents streaming out of each file. Each call to {@link #documents} is a
+     * fresh read, with its own counter of input problems.
+     */
+    static final class DocumentSource implements java.io.Serializable {
+        private final List<String> files;
+        private final Broadcast<SerializableWritable<Configuration>> conf;
+        private final String mode;
+        private final byte[] delimiter;
+        private final long maxDocumentBytes;
+        private final DocumentReader.Policy policy;
+        private final long maxDocuments;
+        private final SplitAssigner assigner;
+        private final Normalization normalization;
+        private final boolean labelled;
+
+        DocumentSource(List<String> files, Broadcast<SerializableWritable<Configuration>> conf, String mode, byte[] delimiter,
+                       long maxDocumentBytes, DocumentReader.Policy policy, long maxDocuments, SplitAssigner assigner,
+                       Normalization normalization, boolean labelled) {
+            this.files = files;
+            this.conf = conf;
+            this.mode = mode;
+            this.delimiter = delimiter;
+            this.maxDocumentBytes = maxDocumentBytes;
+            this.policy = policy;
+            this.maxDocuments = maxDocuments;
+            this.assigner = assigner;
+            this.normalization = normalization;
+            this.labelled = labelled;
+        }
+
+        JavaRDD<Doc> documents(JavaSparkContext sc, DocumentReader.Stats stats) {
+            Broadcast<SerializableWritable<Configuration>> conf = this.conf;
+            String mode = this.mode;
+            byte[] delimiter = this.delimiter;
+            long maxDocumentBytes = this.maxDocumentBytes;
+            DocumentReader.Policy policy = this.policy;
+            SplitAssigner assigner = this.assigner;
+            Normalization normalization = this.normalization;
+            // Documents stay UTF-8 bytes from the reader to the shards (no String unless normalising or labelled).
+            JavaRDD<byte[]> texts = sc.parallelize(files, Math.max(1, files.size()))
+                    .flatMap(f -> DocumentReader.openUtf8(f, conf.value().value(), mode, delimiter, maxDocumentBytes, policy, stats));
+            if (maxDocuments > 0) {
+                long max = maxDocuments;
+                texts = texts.zipWithIndex().filter(t -> t._2() < max).map(Tuple2::_1);
+            }
+            if (labelled) {
+                // tab-first: the label is the text before the first TAB; records without one are skipped and counted.
+                return texts.flatMap(utf8 -> {
+                    String t = new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
+                    int tab = t.indexOf('\t');
+                    String body = tab < 0 ? "" : t.substring(tab + 1);
+                    if (tab < 0 || body.isBlank()) {
+                        stats.unlabelledRecord();
+                        return java.util.Collections.emptyIterator();
+                    }
+                    return List.of(new Doc(assigner.identity(t), assigner.assign(t), normalization.apply(body), t.substring(0, tab).trim())).iterator();
+                });
+            }
+            return texts.map(utf8 -> {
+                SplitAssigner.Placement at = assigner.place(utf8);
+                byte[] text = normalization == Normalization.NONE ? utf8
+                        : normalization.apply(new String(utf8, java.nio.charset.StandardCharsets.UTF_8)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                return new Doc(at.identity(), at.split(), text, null);
+            });
+        }
+    }
+
     /** Input problems counted by the readers on the executors (accumulators reach the driver). */
     static final class InputStats implements DocumentReader.Stats {
         final LongAccumulator binarySkipped, invalidReplaced, invalidSkipped, emptyFiles, documentsCut, unlabelled;
@@ -400,6 +467,11 @@ public final class PrepJob {
             documentsCut.add(1);
         }
 
+        @Override
+        public void unlabelledRecord() {
+            unlabelled.add(1);
+        }
+
         List<String> firstSkipped() {
             List<String> all = new ArrayList<>(skippedFiles.value());
             java.util.Collections.sort(all);
@@ -430,16 +502,19 @@ public final class PrepJob {
             Doc d = it.next();
             int split = d.split().ordinal();
             long[] c = bmp[split];
-            String t = d.text();
-            int n = t.length();
-            for (int i = 0; i < n; i++) {
-                char ch = t.charAt(i);
-                if (Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(t.charAt(i + 1))) {
-                    int cp = Character.toCodePoint(ch, t.charAt(++i));
-                    m.merge(((long) split << 32) | cp, 1L, Long::sum);
-                } else {
-                    c[ch]++;
+            byte[] t = d.utf8();
+            int n = t.length;
+            for (int i = 0; i < n; ) {
+                byte b = t[i];
+                if (b >= 0) {
+                    c[b]++;
+                    i++;
+                    continue;
                 }
+                int cp = Utf8.codePointAt(t, i);
+                i += Utf8.sequenceLength(b);
+                if (cp < 0x10000) c[cp]++;
+                else m.merge(((long) split << 32) | cp, 1L, Long::sum);
             }
             c['\n']++;
             docs[split]++;
@@ -494,12 +569,45 @@ public final class PrepJob {
             case "char":
                 return CharVocabulary.fromCounts(trainCodePoints, t.charMaxSize(), t.charMinCount(), t.normalization());
             case "word":
-                return TokenizerFitting.word(docs.filter(d -> d.split() == Split.TRAIN).map(Doc::text), t);
+                return TokenizerFitting.word(docs.filter(d -> d.split() == Split.TRAIN).map(Doc::utf8), t);
             case "bpe":
-                return TokenizerFitting.bpe(docs.filter(d -> d.split() == Split.TRAIN).map(Doc::text), t);
+                return TokenizerFitting.bpe(docs.filter(d -> d.split() == Split.TRAIN).map(Doc::utf8), t);
             default:
                 throw new IllegalStateException(kind);
         }
+    }
+
+    /** The documents, passed through, counted per split into {@code sink} (per partition: a rerun task replaces its count). */
+    private static JavaRDD<Doc> countingDocuments(JavaRDD<Doc> docs, PartitionStats sink) {
+        return docs.mapPartitionsWithIndex((partition, it) -> new Iterator<Doc>() {
+            private final long[] n = new long[Split.values().length];
+            private boolean reported;
+
+            @Override
+            public boolean hasNext() {
+                boolean more = it.hasNext();
+                if (!more && !reported) {
+                    reported = true;
+                    sink.add(new Tuple2<>(partition, n));
+                }
+                return more;
+            }
+
+            @Override
+            public Doc next() {
+                Doc d = it.next();
+                n[d.split().ordinal()]++;
+                return d;
+            }
+        }, true);
+    }
+
+    /** Documents per split from {@link #countingDocuments}, as the marker entries of {@link #countCodePoints}. */
+    private static Map<Long, Long> documentCounts(Map<Integer, long[]> perPartition) {
+        Map<Long, Long> out = new HashMap<>();
+        for (long[] n : perPartition.values())
+            for (int split = 0; split < n.length; split++) if (n[split] > 0) out.merge(((long) split << 32) | 0xFFFFFFFFL, n[split], Long::sum);
+        return out;
     }
 
     /** Documents per split, as the marker entries of {@link #countCodePoints}. */
@@ -519,7 +627,7 @@ public final class PrepJob {
             while (it.hasNext()) {
                 Doc d = it.next();
                 long[] row = m[d.split().ordinal()];
-                for (int id : t.encode(d.text())) row[id]++;
+                for (int id : t.encodeBytes(d.utf8())) row[id]++;
                 row[sep]++;
             }
             return java.util.Collections.singletonList(m).iterator();
@@ -562,6 +670,7 @@ public final class PrepJob {
                 .mapPartitionsToPair(it -> {
                     Tokenizer t = vocabB.value();
                     int sep = t.separatorId();
+                    CharVocabulary narrowChars = idBytes == 1 && t instanceof CharVocabulary ? (CharVocabulary) t : null;
                     return new Iterator<Tuple2<StreamKey, byte[]>>() {
                         @Override
                         public boolean hasNext() {
@@ -571,7 +680,10 @@ public final class PrepJob {
                         @Override
                         public Tuple2<StreamKey, byte[]> next() {
                             Doc d = it.next();
-                            int[] ids = t.encode(d.text());
+                            StreamKey key = new StreamKey(d.split().ordinal(), d.identity());
+                            byte[] narrow = narrowChars != null ? narrowChars.encodeBytesNarrow(d.utf8(), sep) : null;
+                            if (narrow != null) return new Tuple2<>(key, narrow);
+                            int[] ids = t.encodeBytes(d.utf8());
                             byte[] b = new byte[(ids.length + 1) * idBytes];
                             for (int i = 0, o = 0; i <= ids.length; i++) {
                                 int v = i < ids.length ? ids[i] : sep;
@@ -582,7 +694,7 @@ public final class PrepJob {
                                     b[o++] = (byte) (v >>> 24);
                                 }
                             }
-                            return new Tuple2<>(new StreamKey(d.split().ordinal(), d.identity()), b);
+                            return new Tuple2<>(key, b);
                         }
                     };
                 })
@@ -598,7 +710,10 @@ public final class PrepJob {
             JavaRDD<Row> rows = own.mapPartitionsWithIndex(
                     (stream, it) -> new WindowRows(stream, first + stream, it, window, idBytes, bytesPerToken, vocabSize, stats), true);
             Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
-            df.write().option("compression", spec.compression()).option("parquet.block.size", ROW_GROUP_BYTES).parquet(dirOf.apply(split));
+            // No dictionary for the ids column: windows of ids never repeat, and the writer would
+            // build the dictionary for every page before falling back to plain.
+            df.write().option("compression", spec.compression()).option("parquet.block.size", ROW_GROUP_BYTES)
+                    .option("parquet.enable.dictionary#ids", false).parquet(dirOf.apply(split));
         }
         return new StreamStats(stats.value(), shards, vocabSize);
     }
@@ -754,7 +869,9 @@ public final class PrepJob {
 
     /**
      * Turns a stream's documents (packed ids with their separators, sorted by identity) into its
-     * window rows, lazily; at the end reports the stream's statistics.
+     * window rows, lazily; at the end reports the stream's statistics. Windows are written in
+     * the shards' packing as the ids arrive ({@link WindowCutter}'s layout: W + 1 ids, one
+     * shared with the next window; a last partial window of at least 2 ids).
      */
     static final class WindowRows implements Iterator<Row> {
         private final int stream;
@@ -762,26 +879,26 @@ public final class PrepJob {
         private final Iterator<Tuple2<StreamKey, byte[]>> docs;
         private final int idBytes;          // per id in the shuffled documents
         private final int bytesPerToken;    // per id in the shards
-        private final ArrayDeque<int[]> ready = new ArrayDeque<>();
-        private final WindowCutter cutter;
+        private final int window;
+        private final ArrayDeque<byte[]> ready = new ArrayDeque<>();
         private final long[] stats;     // {windows, predicted tokens, count of id 0, 1, ...}
         private final PartitionStats sink;
+        private byte[] current;         // the window being filled, packed
+        private int fill;               // ids in current
         private long index;
         private boolean finished;
 
         WindowRows(int stream, int partition, Iterator<Tuple2<StreamKey, byte[]>> docs, int window, int idBytes, int bytesPerToken,
                    int vocabSize, PartitionStats sink) {
+            if (window < 1) throw new IllegalArgumentException("window must be >= 1: " + window);
             this.idBytes = idBytes;
             this.stream = stream;
             this.partition = partition;
             this.docs = docs;
             this.bytesPerToken = bytesPerToken;
+            this.window = window;
             this.stats = new long[2 + vocabSize];
-            this.cutter = new WindowCutter(window, w -> {
-                ready.add(w);
-                stats[0]++;
-                stats[1] += w.length - 1;
-            });
+            this.current = new byte[(window + 1) * bytesPerToken];
             this.sink = sink;
         }
 
@@ -790,15 +907,23 @@ public final class PrepJob {
             while (ready.isEmpty() && !finished) {
                 if (docs.hasNext()) {
                     byte[] b = docs.next()._2();
+                    if (idBytes == 1 && bytesPerToken == 2) {
+                        putBytes(b);
+                        continue;
+                    }
                     for (int o = 0; o < b.length; o += idBytes) {
                         int v = b[o] & 0xFF;
                         if (idBytes >= 2) v |= (b[o + 1] & 0xFF) << 8;
                         if (idBytes == 4) v |= ((b[o + 2] & 0xFF) << 16) | ((b[o + 3] & 0xFF) << 24);
                         stats[2 + v]++;
-                        cutter.accept(v);
+                        put(v);
                     }
                 } else {
-                    cutter.finish();
+                    if (fill >= 2) {
+                        ready.add(java.util.Arrays.copyOf(current, fill * bytesPerToken));
+                        stats[0]++;
+                        stats[1] += fill - 1;
+                    }
                     finished = true;
                     sink.add(new Tuple2<>(partition, stats));
                 }
@@ -806,12 +931,77 @@ public final class PrepJob {
             return !ready.isEmpty();
         }
 
+        /**
+         * {@link #put} for one-byte ids into two-byte shards (char vocabularies): whole runs up
+         * to the window's end at a time; the high bytes stay as allocated, zero.
+         */
+        private void putBytes(byte[] b) {
+            long[] counts = stats;
+            for (int o = 0; o < b.length; ) {
+                int run = Math.min(window + 1 - fill, b.length - o);
+                byte[] w = current;
+                for (int k = 0, p = fill * 2; k < run; k++, p += 2) {
+                    byte v = b[o + k];
+                    counts[2 + (v & 0xFF)]++;
+                    w[p] = v;
+                }
+                o += run;
+                fill += run;
+                if (fill == window + 1) {
+                    ready.add(w);
+                    counts[0]++;
+                    counts[1] += window;
+                    byte[] next = new byte[w.length];
+                    next[0] = w[2 * window];
+                    current = next;
+                    fill = 1;
+                }
+            }
+        }
+
+        private void put(int v) {
+            int p = fill * bytesPerToken;
+            current[p] = (byte) v;
+            current[p + 1] = (byte) (v >>> 8);
+            if (bytesPerToken == 4) {
+                current[p + 2] = (byte) (v >>> 16);
+                current[p + 3] = (byte) (v >>> 24);
+            }
+            if (++fill == window + 1) {
+                ready.add(current);
+                stats[0]++;
+                stats[1] += window;
+                byte[] next = new byte[current.length];
+                System.arraycopy(current, window * bytesPerToken, next, 0, bytesPerToken);
+                current = next;
+                fill = 1;
+            }
+        }
+
         @Override
         public Row next() {
             if (!hasNext()) throw new java.util.NoSuchElementException();
-            int[] w = ready.poll();
-            return RowFactory.create(stream, index++, w.length - 1, TokenCodec.pack(w, 0, w.length, bytesPerToken));
+            byte[] w = ready.poll();
+            return RowFactory.create(stream, index++, w.length / bytesPerToken - 1, w);
         }
     }
 
+    /** Kryo registrations for prep's shuffle records (CarouselKryoRegistrator calls this). */
+    public static void registerKryo(com.esotericsoftware.kryo.Kryo kryo) {
+        kryo.register(StreamKey.class, new com.esotericsoftware.kryo.Serializer<StreamKey>() {
+            @Override
+            public void write(com.esotericsoftware.kryo.Kryo k, com.esotericsoftware.kryo.io.Output out, StreamKey key) {
+                out.writeByte(key.split);
+                out.writeLong(key.identity);
+            }
+
+            @Override
+            public StreamKey read(com.esotericsoftware.kryo.Kryo k, com.esotericsoftware.kryo.io.Input in, Class<StreamKey> type) {
+                int split = in.readByte();
+                return new StreamKey(split, in.readLong());
+            }
+        });
+        kryo.register(Doc.class);
+        kryo.register(Split.class);
+    }
 }

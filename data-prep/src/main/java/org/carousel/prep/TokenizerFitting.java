@@ -6,6 +6,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.carousel.text.BpeTokenizer;
 import org.carousel.text.BpeTrainer;
 import org.carousel.text.ByteChunker;
+import org.carousel.text.ByteTokenTable;
 import org.carousel.text.TokenTable;
 import org.carousel.text.WordTokenizer;
 import org.slf4j.Logger;
@@ -32,13 +33,39 @@ public final class TokenizerFitting {
 
     private TokenizerFitting() {}
 
-    /** A word vocabulary: RegexTokenizer tokens counted per partition, merged, the top {@code max_size - 2} kept. */
-    public static WordTokenizer word(JavaRDD<String> texts, TokenizerSpec spec) {
+    /**
+     * A word vocabulary: RegexTokenizer tokens counted per partition, merged, the top
+     * {@code max_size - 2} kept. {@code texts} are well-formed UTF-8 documents; with the
+     * default settings tokens are cut and counted on the bytes ({@link WordTokenizer#tokenizesUtf8}).
+     */
+    public static WordTokenizer word(JavaRDD<byte[]> texts, TokenizerSpec spec) {
         WordTokenizer.Settings ws = spec.word();
         WordTokenizer splitter = WordTokenizer.fromRanked(ws, List.of(), List.of());
         JavaPairRDD<String, Long> counts = texts.mapPartitionsToPair(it -> {
-            TokenTable table = new TokenTable(1 << 16);
             long[][] c = {new long[1 << 16]};
+            if (splitter.tokenizesUtf8()) {
+                ByteTokenTable table = new ByteTokenTable(1 << 16);
+                WordTokenizer.ByteRangeSink sink = new WordTokenizer.ByteRangeSink() {
+                    @Override
+                    public void token(byte[] b, int from, int to) {
+                        int i = table.add(b, from, to);
+                        if (i == c[0].length) c[0] = java.util.Arrays.copyOf(c[0], i * 2);
+                        c[0][i]++;
+                    }
+
+                    @Override
+                    public void lineBreak() {
+                    }
+                };
+                while (it.hasNext()) {
+                    byte[] b = it.next();
+                    splitter.tokenizeUtf8(b, 0, b.length, sink);
+                }
+                List<Tuple2<String, Long>> out = new ArrayList<>(table.size());
+                for (int i = 0; i < table.size(); i++) out.add(new Tuple2<>(table.keyString(i), c[0][i]));
+                return out.iterator();
+            }
+            TokenTable table = new TokenTable(1 << 16);
             WordTokenizer.RangeSink sink = new WordTokenizer.RangeSink() {
                 @Override
                 public void token(String s, int from, int to) {
@@ -51,7 +78,7 @@ public final class TokenizerFitting {
                 public void lineBreak() {
                 }
             };
-            while (it.hasNext()) splitter.tokenize(it.next(), sink);
+            while (it.hasNext()) splitter.tokenize(new String(it.next(), StandardCharsets.UTF_8), sink);
             List<Tuple2<String, Long>> out = new ArrayList<>(table.size());
             for (int i = 0; i < table.size(); i++) out.add(new Tuple2<>(table.key(i), c[0][i]));
             return out.iterator();
@@ -108,24 +135,22 @@ public final class TokenizerFitting {
      * collected table, with incrementally updated counts ({@link BpeTrainer}); both give the
      * same merges, whatever the partitioning.
      */
-    public static BpeTokenizer bpe(JavaRDD<String> texts, TokenizerSpec spec) {
+    public static BpeTokenizer bpe(JavaRDD<byte[]> texts, TokenizerSpec spec) {
         boolean classes = BpeTokenizer.PRE_SPLIT_CLASSES.equals(spec.bpePreSplit());
         JavaRDD<Chunk> table = texts.mapPartitionsToPair(it -> {
-            TokenTable m = new TokenTable(1 << 16);
+            ByteTokenTable m = new ByteTokenTable(1 << 16);
             long[][] c = {new long[1 << 16]};
             while (it.hasNext()) {
-                byte[] b = it.next().getBytes(StandardCharsets.UTF_8);
-                // ISO-8859-1 maps bytes to chars one to one: the document's bytes as a string whose
-                // ranges are the chunks, looked up without a copy per chunk.
-                String bytesAsChars = new String(b, StandardCharsets.ISO_8859_1);
+                byte[] b = it.next();
                 ByteChunker.split(b, 0, b.length, classes, (bytes, from, to) -> {
-                    int i = m.add(bytesAsChars, from, to);
+                    int i = m.add(bytes, from, to);
                     if (i == c[0].length) c[0] = java.util.Arrays.copyOf(c[0], i * 2);
                     c[0][i]++;
                 });
             }
+            // Keys leave as Latin-1 strings (one char per byte): hashable by content for the merge.
             List<Tuple2<String, Long>> out = new ArrayList<>(m.size());
-            for (int i = 0; i < m.size(); i++) out.add(new Tuple2<>(m.key(i), c[0][i]));
+            for (int i = 0; i < m.size(); i++) out.add(new Tuple2<>(m.keyLatin1(i), c[0][i]));
             return out.iterator();
         }).reduceByKey(Long::sum).map(t -> {
             String k = t._1();

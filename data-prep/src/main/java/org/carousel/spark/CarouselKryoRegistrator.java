@@ -14,5 +14,7 @@ public class CarouselKryoRegistrator implements KryoRegistrator {
     @Override
     public void registerClasses(Kryo kryo) {
         kryo.register(Nd4j.getBackend().getNDArrayClass(), new Nd4jSerializer());
+        // Prep's shuffle keys: unregistered, Kryo would write their class name with every record.
+        org.carousel.prep.PrepJob.registerKryo(kryo);
     }
 }

@@ -32,7 +32,7 @@ import java.util.Map;
  * {@code prep} with the char, word and bpe tokenizers, end to end, on the same corpus.
  *
  * <pre>
- *   PrepBenchmark --input DIR --work DIR [--floor-s SECONDS] [--only mllib,char,word,bpe]
+ *   PrepBenchmark --input DIR --work DIR [--floor-s SECONDS] [--only mllib,char,word,bpe] [--warmup DIR]
  * </pre>
  */
 public final class PrepBenchmark {
@@ -59,17 +59,21 @@ public final class PrepBenchmark {
                 (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         Map<String, String> notes = new LinkedHashMap<>();
         try {
+            // Warm-up: every step once on a small corpus first, so that each timed step runs
+            // with the JIT and Spark warm whatever its place in the order (a first step in a
+            // fresh JVM was 5-6 s slower than the same step run later).
+            String warmup = a.get("warmup");
+            if (warmup != null) {
+                for (String what : only) {
+                    long t0 = System.nanoTime();
+                    runStep(spark, s, what, warmup, work + "/warmup-out-" + what);
+                    System.out.printf("bench-prep: warm-up %s %.1f s%n", what, (System.nanoTime() - t0) / 1e9);
+                }
+            }
             for (String what : only) {
                 String out = work + "/out-" + what;
                 long t0 = System.nanoTime(), c0 = os.getProcessCpuTime();
-                if (what.equals("mllib")) {
-                    notes.put(what, mllib(spark, input, out));
-                } else {
-                    Settings k = s.with("prep.tokenizer.kind", what);
-                    JsonNode m = PrepJob.run(spark, k, input, out, true);
-                    notes.put(what, m.path("vocabulary").path("size").asInt() + " ids; "
-                            + m.path("splits").path("train").path("tokens").asLong() + " train tokens");
-                }
+                notes.put(what, runStep(spark, s, what, input, out));
                 seconds.put(what, (System.nanoTime() - t0) / 1e9);
                 cpu.put(what, (os.getProcessCpuTime() - c0) / 1e9);
                 System.out.printf("bench-prep: %s %.1f s wall, %.1f s CPU (%s)%n", what, seconds.get(what), cpu.get(what), notes.get(what));
@@ -95,6 +99,13 @@ public final class PrepBenchmark {
         }
         System.out.println(t);
         Files.writeString(java.nio.file.Path.of(work, "bench-prep.md"), t.toString());
+    }
+
+    /** Runs one step (mllib, or prep with that tokenizer); a note on what it made. */
+    static String runStep(SparkSession spark, Settings s, String what, String input, String out) {
+        if (what.equals("mllib")) return mllib(spark, input, out);
+        JsonNode m = PrepJob.run(spark, s.with("prep.tokenizer.kind", what), input, out, true);
+        return m.path("vocabulary").path("size").asInt() + " ids; " + m.path("splits").path("train").path("tokens").asLong() + " train tokens";
     }
 
     /** The plain MLlib way: tokens, a fitted CountVectorizer vocabulary, each line's token ids, Parquet. */

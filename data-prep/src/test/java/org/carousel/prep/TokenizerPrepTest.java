@@ -104,7 +104,7 @@ class TokenizerPrepTest {
         // collapsed and each line trimmed.
         Settings s = settings.with("prep.tokenizer.word.min_count", 1).with("prep.tokenizer.word.max_size", 1 << 20);
         JavaRDD<String> texts = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(europarl, 3);
-        WordTokenizer w = TokenizerFitting.word(texts, TokenizerSpec.from(s));
+        WordTokenizer w = TokenizerFitting.word(texts.map(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8)), TokenizerSpec.from(s));
         for (String line : europarl) {
             int[] ids = w.encode(line);
             for (int id : ids) assertNotEquals(WordTokenizer.UNK, id);
@@ -124,7 +124,7 @@ class TokenizerPrepTest {
         Settings s = settings.with("prep.tokenizer.kind", "bpe").with("prep.tokenizer.bpe.vocab_size", vocabSize)
                 .with("prep.tokenizer.bpe.spark_rounds", sparkRounds);
         JavaRDD<String> texts = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(europarl.subList(0, 300), partitions);
-        return TokenizerFitting.bpe(texts, TokenizerSpec.from(s));
+        return TokenizerFitting.bpe(texts.map(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8)), TokenizerSpec.from(s));
     }
 
     @Test

@@ -51,6 +51,31 @@ public final class SplitAssigner implements Serializable {
         return (h >>> 11) * 0x1.0p-53;
     }
 
+    /** A document's identity and split, from one pass over its UTF-8 bytes. */
+    public record Placement(long identity, Split split) {}
+
+    /**
+     * {@link #identity(byte[])} and {@link #assign(byte[])} together: the two FNV-1a chains run
+     * in the same loop, so the bytes are read once and the two multiply chains overlap.
+     */
+    public Placement place(byte[] documentUtf8) {
+        long a = 0xCBF29CE484222325L ^ ~seed, b = 0xCBF29CE484222325L ^ seed;
+        for (byte x : documentUtf8) {
+            a = (a ^ (x & 0xFF)) * 0x100000001B3L;
+            b = (b ^ (x & 0xFF)) * 0x100000001B3L;
+        }
+        double u = unit(finish(b, documentUtf8.length));
+        Split split = u < validation ? Split.VALIDATION : u < validation + test ? Split.TEST : Split.TRAIN;
+        return new Placement(finish(a, documentUtf8.length), split);
+    }
+
+    private static long finish(long h, int length) {
+        h ^= length;
+        h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+        return h ^ (h >>> 31);
+    }
+
     /** FNV-1a over the bytes, finished with the SplitMix64 mixer for well-spread high bits. */
     static long hash(byte[] bytes, long seed) {
         long h = 0xCBF29CE484222325L ^ seed;

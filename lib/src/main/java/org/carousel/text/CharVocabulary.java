@@ -136,6 +136,52 @@ public final class CharVocabulary implements Tokenizer {
         return encode((CharSequence) normalization.apply(text));
     }
 
+    /** As {@link #encode(String)} of the bytes read as UTF-8, without building the String when they are well-formed and need no normalisation. */
+    @Override
+    public int[] encodeBytes(byte[] bytes) {
+        if (normalization != Normalization.NONE || !Utf8.isValid(bytes, 0, bytes.length))
+            return encode(new String(bytes, StandardCharsets.UTF_8));
+        int[] out = new int[Utf8.codePointCount(bytes, 0, bytes.length)];
+        char[] bmp = codePoints.length <= 0x10000 ? bmpIndex() : null;
+        for (int i = 0, o = 0; i < bytes.length; o++) {
+            int c = bytes[i];
+            if (c >= 0 && bmp != null) {
+                out[o] = bmp[c];
+                i++;
+                continue;
+            }
+            int cp = Utf8.codePointAt(bytes, i);
+            out[o] = id(cp);
+            i += Utf8.sequenceLength(bytes[i]);
+        }
+        return out;
+    }
+
+    /**
+     * For a vocabulary of at most 256 ids: the ids of {@code bytes} (as {@link #encodeBytes})
+     * one byte each, followed by {@code trailingId}; null when the vocabulary is larger, the
+     * text needs normalising or the bytes are not well-formed UTF-8. Prep's shuffle carries
+     * char ids like this, with no int per character in between.
+     */
+    public byte[] encodeBytesNarrow(byte[] bytes, int trailingId) {
+        if (codePoints.length > 256 || normalization != Normalization.NONE || !Utf8.isValid(bytes, 0, bytes.length)) return null;
+        byte[] out = new byte[Utf8.codePointCount(bytes, 0, bytes.length) + 1];
+        char[] bmp = bmpIndex();
+        int o = 0;
+        for (int i = 0; i < bytes.length; o++) {
+            int c = bytes[i];
+            if (c >= 0) {
+                out[o] = (byte) bmp[c];
+                i++;
+            } else {
+                out[o] = (byte) id(Utf8.codePointAt(bytes, i));
+                i += Utf8.sequenceLength(bytes[i]);
+            }
+        }
+        out[o] = (byte) trailingId;
+        return out;
+    }
+
     /** Ids of already-normalised text, one per code point. */
     public int[] encode(CharSequence text) {
         int[] out = new int[Character.codePointCount(text, 0, text.length())];

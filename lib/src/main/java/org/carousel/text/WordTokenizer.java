@@ -115,6 +115,7 @@ public final class WordTokenizer implements Tokenizer {
     private final long[] counts;
     private transient volatile TokenTable index;      // word -> id - 2
     private transient volatile Pattern compiled;
+    private transient volatile ByteTokenTable byteIndex;  // UTF-8 of word -> id - 2
 
     private WordTokenizer(Settings settings, String[] words, long[] counts) {
         this.settings = settings;
@@ -321,6 +322,77 @@ public final class WordTokenizer implements Tokenizer {
             }
         });
         return out.toArray();
+    }
+
+    /**
+     * True when tokens can be cut from UTF-8 bytes directly: the default {@code \\s+} gaps
+     * pattern without lowercasing or normalisation. Its separators [ \t\n\x0B\f\r] are
+     * single bytes that never occur inside a multi-byte sequence, so the byte runs between them
+     * are exactly the tokens {@link #tokenize(String, RangeSink)} finds in the decoded text.
+     */
+    public boolean tokenizesUtf8() {
+        return settings.gaps() && settings.minTokenLength() >= 1 && DEFAULT_PATTERN.equals(settings.pattern())
+                && !settings.lowercase() && settings.normalization() == Normalization.NONE;
+    }
+
+    /** Receives tokens as ranges {@code b[from, to)} of UTF-8 bytes, and line breaks. */
+    public interface ByteRangeSink {
+        void token(byte[] b, int from, int to);
+
+        void lineBreak();
+    }
+
+    /**
+     * The tokens of well-formed UTF-8 {@code b[from, to)}, as {@link #tokenize(String, RangeSink)}
+     * gives them for the decoded text; only when {@link #tokenizesUtf8()}.
+     */
+    public void tokenizeUtf8(byte[] b, int from, int to, ByteRangeSink sink) {
+        if (!tokenizesUtf8()) throw new IllegalStateException("settings need the decoded text");
+        int min = settings.minTokenLength();
+        int i = from;
+        while (i < to) {
+            byte c;
+            while (i < to && isRegexSpace((char) (c = b[i]))) {
+                if (c == '\n') sink.lineBreak();
+                i++;
+            }
+            int start = i;
+            while (i < to && !isRegexSpace((char) b[i])) i++;
+            if (i > start && (min <= 1 || Utf8.utf16Length(b, start, i) >= min)) sink.token(b, start, i);
+        }
+    }
+
+    /** As {@link #encode(String)} of the bytes read as UTF-8, without decoding them when {@link #tokenizesUtf8()}. */
+    @Override
+    public int[] encodeBytes(byte[] bytes) {
+        if (!tokenizesUtf8() || !Utf8.isValid(bytes, 0, bytes.length)) return encode(new String(bytes, StandardCharsets.UTF_8));
+        ByteTokenTable idx = byteIndex();
+        IdBuffer out = new IdBuffer(Math.max(4, bytes.length / 5));
+        tokenizeUtf8(bytes, 0, bytes.length, new ByteRangeSink() {
+            @Override
+            public void token(byte[] b, int from, int to) {
+                int i = idx.indexOf(b, from, to);
+                out.add(i < 0 ? UNK : i + 2);
+            }
+
+            @Override
+            public void lineBreak() {
+                out.add(NEWLINE);
+            }
+        });
+        return out.toArray();
+    }
+
+    private ByteTokenTable byteIndex() {
+        if (byteIndex == null) {
+            ByteTokenTable t = new ByteTokenTable(words.length);
+            for (int id = 2; id < words.length; id++) {
+                byte[] w = words[id].getBytes(StandardCharsets.UTF_8);
+                t.add(w, 0, w.length);
+            }
+            byteIndex = t;
+        }
+        return byteIndex;
     }
 
     private static final class IdBuffer {
