@@ -45,12 +45,16 @@ public final class TokenizerFitting {
             long[][] c = {new long[1 << 16]};
             if (splitter.tokenizesUtf8()) {
                 ByteTokenTable table = new ByteTokenTable(1 << 16);
+                // A document's tokens are gathered first and counted in one batch (ByteTokenTable.addAll).
+                int[][] ranges = {new int[256], new int[256], new int[256]};      // from, to, index
+                int[] n = {0};
                 WordTokenizer.ByteRangeSink sink = new WordTokenizer.ByteRangeSink() {
                     @Override
                     public void token(byte[] b, int from, int to) {
-                        int i = table.add(b, from, to);
-                        if (i == c[0].length) c[0] = java.util.Arrays.copyOf(c[0], i * 2);
-                        c[0][i]++;
+                        if (n[0] == ranges[0].length)
+                            for (int k = 0; k < 3; k++) ranges[k] = java.util.Arrays.copyOf(ranges[k], 2 * n[0]);
+                        ranges[0][n[0]] = from;
+                        ranges[1][n[0]++] = to;
                     }
 
                     @Override
@@ -59,7 +63,13 @@ public final class TokenizerFitting {
                 };
                 while (it.hasNext()) {
                     byte[] b = it.next();
+                    n[0] = 0;
                     splitter.tokenizeUtf8(b, 0, b.length, sink);
+                    table.addAll(b, ranges[0], ranges[1], n[0], ranges[2]);
+                    if (table.size() > c[0].length) c[0] = java.util.Arrays.copyOf(c[0], Math.max(table.size(), 2 * c[0].length));
+                    long[] cs = c[0];
+                    int[] idx = ranges[2];
+                    for (int k = 0; k < n[0]; k++) cs[idx[k]]++;
                 }
                 List<Tuple2<String, Long>> out = new ArrayList<>(table.size());
                 for (int i = 0; i < table.size(); i++) out.add(new Tuple2<>(table.keyString(i), c[0][i]));
@@ -188,10 +198,11 @@ public final class TokenizerFitting {
             Tuple2<Long, Long> best = null;
             while (it.hasNext()) {
                 Tuple2<Long, Long> t = it.next();
-                if (best == null || BpeTrainer.better(t._2(), t._1(), best._2(), best._1())) best = t;
+                if (best == null || BpeTrainer.better(t._2(), BpeTrainer.unmix(t._1()), best._2(), BpeTrainer.unmix(best._1()))) best = t;
             }
             if (best == null || best._2() < minPair) break;
-            int a = BpeTrainer.left(best._1()), b = BpeTrainer.right(best._1()), id = 256 + merges.size();
+            long bestPair = BpeTrainer.unmix(best._1());
+            int a = BpeTrainer.left(bestPair), b = BpeTrainer.right(bestPair), id = 256 + merges.size();
             merges.add(new BpeTrainer.Merge(a, b, best._2()));
             sparkRounds++;
             JavaRDD<Chunk> next = table.map(c -> {
@@ -213,7 +224,7 @@ public final class TokenizerFitting {
         Tuple2<Long, Long> best = null;
         while (it.hasNext()) {
             Tuple2<Long, Long> t = it.next();
-            if (best == null || BpeTrainer.better(t._2(), t._1(), best._2(), best._1())) best = t;
+            if (best == null || BpeTrainer.better(t._2(), BpeTrainer.unmix(t._1()), best._2(), BpeTrainer.unmix(best._1()))) best = t;
         }
         return best == null ? java.util.Collections.emptyIterator() : List.of(best).iterator();
     }

@@ -32,14 +32,20 @@ public final class BpeTokenizer implements Tokenizer {
     public static final int FORMAT_VERSION = 1;
     public static final String PRE_SPLIT_CLASSES = "classes";
     public static final String PRE_SPLIT_NONE = "none";
-    private static final int CACHE_MAX = 200_000;
+    private static final int CACHE_MAX = 500_000;
 
     private final String preSplit;
     private final int[] left, right;     // merge r joins (left[r], right[r]) into id 256 + r
     private final long[] mergeCounts;    // the pair's training count when it was merged
-    private transient volatile Map<Long, Integer> rank;
+    private transient volatile Map<Long, Integer> rank;      // mixed pair key (BpeTrainer.mix) -> rank
     private transient volatile byte[][] tokenBytes;
-    private transient volatile Map<ByteKey, int[]> cache;   // shared by the tasks of an executor
+    private transient volatile ThreadLocal<ChunkCache> cache;   // one per thread: no locking, no key copies
+
+    /** Encoded chunks by their bytes, for one thread. */
+    private static final class ChunkCache {
+        final ByteTokenTable keys = new ByteTokenTable(1 << 12);
+        int[][] ids = new int[1 << 12][];
+    }
 
     public BpeTokenizer(String preSplit, int[] left, int[] right, long[] mergeCounts) {
         if (!PRE_SPLIT_CLASSES.equals(preSplit) && !PRE_SPLIT_NONE.equals(preSplit))
@@ -144,7 +150,7 @@ public final class BpeTokenizer implements Tokenizer {
     private Map<Long, Integer> rank() {
         if (rank == null) {
             Map<Long, Integer> m = new HashMap<>(left.length * 2);
-            for (int r = 0; r < left.length; r++) m.putIfAbsent(BpeTrainer.pairKey(left[r], right[r]), r);
+            for (int r = 0; r < left.length; r++) m.putIfAbsent(BpeTrainer.mix(BpeTrainer.pairKey(left[r], right[r])), r);
             rank = m;
         }
         return rank;
@@ -159,9 +165,10 @@ public final class BpeTokenizer implements Tokenizer {
     public int[] encodeBytes(byte[] bytes) {
         int[][] out = {new int[Math.max(4, bytes.length / 2)]};
         int[] n = {0};
-        if (cache == null) cache = new java.util.concurrent.ConcurrentHashMap<>();
+        if (cache == null) cache = ThreadLocal.withInitial(ChunkCache::new);
+        ChunkCache[] cc = {cache.get()};
         ByteChunker.split(bytes, 0, bytes.length, PRE_SPLIT_CLASSES.equals(preSplit), (b, from, to) -> {
-            int[] ids = encodeChunk(b, from, to);
+            int[] ids = encodeChunk(b, from, to, cc);
             if (n[0] + ids.length > out[0].length) out[0] = Arrays.copyOf(out[0], Math.max(out[0].length * 2, n[0] + ids.length));
             System.arraycopy(ids, 0, out[0], n[0], ids.length);
             n[0] += ids.length;
@@ -169,13 +176,13 @@ public final class BpeTokenizer implements Tokenizer {
         return Arrays.copyOf(out[0], n[0]);
     }
 
-    private int[] encodeChunk(byte[] b, int from, int to) {
+    /** The ids of one chunk, from (and into) the thread's cache {@code cache[0]}. */
+    private int[] encodeChunk(byte[] b, int from, int to, ChunkCache[] cache) {
         boolean cacheable = to - from <= ByteChunker.MAX_CHUNK;
-        ByteKey key = null;
+        ChunkCache cc = cache[0];
         if (cacheable) {
-            key = new ByteKey(Arrays.copyOfRange(b, from, to));
-            int[] hit = cache.get(key);
-            if (hit != null) return hit;
+            int i = cc.keys.indexOf(b, from, to);
+            if (i >= 0) return cc.ids[i];
         }
         int[] syms = new int[to - from];
         for (int i = from; i < to; i++) syms[i - from] = b[i] & 0xFF;
@@ -183,15 +190,21 @@ public final class BpeTokenizer implements Tokenizer {
         while (syms.length > 1) {
             int best = Integer.MAX_VALUE;
             for (int i = 0; i + 1 < syms.length; i++) {
-                Integer r = rk.get(BpeTrainer.pairKey(syms[i], syms[i + 1]));
+                Integer r = rk.get(BpeTrainer.mix(BpeTrainer.pairKey(syms[i], syms[i + 1])));
                 if (r != null && r < best) best = r;
             }
             if (best == Integer.MAX_VALUE) break;
             syms = BpeTrainer.applyMerge(syms, left[best], right[best], 256 + best);
         }
         if (cacheable) {
-            if (cache.size() >= CACHE_MAX) cache.clear();
-            cache.put(key, syms);
+            if (cc.keys.size() >= CACHE_MAX) {
+                cc = new ChunkCache();
+                cache[0] = cc;
+                this.cache.set(cc);
+            }
+            int i = cc.keys.add(b, from, to);
+            if (i == cc.ids.length) cc.ids = Arrays.copyOf(cc.ids, 2 * i);
+            cc.ids[i] = syms;
         }
         return syms;
     }
@@ -279,18 +292,5 @@ public final class BpeTokenizer implements Tokenizer {
     @Override
     public int hashCode() {
         return Arrays.hashCode(left) * 31 + Arrays.hashCode(right);
-    }
-
-    /** A byte array as a hash key. */
-    private record ByteKey(byte[] b) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ByteKey && Arrays.equals(b, ((ByteKey) o).b);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(b);
-        }
     }
 }

@@ -24,6 +24,32 @@ public final class BpeTrainer {
         return ((long) left << 32) | (right & 0xFFFFFFFFL);
     }
 
+    private static final long MIX = 0x9E3779B97F4A7C15L;
+    private static final long UNMIX = inverse(MIX);
+
+    private static long inverse(long odd) {
+        long x = odd;                                   // Newton: correct to 3, 6, 12, 24, 48, 96 bits
+        for (int i = 0; i < 5; i++) x *= 2 - odd * x;
+        return x;
+    }
+
+    /**
+     * A pair key scrambled (one-to-one) for use as a hash key: {@code Long.hashCode} of a raw
+     * key is left ^ right, a few thousand distinct values for all pairs of a small vocabulary,
+     * and HashMap turned its colliding buckets into trees (a third of bpe's time went there).
+     */
+    public static long mix(long pairKey) {
+        long x = pairKey * MIX;
+        // A shift below 32, so that the hash (low ^ high 32 bits) depends on both ids.
+        return x ^ (x >>> 29);
+    }
+
+    /** The pair key of {@link #mix}. */
+    public static long unmix(long mixed) {
+        long x = mixed ^ (mixed >>> 29) ^ (mixed >>> 58);
+        return x * UNMIX;
+    }
+
     public static int left(long key) {
         return (int) (key >>> 32);
     }
@@ -72,7 +98,7 @@ public final class BpeTrainer {
         while (merges.size() < maxMerges) {
             long bestKey = -1, bestCount = 0;
             for (Map.Entry<Long, Long> e : pairs.entrySet()) {
-                long c = e.getValue(), k = e.getKey();
+                long c = e.getValue(), k = unmix(e.getKey());
                 if (bestKey < 0 || better(c, k, bestCount, bestKey)) {
                     bestKey = k;
                     bestCount = c;
@@ -81,7 +107,7 @@ public final class BpeTrainer {
             if (bestKey < 0 || bestCount < minPairCount) break;
             int a = left(bestKey), b = right(bestKey), id = firstNewId + merges.size();
             merges.add(new Merge(a, b, bestCount));
-            List<Integer> ws = where.remove(bestKey);
+            List<Integer> ws = where.remove(mix(bestKey));
             int last = -1;
             for (int w : ws) {
                 if (w == last) continue;        // listed once per occurrence
@@ -92,14 +118,14 @@ public final class BpeTrainer {
                 table[w] = merged;
                 add(merged, counts[w], w, pairs, where, 1);
             }
-            pairs.remove(bestKey);
+            pairs.remove(mix(bestKey));
         }
         return merges;
     }
 
     private static void add(int[] syms, long count, int w, Map<Long, Long> pairs, Map<Long, List<Integer>> where, int sign) {
         for (int i = 0; i + 1 < syms.length; i++) {
-            long k = pairKey(syms[i], syms[i + 1]);
+            long k = mix(pairKey(syms[i], syms[i + 1]));
             long v = pairs.getOrDefault(k, 0L) + sign * count;
             if (v == 0) pairs.remove(k);
             else pairs.put(k, v);
@@ -110,8 +136,8 @@ public final class BpeTrainer {
         }
     }
 
-    /** Pair counts of one chunk added into {@code pairs} (for the Spark rounds). */
+    /** Pair counts of one chunk added into {@code pairs}, keyed by {@link #mix}ed pair keys (for the Spark rounds). */
     public static void countPairs(int[] syms, long count, Map<Long, Long> pairs) {
-        for (int i = 0; i + 1 < syms.length; i++) pairs.merge(pairKey(syms[i], syms[i + 1]), count, Long::sum);
+        for (int i = 0; i + 1 < syms.length; i++) pairs.merge(mix(pairKey(syms[i], syms[i + 1])), count, Long::sum);
     }
 }
