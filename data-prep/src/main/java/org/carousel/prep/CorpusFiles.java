@@ -18,18 +18,21 @@ import java.util.List;
 public final class CorpusFiles {
     private CorpusFiles() {}
 
-    public record Listing(List<String> files, long bytes) {}
+    /** The files (sorted), their sizes in bytes (in the same order) and the total. */
+    public record Listing(List<String> files, List<Long> sizes, long bytes) {}
 
     public static Listing list(String input, Configuration conf) {
         Path root = new Path(input);
         FileSystem fs = HadoopFiles.fs(root, conf);
         List<String> files = new ArrayList<>();
+        java.util.Map<String, Long> sizes = new java.util.HashMap<>();
         long bytes = 0;
         try {
             if (!fs.exists(root)) throw new BadInputException(input + ": corpus path does not exist");
             FileStatus st = fs.getFileStatus(root);
             if (st.isFile()) {
                 files.add(st.getPath().toString());
+                sizes.put(st.getPath().toString(), st.getLen());
                 bytes = st.getLen();
             } else {
                 RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
@@ -37,6 +40,7 @@ public final class CorpusFiles {
                     LocatedFileStatus f = it.next();
                     if (hidden(f.getPath(), root)) continue;
                     files.add(f.getPath().toString());
+                    sizes.put(f.getPath().toString(), f.getLen());
                     bytes += f.getLen();
                 }
             }
@@ -45,7 +49,7 @@ public final class CorpusFiles {
         }
         if (files.isEmpty()) throw new BadInputException(input + ": corpus is empty (no files)");
         Collections.sort(files);
-        return new Listing(files, bytes);
+        return new Listing(files, files.stream().map(sizes::get).toList(), bytes);
     }
 
     /** Files or directories starting with '.' or '_' (Hadoop's convention: _SUCCESS, .crc) are not corpus. */

@@ -84,6 +84,9 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
     private final long maxBytes;
     private byte[] next;
     private boolean eof;
+    private long pieceStart;          // where this reader's piece of the file starts (0: the whole file from its start)
+    private long pieceEnd = Long.MAX_VALUE;   // documents starting at or after this offset belong to the next piece
+    private boolean lineStart = true; // the next document starts after a separator (not after a cut)
     private long documents;
 
     private DocumentReader(String file, InputStream in, String mode, byte[] delimiter, long maxBytes, Policy policy, Stats stats) {
@@ -125,7 +128,26 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
      */
     public static Iterator<byte[]> openUtf8(String file, Configuration conf, String mode, byte[] delimiter, long maxBytes,
                                         Policy policy, Stats stats) {
+        return openUtf8(file, 0, Long.MAX_VALUE, conf, mode, delimiter, maxBytes, policy, stats);
+    }
+
+    /**
+     * As {@link #openUtf8(String, Configuration, String, byte[], long, Policy, Stats)}, for the
+     * documents of lines that start in bytes [start, end) of a plain file in line mode (the
+     * piece of one Spark task). A line belongs to the piece its first byte is in: a reader
+     * skips the partial line it starts in and reads its last line to its end, past {@code end}
+     * if need be, so the pieces of a file give its documents exactly once, whatever their size.
+     * Only the piece at offset 0 judges the file binary by its first 8,000 bytes and counts it;
+     * the others then yield nothing.
+     */
+    public static Iterator<byte[]> openUtf8(String file, long start, long end, Configuration conf, String mode, byte[] delimiter,
+                                        long maxBytes, Policy policy, Stats stats) {
         if (maxBytes < 4) throw new IllegalArgumentException("maxBytes " + maxBytes + " < 4");
+        if (start > 0) {
+            if (file.endsWith(".gz") || delimiter != null || !"line".equals(mode))
+                throw new IllegalArgumentException(file + ": only plain files in line mode are read in pieces");
+            return openPiece(file, start, end, conf, maxBytes, policy, stats);
+        }
         InputStream in;
         try {
             Path p = new Path(file);
@@ -140,6 +162,7 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
             throw new BadInputException(file + ": cannot read (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
         }
         DocumentReader r = new DocumentReader(file, in, mode, delimiter, Math.min(maxBytes, Integer.MAX_VALUE - 8), policy, stats);
+        r.pieceEnd = end;
         long nul = r.fill(SNIFF);
         if (nul >= 0) {
             r.close();
@@ -148,6 +171,49 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
             return Collections.emptyIterator();
         }
         return r;
+    }
+
+    private static Iterator<byte[]> openPiece(String file, long start, long end, Configuration conf, long maxBytes, Policy policy, Stats stats) {
+        Path p = new Path(file);
+        try {
+            // The file's first bytes decide whether it is binary; the piece at offset 0 reports it.
+            try (InputStream head = HadoopFiles.fs(p, conf).open(p)) {
+                byte[] b = head.readNBytes(SNIFF);
+                for (byte x : b) if (x == 0) return Collections.emptyIterator();
+            }
+            org.apache.hadoop.fs.FSDataInputStream in = HadoopFiles.fs(p, conf).open(p);
+            in.seek(start - 1);
+            DocumentReader r = new DocumentReader(file, in, "line", null, Math.min(maxBytes, Integer.MAX_VALUE - 8), policy, stats);
+            r.pieceStart = start;
+            r.pieceEnd = end;
+            r.consumed = start - 1;
+            r.skipThroughNewline();
+            r.offset = r.consumed;
+            return r;
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        } catch (org.apache.hadoop.fs.FSError e) {
+            throw new BadInputException(file + ": cannot read (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
+        }
+    }
+
+    /** Skips the rest of the line the piece starts in (from the byte before the piece, so a line starting exactly at it is kept). */
+    private void skipThroughNewline() throws IOException {
+        while (true) {
+            if (pos == limit) {
+                pos = 0;
+                limit = in.read(chunk, 0, chunk.length);
+                if (limit <= 0) {
+                    limit = 0;
+                    eof = true;
+                    close();
+                    return;
+                }
+            }
+            byte b = chunk[pos++];
+            consumed++;
+            if (b == '\n') return;
+        }
     }
 
     /** Reads until at least {@code want} bytes are buffered or the file ends; the offset of a NUL among them, else -1. */
@@ -195,6 +261,12 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
      * boundary and the bytes after the cut start the next document.
      */
     private byte[] readDocument() {
+        if (lineStart && len == 0 && !pendingCr && offset >= pieceEnd) {
+            // The next line starts in the next piece.
+            eof = true;
+            close();
+            return null;
+        }
         boolean found = false, cut = false;
         int cutAt = -1;
         byte[] sep = separator;
@@ -274,6 +346,7 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
         if (eof) close();
         long start = offset;
         int end = cut ? cutAt : len;
+        lineStart = !cut;
         byte[] text = wellFormed(end, start);
         // What follows the cut starts the next document.
         int rest = cut ? len - cutAt : 0;
@@ -283,7 +356,7 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
         if (cut) stats.documentCut(file);
         if (text == null) return null;
         boolean blank = Utf8.isBlank(text, 0, text.length);
-        if (eof && documents == 0 && blank) stats.emptyFile(file);
+        if (eof && documents == 0 && blank && pieceStart == 0) stats.emptyFile(file);
         return blank ? null : text;
     }
 

@@ -225,16 +225,18 @@ public final class PrepJob {
             String mode = spec.document();
 
             InputStats stats = new InputStats(sc);
-            DocumentSource source = new DocumentSource(listing.files(), conf, mode, rs.records() ? rs.delimiterBytes() : null,
+            byte[] delimiterBytes = rs.records() ? rs.delimiterBytes() : null;
+            List<FilePiece> pieces = FilePiece.of(listing, spec.taskBytes(), "line".equals(mode) && delimiterBytes == null);
+            DocumentSource source = new DocumentSource(pieces, conf, mode, delimiterBytes,
                     rs.maxDocumentBytes(), spec.policy(), spec.maxDocuments(), assigner, normalization, rs.records() && rs.labelled());
             // Records mode reads its documents several times (lengths, buckets, batches): they are
             // kept, serialised. Stream mode reads the corpus twice instead (count, then encode):
             // reading and checking the bytes again costs less than Kryo-serialising and keeping
             // them, and nothing of the corpus is held between the passes. Input problems are
             // counted on the first pass only.
-            JavaRDD<Doc> docs = source.documents(sc, stats);
+            JavaRDD<Doc> docs = source.documents(sc, stats, rs.records());
             if (rs.records()) docs = docs.persist(StorageLevel.MEMORY_AND_DISK_SER());
-            JavaRDD<Doc> docsAgain = rs.records() ? docs : source.documents(sc, DocumentReader.Stats.NONE);
+            JavaRDD<Doc> docsAgain = rs.records() ? docs : source.documents(sc, DocumentReader.Stats.NONE, true);
 
             // Code point counts per split (the only thing besides statistics that reaches the driver).
             // (Word and bpe need only the document counts here; they count their own tokens below.)
@@ -362,13 +364,42 @@ public final class PrepJob {
         }
     }
 
+    /** Bytes [start, end) of a corpus file, read by one task (a plain class: Spark's Kryo cannot build records). */
+    static final class FilePiece implements java.io.Serializable {
+        final String file;
+        final long start, end;
+
+        FilePiece(String file, long start, long end) {
+            this.file = file;
+            this.start = start;
+            this.end = end;
+        }
+
+        /** Every file whole, or, when {@code splittable} and taskBytes > 0, plain files in pieces of about taskBytes. */
+        static List<FilePiece> of(CorpusFiles.Listing listing, long taskBytes, boolean splittable) {
+            List<FilePiece> out = new ArrayList<>();
+            for (int i = 0; i < listing.files().size(); i++) {
+                String f = listing.files().get(i);
+                long n = listing.sizes().get(i);
+                if (!splittable || taskBytes <= 0 || n <= taskBytes || f.endsWith(".gz")) {
+                    out.add(new FilePiece(f, 0, Long.MAX_VALUE));
+                    continue;
+                }
+                long pieces = (n + taskBytes - 1) / taskBytes;
+                for (long k = 0; k < pieces; k++)
+                    out.add(new FilePiece(f, n / pieces * k, k == pieces - 1 ? Long.MAX_VALUE : n / pieces * (k + 1)));
+            }
+            return out;
+        }
+    }
+
     /**
      * The corpus as documents (split, identity, normalised UTF-8, label): one task per file, in
      * file order, documents streaming out of each file. Each call to {@link #documents} is a
      * fresh read, with its own counter of input problems.
      */
     static final class DocumentSource implements java.io.Serializable {
-        private final List<String> files;
+        private final List<FilePiece> files;
         private final Broadcast<SerializableWritable<Configuration>> conf;
         private final String mode;
         private final byte[] delimiter;
@@ -379,7 +410,7 @@ public final class PrepJob {
         private final Normalization normalization;
         private final boolean labelled;
 
-        DocumentSource(List<String> files, Broadcast<SerializableWritable<Configuration>> conf, String mode, byte[] delimiter,
+        DocumentSource(List<FilePiece> files, Broadcast<SerializableWritable<Configuration>> conf, String mode, byte[] delimiter,
                        long maxDocumentBytes, DocumentReader.Policy policy, long maxDocuments, SplitAssigner assigner,
                        Normalization normalization, boolean labelled) {
             this.files = files;
@@ -394,7 +425,8 @@ public final class PrepJob {
             this.labelled = labelled;
         }
 
-        JavaRDD<Doc> documents(JavaSparkContext sc, DocumentReader.Stats stats) {
+        /** The documents, one task per file piece; with {@code identities} false their identity is left 0 (the counting pass needs only the split). */
+        JavaRDD<Doc> documents(JavaSparkContext sc, DocumentReader.Stats stats, boolean identities) {
             Broadcast<SerializableWritable<Configuration>> conf = this.conf;
             String mode = this.mode;
             byte[] delimiter = this.delimiter;
@@ -404,7 +436,7 @@ public final class PrepJob {
             Normalization normalization = this.normalization;
             // Documents stay UTF-8 bytes from the reader to the shards (no String unless normalising or labelled).
             JavaRDD<byte[]> texts = sc.parallelize(files, Math.max(1, files.size()))
-                    .flatMap(f -> DocumentReader.openUtf8(f, conf.value().value(), mode, delimiter, maxDocumentBytes, policy, stats));
+                    .flatMap(f -> DocumentReader.openUtf8(f.file, f.start, f.end, conf.value().value(), mode, delimiter, maxDocumentBytes, policy, stats));
             if (maxDocuments > 0) {
                 long max = maxDocuments;
                 texts = texts.zipWithIndex().filter(t -> t._2() < max).map(Tuple2::_1);
@@ -423,7 +455,7 @@ public final class PrepJob {
                 });
             }
             return texts.map(utf8 -> {
-                SplitAssigner.Placement at = assigner.place(utf8);
+                SplitAssigner.Placement at = identities ? assigner.place(utf8) : new SplitAssigner.Placement(0, assigner.assign(utf8));
                 byte[] text = normalization == Normalization.NONE ? utf8
                         : normalization.apply(new String(utf8, java.nio.charset.StandardCharsets.UTF_8)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 return new Doc(at.identity(), at.split(), text, null);
@@ -627,7 +659,7 @@ public final class PrepJob {
             while (it.hasNext()) {
                 Doc d = it.next();
                 long[] row = m[d.split().ordinal()];
-                for (int id : t.encodeBytes(d.utf8())) row[id]++;
+                for (int id : t.encodeWellFormed(d.utf8())) row[id]++;
                 row[sep]++;
             }
             return java.util.Collections.singletonList(m).iterator();
@@ -681,9 +713,9 @@ public final class PrepJob {
                         public Tuple2<StreamKey, byte[]> next() {
                             Doc d = it.next();
                             StreamKey key = new StreamKey(d.split().ordinal(), d.identity());
-                            byte[] narrow = narrowChars != null ? narrowChars.encodeBytesNarrow(d.utf8(), sep) : null;
+                            byte[] narrow = narrowChars != null ? narrowChars.encodeWellFormedNarrow(d.utf8(), sep) : null;
                             if (narrow != null) return new Tuple2<>(key, narrow);
-                            int[] ids = t.encodeBytes(d.utf8());
+                            int[] ids = t.encodeWellFormed(d.utf8());
                             byte[] b = new byte[(ids.length + 1) * idBytes];
                             for (int i = 0, o = 0; i <= ids.length; i++) {
                                 int v = i < ids.length ? ids[i] : sep;

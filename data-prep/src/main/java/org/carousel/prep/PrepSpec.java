@@ -8,7 +8,7 @@ import java.io.Serializable;
 /** The {@code prep} config section, checked. */
 public record PrepSpec(String document, long maxDocuments, int vocabMaxSize, long vocabMinCount,
                        double validation, double test, String salt, int window, int shards,
-                       String compression, DocumentReader.Policy policy) implements Serializable {
+                       String compression, DocumentReader.Policy policy, long taskBytes) implements Serializable {
     public static PrepSpec from(Settings s) {
         PrepSpec p = new PrepSpec(
                 s.oneOf("prep.document", "line", "file"),
@@ -22,7 +22,8 @@ public record PrepSpec(String document, long maxDocuments, int vocabMaxSize, lon
                 s.integer("prep.shards", 1, 100_000),
                 s.oneOf("prep.compression", "zstd", "snappy", "gzip", "none"),
                 new DocumentReader.Policy("skip".equals(s.oneOf("prep.on_binary", "fail", "skip")),
-                        s.oneOf("prep.on_invalid_utf8", "fail", "replace", "skip-record")));
+                        s.oneOf("prep.on_invalid_utf8", "fail", "replace", "skip-record")),
+                s.longValue("prep.task_bytes", 0, Long.MAX_VALUE));
         if (p.validation + p.test >= 0.9)
             throw new BadInputException("config keys prep.split.validation + prep.split.test = " + (p.validation + p.test) + ": must leave at least 10% for training");
         return p;

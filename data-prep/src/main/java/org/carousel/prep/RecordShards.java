@@ -81,7 +81,7 @@ final class RecordShards {
 
     /** The records of one document: encoded, newline-terminated, split or dropped when overlong. */
     static Iterator<Rec> records(PrepJob.Doc d, Tokenizer vocab, Map<String, Integer> labels, int maxLength, boolean split) {
-        int[] body = vocab.encodeBytes(d.utf8());
+        int[] body = vocab.encodeWellFormed(d.utf8());
         int[] ids = Arrays.copyOf(body, body.length + 1);
         ids[body.length] = vocab.separatorId();
         int label = d.label() == null ? -1 : labels.getOrDefault(d.label(), -1);

@@ -109,6 +109,27 @@ class PrepJobTest {
         }
     }
 
+    @Test
+    void oneFileReadInPiecesGivesTheSameShards(@TempDir Path tmp) throws Exception {
+        List<String> docs = TestCorpus.documents(300, 3);
+        TestCorpus.writeLines(tmp.resolve("in/a.txt"), docs, false);
+        long size = Files.size(tmp.resolve("in/a.txt"));
+        for (String kind : List.of("char", "word")) {
+            Settings whole = settings.with("prep.tokenizer.kind", kind).with("prep.tokenizer.word.min_count", 1);
+            JsonNode a = PrepJob.run(spark, whole, tmp.resolve("in").toString(), tmp.resolve("whole-" + kind).toString(), false);
+            JsonNode b = PrepJob.run(spark, whole.with("prep.task_bytes", size / 7), tmp.resolve("in").toString(),
+                    tmp.resolve("pieces-" + kind).toString(), false);
+            assertEquals(a.path("splits").toString(), b.path("splits").toString(), kind);
+            assertEquals(a.path("vocabulary").path("fingerprint").asText(), b.path("vocabulary").path("fingerprint").asText(), kind);
+            for (String split : List.of("train", "validation", "test")) {
+                List<Row> x = spark.read().parquet(tmp.resolve("whole-" + kind).resolve(split).toString()).orderBy("stream", "index").collectAsList();
+                List<Row> y = spark.read().parquet(tmp.resolve("pieces-" + kind).resolve(split).toString()).orderBy("stream", "index").collectAsList();
+                assertEquals(x.size(), y.size(), kind + " " + split);
+                for (int i = 0; i < x.size(); i++) assertArrayEquals((byte[]) x.get(i).get(3), (byte[]) y.get(i).get(3), kind + " " + split + " row " + i);
+            }
+        }
+    }
+
     static void assertRefused(Path tmp, String input, String output, String expectedStart, String expectedEnd) {
         BadInputException e = assertThrows(BadInputException.class,
                 () -> PrepJob.run(spark, settings, input, output, false));

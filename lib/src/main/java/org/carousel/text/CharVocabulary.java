@@ -139,8 +139,12 @@ public final class CharVocabulary implements Tokenizer {
     /** As {@link #encode(String)} of the bytes read as UTF-8, without building the String when they are well-formed and need no normalisation. */
     @Override
     public int[] encodeBytes(byte[] bytes) {
-        if (normalization != Normalization.NONE || !Utf8.isValid(bytes, 0, bytes.length))
-            return encode(new String(bytes, StandardCharsets.UTF_8));
+        return Utf8.isValid(bytes, 0, bytes.length) ? encodeWellFormed(bytes) : encode(new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public int[] encodeWellFormed(byte[] bytes) {
+        if (normalization != Normalization.NONE) return encode(new String(bytes, StandardCharsets.UTF_8));
         int[] out = new int[Utf8.codePointCount(bytes, 0, bytes.length)];
         char[] bmp = codePoints.length <= 0x10000 ? bmpIndex() : null;
         for (int i = 0, o = 0; i < bytes.length; o++) {
@@ -164,7 +168,12 @@ public final class CharVocabulary implements Tokenizer {
      * char ids like this, with no int per character in between.
      */
     public byte[] encodeBytesNarrow(byte[] bytes, int trailingId) {
-        if (codePoints.length > 256 || normalization != Normalization.NONE || !Utf8.isValid(bytes, 0, bytes.length)) return null;
+        return Utf8.isValid(bytes, 0, bytes.length) ? encodeWellFormedNarrow(bytes, trailingId) : null;
+    }
+
+    /** {@link #encodeBytesNarrow} of bytes known to be well-formed UTF-8. */
+    public byte[] encodeWellFormedNarrow(byte[] bytes, int trailingId) {
+        if (codePoints.length > 256 || normalization != Normalization.NONE) return null;
         byte[] out = new byte[Utf8.codePointCount(bytes, 0, bytes.length) + 1];
         char[] bmp = bmpIndex();
         int o = 0;

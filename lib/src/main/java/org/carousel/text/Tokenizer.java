@@ -33,6 +33,14 @@ public interface Tokenizer extends Serializable {
         return encode(new String(bytes, StandardCharsets.UTF_8));
     }
 
+    /**
+     * {@link #encodeBytes} of bytes already known to be well-formed UTF-8 (prep's documents,
+     * checked when read): implementations may skip checking them again.
+     */
+    default int[] encodeWellFormed(byte[] utf8) {
+        return encodeBytes(utf8);
+    }
+
     /** The text of ids ({@code <unk>} as U+FFFD; bpe bytes decoded as UTF-8 with replacement). */
     String decode(int[] ids);
 

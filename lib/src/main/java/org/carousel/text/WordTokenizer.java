@@ -365,7 +365,12 @@ public final class WordTokenizer implements Tokenizer {
     /** As {@link #encode(String)} of the bytes read as UTF-8, without decoding them when {@link #tokenizesUtf8()}. */
     @Override
     public int[] encodeBytes(byte[] bytes) {
-        if (!tokenizesUtf8() || !Utf8.isValid(bytes, 0, bytes.length)) return encode(new String(bytes, StandardCharsets.UTF_8));
+        return Utf8.isValid(bytes, 0, bytes.length) ? encodeWellFormed(bytes) : encode(new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public int[] encodeWellFormed(byte[] bytes) {
+        if (!tokenizesUtf8()) return encode(new String(bytes, StandardCharsets.UTF_8));
         ByteTokenTable idx = byteIndex();
         IdBuffer out = new IdBuffer(Math.max(4, bytes.length / 5));
         tokenizeUtf8(bytes, 0, bytes.length, new ByteRangeSink() {
