@@ -45,16 +45,12 @@ public final class TokenizerFitting {
             long[][] c = {new long[1 << 16]};
             if (splitter.tokenizesUtf8()) {
                 ByteTokenTable table = new ByteTokenTable(1 << 16);
-                // A document's tokens are gathered first and counted in one batch (ByteTokenTable.addAll).
-                int[][] ranges = {new int[256], new int[256], new int[256]};      // from, to, index
-                int[] n = {0};
                 WordTokenizer.ByteRangeSink sink = new WordTokenizer.ByteRangeSink() {
                     @Override
                     public void token(byte[] b, int from, int to) {
-                        if (n[0] == ranges[0].length)
-                            for (int k = 0; k < 3; k++) ranges[k] = java.util.Arrays.copyOf(ranges[k], 2 * n[0]);
-                        ranges[0][n[0]] = from;
-                        ranges[1][n[0]++] = to;
+                        int i = table.add(b, from, to);
+                        if (i == c[0].length) c[0] = java.util.Arrays.copyOf(c[0], i * 2);
+                        c[0][i]++;
                     }
 
                     @Override
@@ -63,13 +59,7 @@ public final class TokenizerFitting {
                 };
                 while (it.hasNext()) {
                     byte[] b = it.next();
-                    n[0] = 0;
                     splitter.tokenizeUtf8(b, 0, b.length, sink);
-                    table.addAll(b, ranges[0], ranges[1], n[0], ranges[2]);
-                    if (table.size() > c[0].length) c[0] = java.util.Arrays.copyOf(c[0], Math.max(table.size(), 2 * c[0].length));
-                    long[] cs = c[0];
-                    int[] idx = ranges[2];
-                    for (int k = 0; k < n[0]; k++) cs[idx[k]]++;
                 }
                 List<Tuple2<String, Long>> out = new ArrayList<>(table.size());
                 for (int i = 0; i < table.size(); i++) out.add(new Tuple2<>(table.keyString(i), c[0][i]));

@@ -119,29 +119,6 @@ public final class ByteTokenTable {
         return add(b, from, to, hash(b, from, to));
     }
 
-    private int[] batchHashes = new int[0];
-    private long touched;       // keeps the touching loads of addAll from being optimised away
-
-    /**
-     * {@link #add} for n ranges of one array (from[i], to[i]), their indices into {@code out}.
-     * The ranges' slots are first read in a loop of independent loads, so that their cache
-     * misses overlap instead of queueing one behind another as they do in a loop of adds.
-     */
-    public void addAll(byte[] b, int[] from, int[] to, int n, int[] out) {
-        if (batchHashes.length < n) batchHashes = new int[Math.max(n, 2 * batchHashes.length)];
-        int[] hs = batchHashes;
-        long[] sl = slots;
-        int mask = (sl.length >> 1) - 1;
-        long t = 0;
-        for (int i = 0; i < n; i++) {
-            int h = hash(b, from[i], to[i]);
-            hs[i] = h;
-            t += sl[2 * (h & mask)];
-        }
-        touched += t;
-        for (int i = 0; i < n; i++) out[i] = add(b, from[i], to[i], hs[i]);
-    }
-
     private int add(byte[] b, int from, int to, int h) {
         long pre = prefix(b, from, to);
         boolean short_ = to - from < 8;

@@ -132,24 +132,6 @@ class Utf8Test {
             assertEquals(k, t.keyLatin1(i));
         });
         assertEquals(-1, t.indexOf(new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}, 0, 21));
-        // addAll over one array of all the keys gives the indices add gave, one by one.
-        ByteTokenTable batch = new ByteTokenTable(4);
-        byte[] all = new byte[keys.stream().mapToInt(k -> k.length).sum()];
-        int[] from = new int[keys.size()], to = new int[keys.size()], out = new int[keys.size()];
-        for (int i = 0, o = 0; i < keys.size(); o += keys.get(i).length, i++) {
-            System.arraycopy(keys.get(i), 0, all, o, keys.get(i).length);
-            from[i] = o;
-            to[i] = o + keys.get(i).length;
-        }
-        for (int start = 0; start < keys.size(); start += 300) {
-            int n = Math.min(300, keys.size() - start);
-            int[] f = java.util.Arrays.copyOfRange(from, start, start + n), e = java.util.Arrays.copyOfRange(to, start, start + n);
-            int[] o = new int[n];
-            batch.addAll(all, f, e, n, o);
-            System.arraycopy(o, 0, out, start, n);
-        }
-        for (int i = 0; i < keys.size(); i++)
-            assertEquals((int) expected.get(new String(keys.get(i), StandardCharsets.ISO_8859_1)), out[i]);
     }
 
     @Test
