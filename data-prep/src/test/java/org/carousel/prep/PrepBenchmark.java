@@ -32,7 +32,7 @@ import java.util.Map;
  * {@code prep} with the char, word and bpe tokenizers, end to end, on the same corpus.
  *
  * <pre>
- *   PrepBenchmark --input DIR --work DIR [--floor-s SECONDS] [--only mllib,char,word,bpe] [--warmup DIR]
+ *   PrepBenchmark --input DIR --work DIR [--floor-s SECONDS] [--only mllib,char,word,bpe] [--warmup DIR] [--stages true]
  * </pre>
  */
 public final class PrepBenchmark {
@@ -53,6 +53,17 @@ public final class PrepBenchmark {
 
         Settings s = Settings.defaults().with("spark.master", "local[2]");
         SparkSession spark = SparkSessions.create(s, "bench-prep");
+        if (Boolean.parseBoolean(a.getOrDefault("stages", "false"))) {
+            // Each finished stage: its tasks and wall time (where a step's time goes).
+            spark.sparkContext().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+                @Override
+                public void onStageCompleted(org.apache.spark.scheduler.SparkListenerStageCompleted e) {
+                    org.apache.spark.scheduler.StageInfo st = e.stageInfo();
+                    long ms = (Long) st.completionTime().get() - (Long) st.submissionTime().get();
+                    System.out.printf("bench-prep:   stage %d %-40.40s %4d tasks %6.1f s%n", st.stageId(), st.name(), st.numTasks(), ms / 1e3);
+                }
+            });
+        }
         Map<String, Double> seconds = new LinkedHashMap<>();
         Map<String, Double> cpu = new LinkedHashMap<>();
         com.sun.management.OperatingSystemMXBean os =
