@@ -197,18 +197,20 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
         }
     }
 
+    /** Refills the read buffer from its start; false at the end of the stream. */
+    private boolean refill() throws IOException {
+        pos = 0;
+        limit = Math.max(0, in.read(chunk, 0, chunk.length));
+        return limit > 0;
+    }
+
     /** Skips the rest of the line the piece starts in (from the byte before the piece, so a line starting exactly at it is kept). */
     private void skipThroughNewline() throws IOException {
         while (true) {
-            if (pos == limit) {
-                pos = 0;
-                limit = in.read(chunk, 0, chunk.length);
-                if (limit <= 0) {
-                    limit = 0;
-                    eof = true;
-                    close();
-                    return;
-                }
+            if (pos == limit && !refill()) {
+                eof = true;
+                close();
+                return;
             }
             byte b = chunk[pos++];
             consumed++;
@@ -275,10 +277,7 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
         try {
             while (true) {
                 if (pos == limit) {
-                    pos = 0;
-                    limit = in.read(chunk, 0, chunk.length);
-                    if (limit <= 0) {
-                        limit = 0;
+                    if (!refill()) {
                         eof = true;
                         if (pendingCr) {
                             append((byte) '\r');

@@ -94,18 +94,25 @@ public final class ByteTokenTable {
 
     /** The index of b[from, to), or -1. */
     public int indexOf(byte[] b, int from, int to) {
-        int h = hash(b, from, to);
-        long pre = prefix(b, from, to);
-        boolean short_ = to - from < 8;
+        long found = find(b, from, to, hash(b, from, to), prefix(b, from, to));
+        return found >= 0 ? (int) found : -1;
+    }
+
+    /**
+     * The index of b[from, to) (≥ 0), or -(the empty slot where it would go) - 1. A short key
+     * among the first FRONT_INDICES is answered from, or entered into, the front cache.
+     */
+    private long find(byte[] b, int from, int to, int h, long pre) {
+        boolean isShort = to - from < 8;
         int f = front(h);
-        if (short_ && frontKeys[f] == pre && frontIndex[f] != 0) return frontIndex[f] - 1;
+        if (isShort && frontKeys[f] == pre && frontIndex[f] != 0) return frontIndex[f] - 1;
         int mask = (slots.length >> 1) - 1;
         for (int p = h & mask; ; p = (p + 1) & mask) {
             long v = slots[2 * p];
-            if (v == 0) return -1;
+            if (v == 0) return -(long) p - 1;
             if ((int) (v >>> 32) == h && same(slots[2 * p + 1], pre, (int) v - 1, b, from, to)) {
                 int i = (int) v - 1;
-                if (short_ && i < FRONT_INDICES) {
+                if (isShort && i < FRONT_INDICES) {
                     frontKeys[f] = pre;
                     frontIndex[f] = i + 1;
                 }
@@ -116,28 +123,13 @@ public final class ByteTokenTable {
 
     /** The index of b[from, to), added when absent. */
     public int add(byte[] b, int from, int to) {
-        return add(b, from, to, hash(b, from, to));
-    }
-
-    private int add(byte[] b, int from, int to, int h) {
+        int h = hash(b, from, to);
         long pre = prefix(b, from, to);
-        boolean short_ = to - from < 8;
+        long found = find(b, from, to, h, pre);
+        if (found >= 0) return (int) found;
+        int p = (int) (-found - 1);
+        boolean isShort = to - from < 8;
         int f = front(h);
-        if (short_ && frontKeys[f] == pre && frontIndex[f] != 0) return frontIndex[f] - 1;
-        int mask = (slots.length >> 1) - 1;
-        int p = h & mask;
-        for (; ; p = (p + 1) & mask) {
-            long v = slots[2 * p];
-            if (v == 0) break;
-            if ((int) (v >>> 32) == h && same(slots[2 * p + 1], pre, (int) v - 1, b, from, to)) {
-                int i = (int) v - 1;
-                if (short_ && i < FRONT_INDICES) {
-                    frontKeys[f] = pre;
-                    frontIndex[f] = i + 1;
-                }
-                return i;
-            }
-        }
         int len = to - from;
         if (arenaUsed + len > arena.length)
             arena = Arrays.copyOf(arena, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(arena.length * 2L, (long) arenaUsed + len)));
@@ -149,7 +141,7 @@ public final class ByteTokenTable {
         slots[2 * p] = ((long) h << 32) | (size + 1);
         slots[2 * p + 1] = pre;
         size++;
-        if (short_ && size - 1 < FRONT_INDICES) {
+        if (isShort && size - 1 < FRONT_INDICES) {
             frontKeys[f] = pre;
             frontIndex[f] = size;
         }
