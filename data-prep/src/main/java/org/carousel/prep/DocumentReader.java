@@ -99,42 +99,14 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
         this.stats = stats;
     }
 
-    /** The documents of {@code file}; an empty iterator for a binary file under the skip policy. */
-    public static Iterator<String> open(String file, Configuration conf, String mode, Policy policy, Stats stats) {
-        return open(file, conf, mode, null, Integer.MAX_VALUE - 8, policy, stats);
-    }
-
-    /** As {@link #openUtf8}, each document decoded to a String. */
-    public static Iterator<String> open(String file, Configuration conf, String mode, byte[] delimiter, long maxBytes,
-                                        Policy policy, Stats stats) {
-        Iterator<byte[]> docs = openUtf8(file, conf, mode, delimiter, maxBytes, policy, stats);
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return docs.hasNext();
-            }
-
-            @Override
-            public String next() {
-                return new String(docs.next(), java.nio.charset.StandardCharsets.UTF_8);
-            }
-        };
-    }
-
     /**
      * The documents of {@code file} as well-formed UTF-8 (byte-order mark dropped, invalid bytes
      * per policy), records separated by {@code delimiter} (null: by mode) and documents cut at
      * {@code maxBytes}; an empty iterator for a binary file under the skip policy.
-     */
-    public static Iterator<byte[]> openUtf8(String file, Configuration conf, String mode, byte[] delimiter, long maxBytes,
-                                        Policy policy, Stats stats) {
-        return openUtf8(file, 0, Long.MAX_VALUE, conf, mode, delimiter, maxBytes, policy, stats);
-    }
-
-    /**
-     * As {@link #openUtf8(String, Configuration, String, byte[], long, Policy, Stats)}, for the
-     * documents of lines that start in bytes [start, end) of a plain file in line mode (the
-     * piece of one Spark task). A line belongs to the piece its first byte is in: a reader
+     *
+     * <p>With {@code start} > 0 (or {@code end} before the file's end), only the documents of
+     * lines that start in bytes [start, end) of a plain file in line mode (the piece of one
+     * Spark task); the whole file is start 0, end {@code Long.MAX_VALUE}. A line belongs to the piece its first byte is in: a reader
      * skips the partial line it starts in and reads its last line to its end, past {@code end}
      * if need be, so the pieces of a file give its documents exactly once, whatever their size.
      * Only the piece at offset 0 judges the file binary by its first 8,000 bytes and counts it;
@@ -153,13 +125,8 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
             Path p = new Path(file);
             InputStream raw = HadoopFiles.fs(p, conf).open(p);
             in = file.endsWith(".gz") ? new GZIPInputStream(raw, CHUNK) : raw;
-        } catch (java.util.zip.ZipException e) {
-            throw new BadInputException(file + ": corrupt gzip data (" + e.getMessage() + ")");
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
-        } catch (org.apache.hadoop.fs.FSError e) {
-            // Hadoop's local filesystem reports a failed read (EIO) as this Error, not an IOException.
-            throw new BadInputException(file + ": cannot read (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            throw unreadable(file, e);
         }
         DocumentReader r = new DocumentReader(file, in, mode, delimiter, Math.min(maxBytes, Integer.MAX_VALUE - 8), policy, stats);
         r.pieceEnd = end;
@@ -176,12 +143,14 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
     private static Iterator<byte[]> openPiece(String file, long start, long end, Configuration conf, long maxBytes, Policy policy, Stats stats) {
         Path p = new Path(file);
         try {
-            // The file's first bytes decide whether it is binary; the piece at offset 0 reports it.
-            try (InputStream head = HadoopFiles.fs(p, conf).open(p)) {
-                byte[] b = head.readNBytes(SNIFF);
-                for (byte x : b) if (x == 0) return Collections.emptyIterator();
-            }
             org.apache.hadoop.fs.FSDataInputStream in = HadoopFiles.fs(p, conf).open(p);
+            // The file's first bytes decide whether it is binary; the piece at offset 0 reports it.
+            for (byte x : in.readNBytes(SNIFF)) {
+                if (x == 0) {
+                    in.close();
+                    return Collections.emptyIterator();
+                }
+            }
             in.seek(start - 1);
             DocumentReader r = new DocumentReader(file, in, "line", null, Math.min(maxBytes, Integer.MAX_VALUE - 8), policy, stats);
             r.pieceStart = start;
@@ -190,11 +159,19 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
             r.skipThroughNewline();
             r.offset = r.consumed;
             return r;
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
-        } catch (org.apache.hadoop.fs.FSError e) {
-            throw new BadInputException(file + ": cannot read (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            throw unreadable(file, e);
         }
+    }
+
+    /**
+     * A read failure as a one-line error naming the file: corrupt gzip data, an I/O error, or the
+     * FSError Hadoop's local filesystem throws for a failed read (EIO) instead of an IOException.
+     */
+    private static BadInputException unreadable(String file, Throwable e) {
+        if (e instanceof java.util.zip.ZipException) return new BadInputException(file + ": corrupt gzip data (" + e.getMessage() + ")");
+        String why = e instanceof org.apache.hadoop.fs.FSError && e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+        return new BadInputException(file + ": cannot read (" + why + ")");
     }
 
     /** Refills the read buffer from its start; false at the end of the stream. */
@@ -226,13 +203,8 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
                 if (n < 0) break;
                 limit += n;
             }
-        } catch (java.util.zip.ZipException e) {
-            throw new BadInputException(file + ": corrupt gzip data (" + e.getMessage() + ")");
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
-        } catch (org.apache.hadoop.fs.FSError e) {
-            // Hadoop's local filesystem reports a failed read (EIO) as this Error, not an IOException.
-            throw new BadInputException(file + ": cannot read (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            throw unreadable(file, e);
         }
         for (int i = 0; i < Math.min(limit, want); i++) if (chunk[i] == 0) return i;
         return -1;
@@ -334,13 +306,8 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
                     break;
                 }
             }
-        } catch (java.util.zip.ZipException e) {
-            throw new BadInputException(file + ": corrupt gzip data (" + e.getMessage() + ")");
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
-        } catch (org.apache.hadoop.fs.FSError e) {
-            // Hadoop's local filesystem reports a failed read (EIO) as this Error, not an IOException.
-            throw new BadInputException(file + ": cannot read (" + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")");
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            throw unreadable(file, e);
         }
         if (eof) close();
         long start = offset;

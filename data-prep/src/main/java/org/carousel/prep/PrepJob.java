@@ -238,10 +238,9 @@ public final class PrepJob {
             if (rs.records()) docs = docs.persist(StorageLevel.MEMORY_AND_DISK_SER());
             JavaRDD<Doc> docsAgain = rs.records() ? docs : source.documents(sc, DocumentReader.Stats.NONE, true);
 
-            // Code point counts per split (the only thing besides statistics that reaches the driver).
-            // (Word and bpe need only the document counts here; they count their own tokens below.)
-            // Word and bpe count the documents in their fitting pass (char in its counting pass);
-            // a reused tokenizer needs a pass of its own.
+            // Counts per split: char counts code points and documents in one pass (the code point
+            // counts are the only thing besides statistics that reaches the driver); word and bpe
+            // count documents inside their fitting pass; a reused tokenizer needs a pass of its own.
             PartitionStats perPartition = new PartitionStats();
             spark.sparkContext().register(perPartition, "prep documents per split");
             boolean fitsOnDocs = reuse == null && !kind.equals(CharVocabulary.KIND);
@@ -968,26 +967,17 @@ public final class PrepJob {
          * to the window's end at a time; the high bytes stay as allocated, zero.
          */
         private void putBytes(byte[] b) {
-            long[] counts = stats;
             for (int o = 0; o < b.length; ) {
                 int run = Math.min(window + 1 - fill, b.length - o);
                 byte[] w = current;
                 for (int k = 0, p = fill * 2; k < run; k++, p += 2) {
                     byte v = b[o + k];
-                    counts[2 + (v & 0xFF)]++;
+                    stats[2 + (v & 0xFF)]++;
                     w[p] = v;
                 }
                 o += run;
                 fill += run;
-                if (fill == window + 1) {
-                    ready.add(w);
-                    counts[0]++;
-                    counts[1] += window;
-                    byte[] next = new byte[w.length];
-                    next[0] = w[2 * window];
-                    current = next;
-                    fill = 1;
-                }
+                if (fill == window + 1) windowFull();
             }
         }
 
@@ -999,15 +989,18 @@ public final class PrepJob {
                 current[p + 2] = (byte) (v >>> 16);
                 current[p + 3] = (byte) (v >>> 24);
             }
-            if (++fill == window + 1) {
-                ready.add(current);
-                stats[0]++;
-                stats[1] += window;
-                byte[] next = new byte[current.length];
-                System.arraycopy(current, window * bytesPerToken, next, 0, bytesPerToken);
-                current = next;
-                fill = 1;
-            }
+            if (++fill == window + 1) windowFull();
+        }
+
+        /** The current window is complete: it is ready, and the next starts with its last id. */
+        private void windowFull() {
+            ready.add(current);
+            stats[0]++;
+            stats[1] += window;
+            byte[] next = new byte[current.length];
+            System.arraycopy(current, window * bytesPerToken, next, 0, bytesPerToken);
+            current = next;
+            fill = 1;
         }
 
         @Override
