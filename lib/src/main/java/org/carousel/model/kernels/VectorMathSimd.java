@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API implementation of {@link VectorMath} (the only class that references {@code jdk.incubator.vector}).
  * Loads and stores go straight to the native buffers' {@link ByteBuffer} views; columns past the last full vector
- * fall to the scalar code. exp and tanh are the Vector API's own (SVML intrinsics on x86).
+ * fall to the scalar code, which computes the same bits. exp and tanh are Carousel's own, from +, ×, ÷ and fma (see
+ * {@link VectorMathScalar}): the Vector API's EXP/TANH lanes round differently before and after C2 compiles them.
  */
 final class VectorMathSimd {
     private VectorMathSimd() {}
@@ -31,12 +32,43 @@ final class VectorMathSimd {
         v.intoByteBuffer(b, i << 2, BO);
     }
 
-    private static FloatVector sigmoid(FloatVector x) {
-        return ONE.div(x.neg().lanewise(VectorOperators.EXP).add(ONE));
+    private static final FloatVector EXP_LO = FloatVector.broadcast(S, VectorMathScalar.EXP_LO);
+    private static final FloatVector EXP_HI = FloatVector.broadcast(S, VectorMathScalar.EXP_HI);
+    private static final FloatVector TWO = FloatVector.broadcast(S, 2f);
+
+    /** {@link VectorMathScalar#exp}, lane by lane, in the same operations (so the same bits). */
+    private static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(EXP_LO).min(EXP_HI);
+        FloatVector t = xc.fma(VectorMathScalar.LOG2E, VectorMathScalar.ROUND);
+        FloatVector n = t.sub(VectorMathScalar.ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -VectorMathScalar.LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(S, -VectorMathScalar.LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, VectorMathScalar.E0).fma(r, FloatVector.broadcast(S, VectorMathScalar.E1));
+        p = p.fma(r, FloatVector.broadcast(S, VectorMathScalar.E2));
+        p = p.fma(r, FloatVector.broadcast(S, VectorMathScalar.E3));
+        p = p.fma(r, FloatVector.broadcast(S, VectorMathScalar.E4));
+        p = p.fma(r, FloatVector.broadcast(S, VectorMathScalar.E5));
+        FloatVector y = p.fma(r.mul(r), r).add(ONE);
+        FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23).reinterpretAsFloats();
+        return y.mul(scale);
     }
 
+    private static FloatVector sigmoid(FloatVector x) {
+        return ONE.div(exp(x.neg()).add(ONE));
+    }
+
+    /** {@link VectorMathScalar#tanh}: both branches computed, each lane takes its own. */
     private static FloatVector tanh(FloatVector x) {
-        return x.lanewise(VectorOperators.TANH);
+        FloatVector a = x.abs();
+        FloatVector z = x.mul(x);
+        FloatVector p = FloatVector.broadcast(S, VectorMathScalar.T0).fma(z, FloatVector.broadcast(S, VectorMathScalar.T1));
+        p = p.fma(z, FloatVector.broadcast(S, VectorMathScalar.T2));
+        p = p.fma(z, FloatVector.broadcast(S, VectorMathScalar.T3));
+        p = p.fma(z, FloatVector.broadcast(S, VectorMathScalar.T4));
+        FloatVector small = p.mul(z).fma(x, x);
+        FloatVector r = ONE.sub(TWO.div(exp(a.add(a)).add(ONE)));
+        FloatVector large = r.blend(r.neg(), x.lt(0f));
+        return large.blend(small, a.lt(VectorMathScalar.TANH_SMALL));
     }
 
     static void fill(NativeFloats x, int off, int n, float v) {
