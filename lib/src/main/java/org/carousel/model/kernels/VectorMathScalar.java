@@ -63,7 +63,7 @@ final class VectorMathScalar {
             return Math.fma(p * z, x, x);
         }
         float r = 1f - 2f / (exp(a + a) + 1f);
-        return x < 0 ? -r : r;
+        return Float.intBitsToFloat(Float.floatToRawIntBits(r) | (Float.floatToRawIntBits(x) & 0x80000000));   // r >= 0: x's sign
     }
 
     private static float ld(ByteBuffer b, int i) {
