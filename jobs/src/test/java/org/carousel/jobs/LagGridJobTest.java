@@ -1,12 +1,14 @@
 package org.carousel.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.SparkSession;
 import org.carousel.BadInputException;
 import org.carousel.config.Settings;
 import org.carousel.data.Manifest;
 import org.carousel.jobs.eval.LagGridJob;
 import org.carousel.spark.LocalSpark;
+import org.carousel.synthetic.LagGridSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,14 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The lag grid as a real Spark job in local[2]: tiny grids, every output file, the horizon rule, bad config. */
+/** The lag grid as a real Spark job in local[2]: a tiny grid, every output file, the controls, reproducibility, bad config. */
 class LagGridJobTest {
     static SparkSession spark;
     @TempDir
@@ -33,12 +34,14 @@ class LagGridJobTest {
         settings = Settings.defaults()
                 .with("eval.lag.task", "delayed-recall")
                 .with("eval.lag.cells", List.of("rnn", "lstm"))
+                .with("eval.lag.inits.rnn", List.of("xavier"))
+                .with("eval.lag.inits.lstm", List.of("forget-bias-1", "chrono"))
                 .with("eval.lag.lags", List.of(2, 5))
-                .with("eval.lag.seeds", List.of(1))
+                .with("eval.lag.seeds", List.of(1, 2))
                 .with("eval.lag.hidden", 16)
-                .with("eval.lag.train_sequences", 1024)
-                .with("eval.lag.eval_sequences", 200)
-                .with("eval.lag.early_stop.check_every", 512);
+                .with("eval.lag.updates", 200)
+                .with("eval.lag.eval_sequences", 300)
+                .with("eval.lag.delayed_recall.distractors", 4);
         spark = LocalSpark.start(settings);
     }
 
@@ -47,70 +50,71 @@ class LagGridJobTest {
         if (spark != null) spark.stop();
     }
 
+    static JsonNode withoutTimes(JsonNode m) {
+        ObjectNode c = m.deepCopy();
+        c.remove("created");
+        c.remove("timing");
+        return c;
+    }
+
     @Test
-    void delayedRecallGridWritesEveryCellTheBaselineAndAConsistentHorizon() throws Exception {
+    void gridWritesRatesHorizonsControlsCurvesAndPlotsAndIsReproducible() throws Exception {
         Path out = tmp.resolve("lag");
         JsonNode r = LagGridJob.run(spark, settings, out.toString(), false);
         JsonNode m = Manifest.parse(Files.readString(out.resolve("manifest.json")), "lag manifest", LagGridJob.KIND);
-        assertEquals(r.path("results").toString(), m.path("results").toString());
-        assertEquals("delayed-recall", m.path("task").asText());
-        assertEquals("accuracy", m.path("metric").asText());
-        assertEquals(0.25, m.path("baseline").path("value").asDouble(), 1e-12, "chance is 1/signals");
-        assertEquals(0.9, m.path("horizon_rule").path("threshold").asDouble());
-        assertEquals(4, m.path("grid_points").asInt());
-        // Report convention.
-        assertFalse(m.path("title").asText().isEmpty());
-        assertFalse(m.path("summary").asText().isEmpty());
-        assertEquals(LagGridJob.PLOT_FILE, m.path("plots").get(0).asText());
-        assertTrue(m.path("provenance").has("model") && m.path("provenance").path("model").isNull());
-        assertTrue(m.path("provenance").path("config").asText().contains("train_sequences"));
-
-        // Every cell type at every lag, accuracies in [0, 1], per-seed entries that add up to the mean.
-        JsonNode results = m.path("results");
-        assertEquals(4, results.size());
-        String[] cells = {"rnn", "lstm"};
-        int[] lags = {2, 5};
-        for (int c = 0; c < 2; c++)
-            for (int l = 0; l < 2; l++) {
-                JsonNode row = results.get(c * 2 + l);
-                assertEquals(cells[c], row.path("cell").asText());
-                assertEquals(lags[l], row.path("lag").asInt());
-                double mean = row.path("mean").asDouble();
-                assertTrue(mean >= 0 && mean <= 1, row.toString());
-                JsonNode run = row.path("per_seed").get(0);
-                assertEquals(1, row.path("per_seed").size());
-                assertEquals(mean, run.path("accuracy").asDouble(), 1e-12);
-                int used = run.path("trained_sequences").asInt();
-                assertTrue(used > 0 && used <= 1024, run.toString());
-                assertEquals(run.path("stopped_early").asBoolean(), used < 1024, run.toString());
-                // The tables carry the same means.
-                assertEquals(mean, m.path("tables").get(0).path("rows").get(l).get(1 + c).asDouble(), 1e-12);
-                assertEquals(0.25, m.path("tables").get(0).path("rows").get(l).get(3).asDouble(), 1e-12);
-            }
-        // An LSTM learns a lag of 2 within 1024 sequences.
-        assertTrue(results.get(2).path("mean").asDouble() > 0.9, results.get(2).toString());
-
-        // The horizon is the largest L whose mean reaches the threshold, recomputed from the table.
-        for (int c = 0; c < 2; c++) {
+        assertEquals(Manifest.render(withoutTimes(r)), Manifest.render(withoutTimes(m)));
+        assertEquals(List.of("rnn/xavier", "lstm/forget-bias-1", "lstm/chrono"), LagPlotNames.strings(m.path("models")));
+        // 3 models x 2 lags x 2 seeds, plus the negative control: 3 models x 2 seeds.
+        assertEquals(12 + 6, m.path("runs").size());
+        assertEquals(18, m.path("timing").path("runs").asInt());
+        assertEquals(6, m.path("rates").size());
+        for (JsonNode x : m.path("rates")) {
+            int k = x.path("successes").asInt(), n = x.path("runs").asInt();
+            assertEquals(2, n);
+            assertEquals((double) k / n, x.path("rate").asDouble(), 1e-12);
+            assertTrue(x.path("lower").asDouble() <= x.path("rate").asDouble() && x.path("upper").asDouble() >= x.path("rate").asDouble());
+        }
+        // Every run has a learning curve from update 0 with the gradient probed there.
+        for (JsonNode run : m.path("runs")) {
+            JsonNode first = run.path("curve").get(0);
+            assertEquals(0, first.get(0).asInt());
+            assertTrue(first.get(3).asDouble() > 0, run.toString());
+            assertTrue(run.path("updates").asInt() <= 200);
+            assertEquals(run.path("success").asBoolean(), run.path("accuracy").asDouble() >= 0.99, run.toString());
+        }
+        // The negative control stays at chance; the positive control (lstm/chrono at L=5) solves.
+        assertTrue(m.path("controls").path("negative").path("pass").asBoolean(), m.path("controls").toString());
+        assertEquals("lstm/chrono", m.path("controls").path("positive").path("model").asText());
+        assertEquals(5, m.path("controls").path("positive").path("lag").asInt());
+        assertTrue(List.of("adequate", "underpowered").contains(m.path("verdict").path("power").asText()));
+        assertEquals(m.path("controls").path("positive").path("pass").asBoolean(), "adequate".equals(m.path("verdict").path("power").asText()));
+        // Horizons are consistent with the rates: contiguous from the smallest lag.
+        for (String model : List.of("rnn/xavier", "lstm/forget-bias-1", "lstm/chrono")) {
             int expected = -1;
-            for (int l = 0; l < 2; l++) if (results.get(c * 2 + l).path("mean").asDouble() >= 0.9) expected = lags[l];
-            JsonNode h = m.path("horizons").path(cells[c]);
-            if (expected < 0) assertTrue(h.isNull(), m.path("horizons").toString());
-            else assertEquals(expected, h.asInt(), m.path("horizons").toString());
-            JsonNode hRow = m.path("tables").get(1).path("rows").get(c);
-            assertEquals(cells[c], hRow.get(0).asText());
-            assertEquals(expected < 0 ? "none" : String.valueOf(expected), hRow.get(1).asText());
-            // The contiguous horizon also needs every smaller L to pass.
-            int contiguous = -1;
-            for (int l = 0; l < 2 && results.get(c * 2 + l).path("mean").asDouble() >= 0.9; l++) contiguous = lags[l];
-            assertEquals(contiguous < 0 ? "none" : String.valueOf(contiguous), hRow.get(2).asText());
-            JsonNode ch = m.path("contiguous_horizons").path(cells[c]);
-            assertEquals(contiguous, ch.isNull() ? -1 : ch.asInt());
+            for (JsonNode x : m.path("rates")) {
+                if (!x.path("model").asText().equals(model)) continue;
+                if (x.path("rate").asDouble() < 0.8) break;
+                expected = x.path("lag").asInt();
+            }
+            JsonNode h = m.path("horizons").path(model).path("lag");
+            assertEquals(expected, h.isNull() ? -1 : h.asInt(), model);
+        }
+        // Report convention.
+        assertFalse(m.path("summary").asText().isEmpty());
+        assertEquals(List.of(LagGridJob.PLOT_FILE, LagGridJob.CURVES_FILE, LagGridJob.GRADIENT_FILE), LagPlotNames.strings(m.path("plots")));
+        assertTrue(m.path("provenance").path("config").asText().contains("updates"));
+        assertTrue(m.path("tables").size() >= 5);
+        for (String plot : List.of(LagGridJob.PLOT_FILE, LagGridJob.CURVES_FILE, LagGridJob.GRADIENT_FILE)) {
+            BufferedImage image = ImageIO.read(out.resolve(plot).toFile());
+            assertNotNull(image, plot + " is a PNG");
+            assertTrue(image.getWidth() >= 400 && image.getHeight() >= 300, plot);
         }
 
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(out.resolve(LagGridJob.PLOT_FILE))));
-        assertNotNull(image, "lag.png is a PNG");
-        assertTrue(image.getWidth() >= 400 && image.getHeight() >= 300);
+        // Same config, second run (these tasks run with the JIT warm): the same manifest, byte for byte, but times.
+        Path again = tmp.resolve("lag-again");
+        LagGridJob.run(spark, settings, again.toString(), false);
+        JsonNode m2 = Manifest.json().readTree(Files.readString(again.resolve("manifest.json")));
+        assertEquals(Manifest.render(withoutTimes(m)), Manifest.render(withoutTimes(m2)));
 
         // An existing output is refused without --overwrite.
         BadInputException e = assertThrows(BadInputException.class, () -> LagGridJob.run(spark, settings, out.toString(), false));
@@ -118,51 +122,32 @@ class LagGridJobTest {
     }
 
     @Test
-    void addingGridReportsMseAgainstTheMemorylessBaseline() throws Exception {
-        Path out = tmp.resolve("adding");
-        Settings s = settings.with("eval.lag.task", "adding").with("eval.lag.cells", List.of("gru"))
-                .with("eval.lag.train_sequences", 512);
-        LagGridJob.run(spark, s, out.toString(), false);
-        JsonNode m = Manifest.parse(Files.readString(out.resolve("manifest.json")), "lag manifest", LagGridJob.KIND);
-        assertEquals("mse", m.path("metric").asText());
-        assertFalse(m.path("higher_is_better").asBoolean());
-        assertEquals(1.0 / 12, m.path("baseline").path("value").asDouble(), 1e-12);
-        assertEquals(1.0 / 6, m.path("baseline").path("constant_mean_mse").asDouble(), 1e-12);
-        double threshold = m.path("horizon_rule").path("threshold").asDouble();
-        assertEquals(0.1 / 12, threshold, 1e-12);
-        int expected = -1;
-        for (JsonNode row : m.path("results")) {
-            assertTrue(row.path("mean").asDouble() >= 0, row.toString());
-            if (row.path("mean").asDouble() <= threshold) expected = row.path("lag").asInt();
-        }
-        JsonNode h = m.path("horizons").path("gru");
-        if (expected < 0) assertTrue(h.isNull());
-        else assertEquals(expected, h.asInt());
-        assertNotNull(ImageIO.read(out.resolve(LagGridJob.PLOT_FILE).toFile()));
-    }
-
-    @Test
     void badConfigIsRefusedNamingTheKey() {
-        BadInputException e = assertThrows(BadInputException.class,
-                () -> LagGridJob.LagGridSpec.from(settings.with("eval.lag.task", "copy")));
-        assertTrue(e.getMessage().contains("eval.lag.task"), e.getMessage());
-        e = assertThrows(BadInputException.class, () -> LagGridJob.LagGridSpec.from(settings.with("eval.lag.lags", List.of())));
-        assertTrue(e.getMessage().contains("eval.lag.lags"), e.getMessage());
-        e = assertThrows(BadInputException.class, () -> LagGridJob.LagGridSpec.from(settings.with("eval.lag.lags", List.of(5, 2))));
-        assertTrue(e.getMessage().contains("eval.lag.lags"), e.getMessage());
-        e = assertThrows(BadInputException.class, () -> LagGridJob.LagGridSpec.from(settings.with("eval.lag.cells", "lstm,tcn")));
-        assertTrue(e.getMessage().contains("eval.lag.cells"), e.getMessage());
-        e = assertThrows(BadInputException.class, () -> LagGridJob.LagGridSpec.from(
-                settings.with("eval.lag.task", "dyck").with("eval.lag.lags", List.of(1, 5))));
-        assertTrue(e.getMessage().contains("eval.lag.lags"), e.getMessage());
-
-        // The command line checks the eval.lag keys before it starts Spark: exit 2.
+        String[][] bad = {
+                {"eval.lag.task", "copying"}, {"eval.lag.lags", "[]"}, {"eval.lag.lags", "[5, 2]"}, {"eval.lag.cells", "lstm,tcn"},
+                {"eval.lag.inits.lstm", "[identity]"}, {"eval.lag.positive_control.model", "lstm/identity"},
+                {"eval.lag.positive_control.lag", "7"}, {"eval.lag.delayed_recall.distractors", "many"},
+                {"eval.lag.horizon_rate", "1.5"}, {"eval.lag.seeds", "[1, 1]"}};
+        for (String[] kv : bad) {
+            Settings s = Settings.load(null, List.of(kv[0] + "=" + kv[1]));
+            BadInputException e = assertThrows(BadInputException.class, () -> LagGridSpec.from(s), kv[0]);
+            assertTrue(e.getMessage().contains(kv[0]), kv[0] + ": " + e.getMessage());
+        }
+        // The command line checks the eval.lag keys before it starts Spark: exit 2, nothing written.
         String out = tmp.resolve("never").toString();
-        assertEquals(2, LagGridJob.cli(new String[]{"--output", out, "--set", "eval.lag.task=copy"}));
+        assertEquals(2, LagGridJob.cli(new String[]{"--output", out, "--set", "eval.lag.task=copying"}));
         assertEquals(2, LagGridJob.cli(new String[]{"--output", out, "--set", "eval.lag.lags=[]"}));
-        assertEquals(2, LagGridJob.cli(new String[]{"--output", out, "--set", "eval.lag.threshold=1.5"}));
         assertEquals(2, LagGridJob.cli(new String[]{"--set", "eval.lag.task=adding"}), "--output is required");
         assertEquals(2, Cli.run(new String[]{"lag", "--output", out, "--set", "eval.lag.cells=[]"}));
         assertFalse(Files.exists(tmp.resolve("never")));
+    }
+
+    /** List helpers for the assertions. */
+    static final class LagPlotNames {
+        static List<String> strings(JsonNode a) {
+            List<String> out = new java.util.ArrayList<>();
+            for (JsonNode x : a) out.add(x.asText());
+            return out;
+        }
     }
 }

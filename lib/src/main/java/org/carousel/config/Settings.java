@@ -159,6 +159,63 @@ public final class Settings implements Serializable {
         return v;
     }
 
+    /** A list of strings: a HOCON list, or one string of items separated by commas or spaces; never empty. */
+    public List<String> strings(String key) {
+        List<String> out = new ArrayList<>();
+        for (Object o : items(key)) out.add(String.valueOf(o).trim());
+        return out;
+    }
+
+    /** A list of integers in [min, max]: a HOCON list, or one string of them separated by commas or spaces. */
+    public List<Long> integers(String key, long min, long max) {
+        List<Long> out = new ArrayList<>();
+        for (Object item : items(key)) {
+            long v;
+            try {
+                v = item instanceof Number n && n.doubleValue() == n.longValue() ? n.longValue() : Long.parseLong(String.valueOf(item).trim());
+            } catch (NumberFormatException e) {
+                throw new BadInputException("config key '" + key + "': '" + item + "' is not an integer");
+            }
+            if (v < min || v > max) throw new BadInputException("config key '" + key + "': " + v + " is not in [" + min + ", " + max + "]");
+            out.add(v);
+        }
+        return out;
+    }
+
+    /** {@link #integers} that must also be strictly increasing (lags, context lengths, bucket bounds). */
+    public int[] increasing(String key, int min, int max) {
+        List<Long> v = integers(key, min, max);
+        int[] out = new int[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) (long) v.get(i);
+            if (i > 0 && out[i] <= out[i - 1])
+                throw new BadInputException("config key '" + key + "' = " + v + ": values must be strictly increasing");
+        }
+        return out;
+    }
+
+    /** {@link #strings} with no item twice. */
+    public List<String> distinctStrings(String key) {
+        List<String> v = strings(key);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String x : v) if (!seen.add(x)) throw new BadInputException("config key '" + key + "': '" + x + "' listed twice");
+        return v;
+    }
+
+    private List<Object> items(String key) {
+        Object v;
+        try {
+            v = config().getValue(key).unwrapped();
+        } catch (ConfigException e) {
+            throw new BadInputException("config key '" + key + "': " + oneLine(e.getMessage()));
+        }
+        List<Object> items = new ArrayList<>();
+        if (v instanceof List) items.addAll((List<?>) v);
+        else for (String part : String.valueOf(v).trim().split("[,\\s]+")) if (!part.isEmpty()) items.add(part);
+        if (items.isEmpty()) throw new BadInputException("config key '" + key + "': empty list");
+        return items;
+    }
+
     /** The string-valued entries under {@code key} (a free-form map such as spark.conf). */
     public Map<String, String> stringMap(String key) {
         java.util.LinkedHashMap<String, String> out = new java.util.LinkedHashMap<>();

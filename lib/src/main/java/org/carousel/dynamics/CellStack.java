@@ -75,14 +75,15 @@ public final class CellStack implements Serializable {
         int vocab = (int) ew.size(0), embed = (int) ew.size(1);
         double[] eb = first.paramTable().containsKey("b") ? rowMajor(first.getParam("b")) : null;
         List<RecurrentCell> cells = new ArrayList<>();
-        for (int i = 1; i < n - 1; i++) cells.add(cell(net.getLayer(i), i));
+        for (int i = 1; i < n - 1; i++) cells.add(recurrentCell(net.getLayer(i), i));
         Layer out = net.getLayer(n - 1);
         if (!(out.conf().getLayer() instanceof RnnOutputLayer))
             throw new BadInputException("last layer is " + out.conf().getLayer().getClass().getSimpleName() + ", not an RnnOutputLayer");
         return new CellStack(rowMajor(ew), eb, vocab, embed, cells, rowMajor(out.getParam("W")), rowMajor(out.getParam("b")));
     }
 
-    private static RecurrentCell cell(Layer layer, int index) {
+    /** The double-precision cell of a recurrent layer (LSTM, GRU or RNN; see the class comment); {@code index} names it in errors. */
+    public static RecurrentCell recurrentCell(Layer layer, int index) {
         org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
         double[] w = rowMajor(layer.getParam("W")), rw = rowMajor(layer.getParam("RW")), b = rowMajor(layer.getParam("b"));
         IActivation act = ((BaseLayer) conf).getActivationFn();

@@ -1,24 +1,29 @@
 package org.carousel.synthetic;
 
+import java.util.Map;
 import java.util.Random;
 
 /**
- * The adding problem: each step carries a value in [0, 1) and a marker bit; two steps are
- * marked, the first at step 0 and the second in the later half; at the last step the answer is
- * the sum of the two marked values.
+ * The adding problem as Arjovsky, Shah &amp; Bengio 2016 (after Hochreiter &amp; Schmidhuber 1997) define it: T = L
+ * steps, each with a value uniform in [0, 1) and a marker bit; one marker at a random step of the first half, one at a
+ * random step of the second half; at the last step the answer is the sum of the two marked values.
  *
  * <pre>
- * inputs:  symbol = marker (0 or 1), values[t] = uniform [0, 1)     length lag + 1
- * answer:  values[0] + values[m], m in [ceil(lag/2), lag], scored at step lag (distance lag from step 0)
+ * inputs:  symbol = marker (0 or 1), values[t] ~ U[0, 1)          length L
+ * markers: a ~ U{0 .. ⌊L/2⌋−1},  b ~ U{⌊L/2⌋ .. L−1}
+ * answer:  values[a] + values[b], output at step L−1 (squared error); distance from a: L−⌊L/2⌋ .. L−1
  * </pre>
- * A model with no memory of step 0 can at best answer values[m] + 0.5, a mean squared error of
- * 1/12 (the variance of a uniform value): that is the memoryless baseline.
+ * Baseline: always answering 1 (the mean sum) scores MSE 1/6, the variance of the sum. A model that keeps only the
+ * second, later marker can answer values[b] + 1/2 and score 1/12: that predictor still needs a memory of up to
+ * L/2 steps, so it is reported as "second marker only", not as memoryless.
+ * Control: the first marked value is replaced in the input by an independent draw (the answer keeps the hidden one),
+ * so no model can beat 1/12.
  */
 public final class AddingProblem implements LagTask {
     private final int lag;
 
     public AddingProblem(int lag) {
-        if (lag < 1) throw new IllegalArgumentException("lag must be >= 1");
+        if (lag < 2) throw new IllegalArgumentException("adding needs L >= 2");
         this.lag = lag;
     }
 
@@ -33,8 +38,18 @@ public final class AddingProblem implements LagTask {
     }
 
     @Override
+    public int steps() {
+        return lag;
+    }
+
+    @Override
     public int inputSymbols() {
         return 2;
+    }
+
+    @Override
+    public boolean hasValues() {
+        return true;
     }
 
     @Override
@@ -43,18 +58,59 @@ public final class AddingProblem implements LagTask {
     }
 
     @Override
-    public double chanceBaseline() {
-        return 1.0 / 12;
+    public double baseline() {
+        return 1.0 / 6;
+    }
+
+    @Override
+    public Map<String, Double> references() {
+        return Map.of("second marker only (answer its value + 0.5)", 1.0 / 12);
+    }
+
+    @Override
+    public int minDistance() {
+        return lag - lag / 2;
+    }
+
+    @Override
+    public int maxDistance() {
+        return lag - 1;
+    }
+
+    @Override
+    public String definition() {
+        return "L steps of values uniform in [0,1), one marked in the first half and one in the second; answer their sum "
+                + "at the last step (distance from the first marker L-floor(L/2) .. L-1)";
+    }
+
+    @Override
+    public String source() {
+        return "Arjovsky, Shah & Bengio 2016 (markers at random positions in each half; baseline MSE 1/6 for answering 1)";
     }
 
     @Override
     public Sample sample(Random rng) {
-        int[] marker = new int[lag + 1];
-        double[] values = new double[lag + 1];
-        for (int t = 0; t <= lag; t++) values[t] = rng.nextDouble();
-        int second = (lag + 1) / 2 + rng.nextInt(lag - (lag + 1) / 2 + 1);
-        marker[0] = 1;
-        marker[second] = 1;
-        return new Sample(marker, values, lag, -1, values[0] + values[second], 0);
+        return draw(rng, false);
+    }
+
+    @Override
+    public Sample control(Random rng) {
+        return draw(rng, true);
+    }
+
+    private Sample draw(Random rng, boolean control) {
+        int[] marker = new int[lag];
+        double[] values = new double[lag];
+        for (int t = 0; t < lag; t++) values[t] = rng.nextDouble();
+        int half = lag / 2;
+        int a = rng.nextInt(half), b = half + rng.nextInt(lag - half);
+        marker[a] = 1;
+        marker[b] = 1;
+        double answer = values[a] + values[b];
+        if (control) values[a] = rng.nextDouble();
+        double[] targets = new double[lag];
+        java.util.Arrays.fill(targets, Double.NaN);
+        targets[lag - 1] = answer;
+        return new Sample(marker, values, null, targets, new int[]{lag - 1}, a, lag - 1);
     }
 }

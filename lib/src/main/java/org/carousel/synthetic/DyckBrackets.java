@@ -1,20 +1,20 @@
 package org.carousel.synthetic;
 
+import java.util.Map;
 import java.util.Random;
 
 /**
- * Bracket matching in a Dyck language with {@code types} kinds of brackets: an opening bracket
- * at step 0, then a balanced, randomly nested filler, then the matching closing bracket exactly
- * {@code lag} steps after its opener; the answer at step lag - 1 is the kind of bracket that
- * closes next.
+ * Bracket matching in a Dyck language with {@code types} kinds of brackets: an opening bracket at step 0, then a
+ * balanced, randomly nested filler of L symbols, then the matching closing bracket; at step L (the filler's last
+ * symbol) the output is the kind of bracket that closes next.
  *
  * <pre>
  * symbols: 2k = opener of kind k, 2k+1 = its closer, 2·types = a neutral filler symbol
- * inputs:  [open_k, balanced filler of length lag-1 (plus one neutral symbol when lag-1 is odd), close_k]
- * answer:  class k, predicted at step lag - 1 (the input there is the filler's last symbol)
+ * inputs:  [open_k, balanced filler of length L (one neutral symbol when L is odd), close_k]     length L + 2
+ * answer:  class k, output at step L: distance L from the opener
  * </pre>
- * The filler's own brackets all close inside it, so only the opener at step 0 decides the
- * answer. Chance is 1/types.
+ * The filler's own brackets all close inside it, so only the opener at step 0 decides the answer. Chance is
+ * 1/types. Control: the opener is replaced by the neutral symbol.
  */
 public final class DyckBrackets implements LagTask {
     private final int lag;
@@ -37,8 +37,18 @@ public final class DyckBrackets implements LagTask {
     }
 
     @Override
+    public int steps() {
+        return lag + 2;
+    }
+
+    @Override
     public int inputSymbols() {
         return 2 * types + 1;
+    }
+
+    @Override
+    public boolean hasValues() {
+        return false;
     }
 
     @Override
@@ -47,31 +57,66 @@ public final class DyckBrackets implements LagTask {
     }
 
     @Override
-    public double chanceBaseline() {
+    public double baseline() {
         return 1.0 / types;
     }
 
     @Override
-    public Sample sample(Random rng) {
-        int[] in = new int[lag + 1];
-        int kind = rng.nextInt(types);
-        in[0] = 2 * kind;
-        int filler = lag - 1;
-        int pos = 1;
-        if (filler % 2 == 1) {
-            // One neutral symbol at a random place keeps the filler balanced.
-            int at = 1 + rng.nextInt(filler);
-            fillBalanced(in, 1, at, rng);
-            in[at] = 2 * types;
-            fillBalanced(in, at + 1, lag, rng);
-        } else {
-            fillBalanced(in, pos, lag, rng);
-        }
-        in[lag] = 2 * kind + 1;
-        return new Sample(in, null, lag - 1, kind, Double.NaN, 0);
+    public Map<String, Double> references() {
+        return Map.of();
     }
 
-    /** Fills in[from, to) (even length) with a random balanced bracket sequence. */
+    @Override
+    public int minDistance() {
+        return lag;
+    }
+
+    @Override
+    public int maxDistance() {
+        return lag;
+    }
+
+    @Override
+    public String definition() {
+        return "an opening bracket (one of " + types + " kinds), a balanced random filler of L symbols, its closing "
+                + "bracket; answer, at the filler's last symbol (step L, distance L from the opener), the kind that closes next";
+    }
+
+    @Override
+    public String source() {
+        return "bracket matching in a Dyck language (a standard probe of stack-like memory; no single reference protocol)";
+    }
+
+    @Override
+    public Sample sample(Random rng) {
+        return draw(rng, false);
+    }
+
+    @Override
+    public Sample control(Random rng) {
+        return draw(rng, true);
+    }
+
+    private Sample draw(Random rng, boolean control) {
+        int[] in = new int[lag + 2];
+        int kind = rng.nextInt(types);
+        if (lag % 2 == 1) {
+            // One neutral symbol at a random place keeps the filler balanced.
+            int at = 1 + rng.nextInt(lag);
+            fillBalanced(in, 1, at, rng);
+            in[at] = 2 * types;
+            fillBalanced(in, at + 1, lag + 1, rng);
+        } else {
+            fillBalanced(in, 1, lag + 1, rng);
+        }
+        in[0] = control ? 2 * types : 2 * kind;
+        in[lag + 1] = 2 * kind + 1;
+        int[] labels = LagTask.filled(lag + 2, -1);
+        labels[lag] = kind;
+        return new Sample(in, null, labels, null, new int[]{lag}, 0, lag);
+    }
+
+    /** Fills in[from, to) with a random balanced bracket sequence (a neutral symbol last when the length is odd). */
     private void fillBalanced(int[] in, int from, int to, Random rng) {
         int n = to - from;
         if (n % 2 == 1) {

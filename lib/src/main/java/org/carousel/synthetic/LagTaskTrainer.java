@@ -1,13 +1,13 @@
 package org.carousel.synthetic;
 
 import org.carousel.model.LanguageModel;
+import org.carousel.model.RecurrentInit;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -25,120 +25,130 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Trains one small recurrent network on one {@link LagTask} at one lag, with a fixed budget of training
- * sequences, and scores it on held-out sequences: one cell of the lag grid.
+ * Trains one small recurrent network on one {@link LagTask} at one lag for a budget of optimizer updates, and
+ * scores it on held-out sequences: one run of the lag grid.
  *
  * <pre>
- *   input   [mb, F, T]  one-hot symbol (F = task.inputSymbols()), plus one channel holding the real value
- *                       (the adding problem's values[t]) when the task has values: F = inputSymbols() + 1
- *   Lstm | Gru | Rnn    F → H, tanh, full BPTT over all T = lag + 1 steps (no truncation: the gradient
- *                       that teaches the task has to travel the whole lag)
+ *   input   [mb, F, T]  one-hot symbol (F = task.inputSymbols()), plus one channel with the real value when the
+ *                       task has values (adding): F = inputSymbols() + 1
+ *   Lstm | Gru | Rnn    F → H, tanh, initialised by {@link RecurrentInit}, full BPTT over all T steps (no
+ *                       truncation: the gradient that teaches the task has to travel the whole lag)
  *   RnnOutputLayer      H → C softmax, cross-entropy (classification), or H → 1 identity, squared error (adding)
- *   labels  [mb, C, T] one-hot (or [mb, 1, T] value) at the target step, zero elsewhere
- *   label mask [mb, T]  1 at the target step only: no other step's output is trained or scored
+ *   labels  [mb, C, T]  one-hot (or [mb, 1, T] value) where the task trains an output, zero elsewhere
+ *   label mask [mb, T]  1 where the task trains an output: no other step is trained or scored
  * </pre>
- * One-hot input straight into the recurrent layer is an embedding (the layer's input weights are the
- * embedding table) without a separate layer. Float32, so the recurrent layers run on Carousel's kernels.
+ * One-hot input straight into the recurrent layer is an embedding (the layer's input weights are the embedding
+ * table). Float32, so the recurrent layer runs on Carousel's kernels, which are bit-reproducible: the same spec
+ * gives the same result in any JVM.
  *
- * <p>Seeds: the network's weights are drawn with {@code seed}; training sequences come from
- * {@code Random(seed·1000003 + 1)}, the early-stopping check set from {@code + 2} and the held-out test set
- * from {@code + 3}, so the test sequences are never trained on, and two cell types with the same seed see the
- * same training sequences in the same order.
+ * <p>Seeds: weights from {@code seed}, the initialisation's own draws from {@code seed·1000003 + 4}; training
+ * sequences from {@code Random(seed·1000003 + 1)}, the check set from {@code + 2}, the test set from {@code + 3}.
+ * So test sequences are never trained on, and every cell and initialisation with the same seed sees the same
+ * training sequences in the same order.
  *
- * <p>Budget: at most {@code trainSequences} training sequences (whatever the lag), in minibatches of
- * {@code batch}. Early stop: every {@code checkEvery} sequences the network is scored on the check set (a third
- * seed, neither training nor test); training stops once the check accuracy reaches {@code stopAccuracy}, or, for
- * the adding problem, once the check MSE is at most {@code stopMseFraction} × the memoryless MSE. A stopped
- * network has solved the task on unseen data; the result records how many sequences it used.
+ * <p>Budget and early stop: at most {@code updates} Adam updates of {@code batch} sequences. Every
+ * {@code checkEvery} updates the network is scored on the check set (a third seed); training stops once the check
+ * set meets the stop criterion (accuracy ≥ {@code stopAccuracy}, or MSE ≤ {@code stopMseFraction} × the task's
+ * baseline: stricter than the success criterion, because a check set of a few hundred sequences at 0.99 often
+ * means a test accuracy just below it), and the run records how many updates that took. Each check is a point of the learning curve;
+ * every {@code probeEvery}-th check (and the start) also measures {@link SignalGradient} on the first
+ * {@code probeSequences} check sequences. A run succeeds when its <em>test</em> metric meets the criterion.
+ *
+ * <p>Control runs ({@code control = true}) train and score on {@link LagTask#control} sequences: the deciding input
+ * removed.
  */
 public final class LagTaskTrainer {
     private LagTaskTrainer() {}
 
-    /** The task names {@link #task} accepts. */
-    public static final List<String> TASKS = List.of("delayed-recall", "adding", "dyck");
-    /** The cell types {@link #network} accepts. */
-    public static final List<String> CELLS = List.of("rnn", "lstm", "gru");
+    /** The task names {@link TaskSpec#at} accepts. */
+    public static final List<String> TASKS = List.of("delayed-recall", "adding", "copy", "dyck");
 
     /**
-     * One grid cell: what to train and how.
+     * A task's settings, all but the lag.
      *
-     * @param task             delayed-recall, adding or dyck
-     * @param cell             rnn, lstm or gru
-     * @param lag              steps between the deciding input and the answer (see each task)
-     * @param seed             weights, training, check and test sequences (see the class comment)
-     * @param hidden           recurrent units
-     * @param trainSequences   training budget in sequences
-     * @param batch            sequences per minibatch
-     * @param learningRate     Adam's learning rate
-     * @param clip             per-layer L2 gradient clip (0 = none)
-     * @param evalSequences    held-out test sequences scored at the end
-     * @param checkEvery       sequences between early-stopping checks (0 = never stop early)
-     * @param checkSequences   sequences in the early-stopping check set
-     * @param stopAccuracy     check accuracy that stops training (classification)
-     * @param stopMseFraction  check MSE, as a fraction of the memoryless MSE, that stops training (adding)
-     * @param signals          delayed recall: signal symbols (classes)
-     * @param distractors      delayed recall: distractor symbols
-     * @param dyckTypes        dyck: bracket kinds (classes)
+     * @param distractors delayed recall: distractor symbols; 0 = as many as the lag (the paper's p = q)
      */
-    public record Spec(String task, String cell, int lag, long seed, int hidden, int trainSequences, int batch,
-                       double learningRate, double clip, int evalSequences, int checkEvery, int checkSequences,
-                       double stopAccuracy, double stopMseFraction, int signals, int distractors, int dyckTypes)
+    public record TaskSpec(String task, int classes, int distractors, int dyckTypes, int copyLength, int copyAlphabet)
             implements Serializable {
-        public Spec {
+        public TaskSpec {
             if (!TASKS.contains(task)) throw new IllegalArgumentException("unknown task '" + task + "', expected one of " + TASKS);
-            if (!CELLS.contains(cell)) throw new IllegalArgumentException("unknown cell '" + cell + "', expected one of " + CELLS);
-            if (lag < 1) throw new IllegalArgumentException("lag must be >= 1: " + lag);
-            if (hidden < 1 || trainSequences < 1 || batch < 1 || evalSequences < 1 || checkSequences < 1 || checkEvery < 0)
-                throw new IllegalArgumentException("sizes must be positive: " + this);
         }
 
-        public Spec withCellLagSeed(String cell, int lag, long seed) {
-            return new Spec(task, cell, lag, seed, hidden, trainSequences, batch, learningRate, clip, evalSequences,
-                    checkEvery, checkSequences, stopAccuracy, stopMseFraction, signals, distractors, dyckTypes);
-        }
-
-        public Spec withTrainSequences(int n) {
-            return new Spec(task, cell, lag, seed, hidden, n, batch, learningRate, clip, evalSequences,
-                    checkEvery, checkSequences, stopAccuracy, stopMseFraction, signals, distractors, dyckTypes);
+        public LagTask at(int lag) {
+            return switch (task) {
+                case "delayed-recall" -> new DelayedRecall(lag, classes, distractors == 0 ? lag : distractors);
+                case "adding" -> new AddingProblem(lag);
+                case "copy" -> new CopyMemory(lag, copyLength, copyAlphabet);
+                case "dyck" -> new DyckBrackets(lag, dyckTypes);
+                default -> throw new IllegalStateException(task);
+            };
         }
     }
 
     /**
-     * What one grid cell measured.
+     * How every run of a grid trains.
      *
-     * @param metric           "accuracy" (classification) or "mse" (adding)
-     * @param value            the metric on the held-out test sequences
-     * @param baseline         the memoryless baseline of the same metric ({@link LagTask#chanceBaseline})
-     * @param trainedSequences training sequences used (the budget, or fewer after an early stop)
-     * @param stoppedEarly     whether the check set met the stop criterion before the budget ran out
-     * @param lastLoss         the training loss of the last minibatch
-     * @param trainSeconds     wall time of training (including the early-stopping checks)
-     * @param evalSeconds      wall time of the test scoring
+     * @param updates          budget: Adam updates at most
+     * @param checkEvery       updates between checks (0 = no checks, no early stop)
+     * @param stopAccuracy     check accuracy that stops training early (stricter than success: the check set is small)
+     * @param stopMseFraction  regression: check MSE, as a fraction of the baseline, that stops training early
+     * @param probeEvery       checks between gradient probes (the start is always probed)
+     * @param chronoTMax       T_max of chrono initialisation; 0 = the task's sequence length
      */
-    public record Result(String task, String cell, int lag, long seed, String metric, double value, double baseline,
-                         int trainedSequences, boolean stoppedEarly, double lastLoss, double trainSeconds,
-                         double evalSeconds) implements Serializable {}
+    public record Training(int hidden, int updates, int batch, double learningRate, double clip, int evalSequences,
+                           int checkEvery, int checkSequences, double stopAccuracy, double stopMseFraction,
+                           int probeSequences, int probeEvery, double successAccuracy, double successMseFraction,
+                           double chronoTMax) implements Serializable {
+        public Training {
+            if (hidden < 1 || updates < 1 || batch < 1 || evalSequences < 1 || checkSequences < 1 || checkEvery < 0
+                    || probeSequences < 1 || probeEvery < 1)
+                throw new IllegalArgumentException("sizes must be positive: " + this);
+        }
+    }
 
-    public static LagTask task(Spec s) {
-        switch (s.task()) {
-            case "delayed-recall":
-                return new DelayedRecall(s.lag(), s.signals(), s.distractors());
-            case "adding":
-                return new AddingProblem(s.lag());
-            case "dyck":
-                return new DyckBrackets(s.lag(), s.dyckTypes());
-            default:
-                throw new IllegalArgumentException("unknown task '" + s.task() + "'");
+    /** One run: a (cell, initialisation) at one lag and seed, on the task or on its control. */
+    public record Spec(TaskSpec task, Training training, String cell, String init, int lag, long seed, boolean control)
+            implements Serializable {
+        public Spec {
+            RecurrentInit.check(cell, init, "init");
+            if (lag < 1) throw new IllegalArgumentException("lag must be >= 1: " + lag);
+        }
+
+        /** "cell/init", the grid's name for a model. */
+        public String model() {
+            return cell + "/" + init;
+        }
+    }
+
+    /** One check: the check-set metric after {@code updates} updates; gradient and ratio NaN when not probed. */
+    public record CurvePoint(int updates, double check, double gradient, double ratio) implements Serializable {}
+
+    /**
+     * What one run measured.
+     *
+     * @param value      the metric on the held-out test sequences ("accuracy" at the scored steps, or "mse")
+     * @param stdErr     its standard error over test sequences
+     * @param success    whether {@code value} meets the success criterion
+     * @param updates    updates used (the budget, or fewer after an early stop)
+     * @param solvedAt   updates after which the check set first met the stop criterion, or −1
+     * @param curve      the learning curve, from update 0
+     */
+    public record Result(String task, String cell, String init, int lag, long seed, boolean control, String metric,
+                         double value, double stdErr, boolean success, int updates, int solvedAt, double lastLoss,
+                         List<CurvePoint> curve, double trainSeconds, double evalSeconds) implements Serializable {
+        public String model() {
+            return cell + "/" + init;
         }
     }
 
     /** Input channels: one-hot symbols, plus one real-valued channel for a task with values. */
     static int inputChannels(LagTask task) {
-        return task.inputSymbols() + (task.classes() == 0 ? 1 : 0);
+        return task.inputSymbols() + (task.hasValues() ? 1 : 0);
     }
 
-    /** The network of the class comment, initialised with {@code seed}. */
-    public static MultiLayerNetwork network(LagTask task, String cell, int hidden, double learningRate, double clip, long seed) {
+    /** The network of the class comment: weights from {@code seed}, then initialisation {@code init}. */
+    public static MultiLayerNetwork network(LagTask task, String cell, String init, int hidden, double learningRate,
+                                            double clip, long seed, double chronoTMax) {
         int in = inputChannels(task);
         boolean regression = task.classes() == 0;
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
@@ -159,15 +169,16 @@ public final class LagTaskTrainer {
         MultiLayerConfiguration conf = list.build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        RecurrentInit.apply(net.getLayer(0), cell, init, chronoTMax > 0 ? chronoTMax : task.steps(), seedOf(seed, 4));
         return net;
     }
 
     /** A minibatch: features [mb, F, T], labels [mb, C|1, T], label mask [mb, T] (see the class comment). */
-    record Batch(INDArray features, INDArray labels, INDArray labelMask, List<LagTask.Sample> samples) {}
+    record Batch(INDArray features, INDArray labels, INDArray labelMask) {}
 
     static Batch batch(LagTask task, List<LagTask.Sample> samples) {
         int mb = samples.size();
-        int steps = samples.get(0).inputs().length;
+        int steps = task.steps();
         int symbols = task.inputSymbols();
         int channels = inputChannels(task);
         boolean regression = task.classes() == 0;
@@ -178,91 +189,131 @@ public final class LagTaskTrainer {
         float[] m = new float[mb * steps];
         for (int i = 0; i < mb; i++) {
             LagTask.Sample s = samples.get(i);
-            if (s.inputs().length != steps) throw new IllegalArgumentException("sequences of one batch must have one length");
+            if (s.steps() != steps) throw new IllegalArgumentException("a sample of " + s.steps() + " steps in a task of " + steps);
             for (int t = 0; t < steps; t++) {
                 f[(i * channels + s.inputs()[t]) * steps + t] = 1f;
-                if (regression) f[(i * channels + symbols) * steps + t] = (float) s.values()[t];
-            }
-            int at = s.targetStep();
-            if (regression) l[i * steps + at] = (float) s.targetValue();
-            else l[(i * outs + s.targetClass()) * steps + at] = 1f;
-            m[i * steps + at] = 1f;
-        }
-        return new Batch(Nd4j.create(f, new long[]{mb, channels, steps}, 'c'),
-                Nd4j.create(l, new long[]{mb, outs, steps}, 'c'),
-                Nd4j.create(m, new long[]{mb, steps}, 'c'), samples);
-    }
-
-    static List<LagTask.Sample> draw(LagTask task, Random rng, int n) {
-        List<LagTask.Sample> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) out.add(task.sample(rng));
-        return out;
-    }
-
-    /** Accuracy (classification) or mean squared error (regression) of {@code net} on {@code samples}, at their target steps. */
-    public static double score(MultiLayerNetwork net, LagTask task, List<LagTask.Sample> samples, int batch) {
-        boolean regression = task.classes() == 0;
-        double sum = 0;
-        for (int from = 0; from < samples.size(); from += batch) {
-            List<LagTask.Sample> part = samples.subList(from, Math.min(samples.size(), from + batch));
-            Batch b = batch(task, part);
-            INDArray out = net.output(b.features(), false);     // [mb, C|1, T]
-            for (int i = 0; i < part.size(); i++) {
-                LagTask.Sample s = part.get(i);
-                INDArray y = out.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                        org.nd4j.linalg.indexing.NDArrayIndex.point(s.targetStep()));
+                if (task.hasValues()) f[(i * channels + symbols) * steps + t] = (float) s.values()[t];
                 if (regression) {
-                    double e = y.getDouble(0) - s.targetValue();
-                    sum += e * e;
-                } else {
-                    int argmax = y.argMax().getInt(0);
-                    if (argmax == s.targetClass()) sum += 1;
+                    double y = s.targets()[t];
+                    if (!Double.isNaN(y)) {
+                        l[i * steps + t] = (float) y;
+                        m[i * steps + t] = 1f;
+                    }
+                } else if (s.labels()[t] >= 0) {
+                    l[(i * outs + s.labels()[t]) * steps + t] = 1f;
+                    m[i * steps + t] = 1f;
                 }
             }
         }
-        return sum / samples.size();
+        return new Batch(Nd4j.create(f, new long[]{mb, channels, steps}, 'c'),
+                Nd4j.create(l, new long[]{mb, outs, steps}, 'c'),
+                Nd4j.create(m, new long[]{mb, steps}, 'c'));
+    }
+
+    static List<LagTask.Sample> draw(LagTask task, Random rng, int n, boolean control) {
+        List<LagTask.Sample> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(control ? task.control(rng) : task.sample(rng));
+        return out;
+    }
+
+    /** Mean and standard error over sequences of the metric. */
+    public record Score(double mean, double stdErr) {}
+
+    /** Accuracy at the scored steps (classification) or squared error (regression), per sequence, averaged. */
+    public static Score score(MultiLayerNetwork net, LagTask task, List<LagTask.Sample> samples, int batch) {
+        boolean regression = task.classes() == 0;
+        int steps = task.steps(), outs = regression ? 1 : task.classes();
+        double sum = 0, sumSq = 0;
+        for (int from = 0; from < samples.size(); from += batch) {
+            List<LagTask.Sample> part = samples.subList(from, Math.min(samples.size(), from + batch));
+            float[] out = net.output(batch(task, part).features(), false).dup('c').data().asFloat();   // [mb, C, T]
+            for (int i = 0; i < part.size(); i++) {
+                LagTask.Sample s = part.get(i);
+                double v = 0;
+                for (int t : s.scored()) {
+                    if (regression) {
+                        double e = out[i * steps + t] - s.targets()[t];
+                        v += e * e;
+                    } else {
+                        int best = 0;
+                        for (int k = 1; k < outs; k++)
+                            if (out[(i * outs + k) * steps + t] > out[(i * outs + best) * steps + t]) best = k;
+                        if (best == s.labels()[t]) v += 1;
+                    }
+                }
+                v /= s.scored().length;
+                sum += v;
+                sumSq += v * v;
+            }
+        }
+        int n = samples.size();
+        double mean = sum / n;
+        double var = n > 1 ? Math.max(0, (sumSq - n * mean * mean) / (n - 1)) : 0;
+        return new Score(mean, Math.sqrt(var / n));
+    }
+
+    /** Whether a test metric value meets the success criterion of {@code t}. */
+    public static boolean solved(LagTask task, Training t, double value) {
+        return task.classes() == 0 ? value <= t.successMseFraction() * task.baseline() : value >= t.successAccuracy();
+    }
+
+    /** Whether a check-set metric value meets the early-stop criterion of {@code t}. */
+    static boolean stops(LagTask task, Training t, double value) {
+        return task.classes() == 0 ? value <= t.stopMseFraction() * task.baseline() : value >= t.stopAccuracy();
     }
 
     static long seedOf(long seed, int stream) {
         return seed * 1_000_003L + stream;
     }
 
-    /** Trains and scores one grid cell (see the class comment). */
+    /** Trains and scores one run (see the class comment). */
     public static Result run(Spec s) {
-        LagTask task = task(s);
+        Training tr = s.training();
+        LagTask task = s.task().at(s.lag());
         boolean regression = task.classes() == 0;
-        double baseline = task.chanceBaseline();
-        MultiLayerNetwork net = network(task, s.cell(), s.hidden(), s.learningRate(), s.clip(), s.seed());
+        MultiLayerNetwork net = network(task, s.cell(), s.init(), tr.hidden(), tr.learningRate(), tr.clip(), s.seed(), tr.chronoTMax());
         Random train = new Random(seedOf(s.seed(), 1));
-        List<LagTask.Sample> check = s.checkEvery() > 0 ? draw(task, new Random(seedOf(s.seed(), 2)), s.checkSequences()) : List.of();
+        List<LagTask.Sample> check = draw(task, new Random(seedOf(s.seed(), 2)), tr.checkSequences(), s.control());
+        List<LagTask.Sample> probe = check.subList(0, Math.min(tr.probeSequences(), check.size()));
 
         long t0 = System.nanoTime();
-        int done = 0, sinceCheck = 0;
-        boolean stopped = false;
+        List<CurvePoint> curve = new ArrayList<>();
+        curve.add(point(net, task, check, probe, tr, 0, true));
+        int done = 0, solvedAt = -1, checks = 0;
         double lastLoss = Double.NaN;
-        while (done < s.trainSequences()) {
-            int mb = Math.min(s.batch(), s.trainSequences() - done);
-            Batch b = batch(task, draw(task, train, mb));
+        while (done < tr.updates()) {
+            Batch b = batch(task, draw(task, train, tr.batch(), s.control()));
             net.fit(b.features(), b.labels(), null, b.labelMask());
             lastLoss = net.score();
-            done += mb;
-            sinceCheck += mb;
-            if (s.checkEvery() > 0 && sinceCheck >= s.checkEvery() && done < s.trainSequences()) {
-                sinceCheck = 0;
-                double c = score(net, task, check, s.batch());
-                if (regression ? c <= s.stopMseFraction() * baseline : c >= s.stopAccuracy()) {
-                    stopped = true;
+            done++;
+            if (tr.checkEvery() > 0 && (done % tr.checkEvery() == 0 || done == tr.updates())) {
+                checks++;
+                CurvePoint p = point(net, task, check, probe, tr, done, checks % tr.probeEvery() == 0);
+                if (stops(task, tr, p.check())) {
+                    solvedAt = done;
+                    if (Double.isNaN(p.gradient())) p = point(net, task, check, probe, tr, done, true);
+                    curve.add(p);
                     break;
                 }
+                curve.add(p);
             }
         }
+        if (tr.checkEvery() == 0) curve.add(point(net, task, check, probe, tr, done, true));
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
-        List<LagTask.Sample> test = draw(task, new Random(seedOf(s.seed(), 3)), s.evalSequences());
-        double value = score(net, task, test, s.batch());
+        List<LagTask.Sample> test = draw(task, new Random(seedOf(s.seed(), 3)), tr.evalSequences(), s.control());
+        Score score = score(net, task, test, tr.batch());
         double evalSeconds = (System.nanoTime() - t1) / 1e9;
-        return new Result(s.task(), s.cell(), s.lag(), s.seed(), regression ? "mse" : "accuracy", value, baseline,
-                done, stopped, lastLoss, trainSeconds, evalSeconds);
+        return new Result(s.task().task(), s.cell(), s.init(), s.lag(), s.seed(), s.control(), regression ? "mse" : "accuracy",
+                score.mean(), score.stdErr(), solved(task, tr, score.mean()), done, solvedAt, lastLoss, curve,
+                trainSeconds, evalSeconds);
+    }
+
+    private static CurvePoint point(MultiLayerNetwork net, LagTask task, List<LagTask.Sample> check,
+                                    List<LagTask.Sample> probe, Training tr, int updates, boolean withGradient) {
+        double c = score(net, task, check, tr.batch()).mean();
+        if (!withGradient) return new CurvePoint(updates, c, Double.NaN, Double.NaN);
+        SignalGradient.Measure g = SignalGradient.measure(net, task, probe);
+        return new CurvePoint(updates, c, g.gradient(), g.ratio());
     }
 }

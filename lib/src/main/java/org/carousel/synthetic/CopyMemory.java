@@ -1,0 +1,119 @@
+package org.carousel.synthetic;
+
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The copy-memory task of Arjovsky, Shah &amp; Bengio 2016 (after Hochreiter &amp; Schmidhuber 1997): remember K
+ * symbols over T = L blank steps, then reproduce them.
+ *
+ * <pre>
+ * symbols: 0 blank, 1 .. A the alphabet, A+1 the delimiter                      (Arjovsky: K = 10, A = 8)
+ * inputs:  [s_1 .. s_K, blank × (L−1), delimiter, blank × K]                    length L + 2K
+ * outputs: blank for the first L + K steps, then s_1 .. s_K                     every step is trained (cross-entropy)
+ * scored:  the K answer steps; s_i is output L + K steps after it was read
+ * </pre>
+ * Baselines: guessing at the answer steps has accuracy 1/A; the paper's memoryless strategy (blanks, then a
+ * uniform guess) has cross-entropy K·ln A / (L + 2K) per step. Control: the K symbols are replaced by blanks.
+ */
+public final class CopyMemory implements LagTask {
+    private final int lag;
+    private final int length;
+    private final int alphabet;
+
+    public CopyMemory(int lag, int length, int alphabet) {
+        if (lag < 1 || length < 1 || alphabet < 2) throw new IllegalArgumentException("lag, length >= 1, alphabet >= 2");
+        this.lag = lag;
+        this.length = length;
+        this.alphabet = alphabet;
+    }
+
+    @Override
+    public String name() {
+        return "copy";
+    }
+
+    @Override
+    public int lag() {
+        return lag;
+    }
+
+    @Override
+    public int steps() {
+        return lag + 2 * length;
+    }
+
+    @Override
+    public int inputSymbols() {
+        return alphabet + 2;
+    }
+
+    @Override
+    public boolean hasValues() {
+        return false;
+    }
+
+    /** blank and the alphabet (the delimiter is never output). */
+    @Override
+    public int classes() {
+        return alphabet + 1;
+    }
+
+    @Override
+    public double baseline() {
+        return 1.0 / alphabet;
+    }
+
+    @Override
+    public Map<String, Double> references() {
+        return Map.of("memoryless cross-entropy per step (nats; blanks, then a uniform guess)",
+                length * Math.log(alphabet) / (lag + 2.0 * length));
+    }
+
+    @Override
+    public int minDistance() {
+        return lag + length;
+    }
+
+    @Override
+    public int maxDistance() {
+        return lag + length;
+    }
+
+    @Override
+    public String definition() {
+        return length + " symbols from an alphabet of " + alphabet + ", L-1 blanks, a delimiter, " + length
+                + " blanks; output blanks, then the " + length + " symbols (each " + "L+" + length
+                + " steps after it was read); accuracy over the " + length + " answer steps";
+    }
+
+    @Override
+    public String source() {
+        return "Arjovsky, Shah & Bengio 2016, copying memory (T = L; every output step trained)";
+    }
+
+    @Override
+    public Sample sample(Random rng) {
+        return draw(rng, false);
+    }
+
+    @Override
+    public Sample control(Random rng) {
+        return draw(rng, true);
+    }
+
+    private Sample draw(Random rng, boolean control) {
+        int n = steps();
+        int[] in = new int[n];
+        int[] labels = new int[n];
+        int[] scored = new int[length];
+        for (int i = 0; i < length; i++) {
+            int s = 1 + rng.nextInt(alphabet);
+            in[i] = control ? 0 : s;
+            labels[lag + length + i] = s;
+            scored[i] = lag + length + i;
+        }
+        in[lag + length - 1] = alphabet + 1;
+        return new Sample(in, null, labels, null, scored, 0, lag + length);
+    }
+}
