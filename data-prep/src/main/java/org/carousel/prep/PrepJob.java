@@ -69,10 +69,10 @@ import java.util.Set;
 public final class PrepJob {
     private static final Logger log = LoggerFactory.getLogger(PrepJob.class);
     public static final StructType SCHEMA = new StructType()
-            .add("stream", DataTypes.IntegerType, false)
-            .add("index", DataTypes.LongType, false)
-            .add("tokens", DataTypes.IntegerType, false)
-            .add("ids", DataTypes.BinaryType, false);
+            .add(ShardSet.STREAM, DataTypes.IntegerType, false)
+            .add(ShardSet.INDEX, DataTypes.LongType, false)
+            .add(ShardSet.TOKENS, DataTypes.IntegerType, false)
+            .add(ShardSet.IDS, DataTypes.BinaryType, false);
 
     /**
      * Parquet row group size of the shards. A writer holds its open row group in memory, one per

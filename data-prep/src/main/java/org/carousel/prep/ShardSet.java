@@ -103,6 +103,9 @@ public final class ShardSet implements Serializable {
         return manifest.path("splits").path(s.dir());
     }
 
+    /** Columns of a stream-mode shard: one row per window (see PrepJob's schema). */
+    public static final String STREAM = "stream", INDEX = "index", TOKENS = "tokens", IDS = "ids";
+
     /** Key of a window: its stream in the top 24 bits, its index in the stream below. */
     public static long key(int stream, long index) {
         return ((long) stream << 40) | index;
@@ -112,6 +115,11 @@ public final class ShardSet implements Serializable {
         return (int) (key >>> 40);
     }
 
+    /** The window's index within its stream. */
+    public static long index(long key) {
+        return key & ((1L << 40) - 1);
+    }
+
     /**
      * The windows of a split keyed by {@link #key}, one partition per stream, each partition
      * sorted by position: what scoring with carried state needs.
@@ -119,7 +127,7 @@ public final class ShardSet implements Serializable {
     public JavaPairRDD<Long, byte[]> windowsByStream(SparkSession spark, Split s) {
         requireStream("scoring token streams");
         int streams = Math.max(1, manifest.path("shards").path("streams_per_split").asInt(1));
-        return spark.read().parquet(path(s)).select("stream", "index", "ids").javaRDD()
+        return spark.read().parquet(path(s)).select(STREAM, INDEX, IDS).javaRDD()
                 .mapToPair(r -> new Tuple2<>(key(r.getInt(0), r.getLong(1)), (byte[]) r.get(2)))
                 .repartitionAndSortWithinPartitions(new StreamPartitioner(streams));
     }

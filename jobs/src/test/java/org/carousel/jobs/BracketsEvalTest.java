@@ -78,7 +78,7 @@ class BracketsEvalTest {
                 .with("model.layers", 1).with("model.hidden", 32).with("model.embedding", 8)
                 .with("train.epochs", 1).with("train.batch", 16).with("train.tbptt", 50)
                 .with("train.averaging_frequency", 4).with("train.learning_rate", 0.02)
-                .with("train.max_chars_per_epoch", 30_000)
+                .with("train.max_chars_per_epoch", 30_000).with("train.state", "reset")
                 .with("train.progress_interval_s", 0)
                 .with("eval.lanes", 4)
                 .with("eval.brackets.n", 6)

@@ -94,11 +94,16 @@ public final class GradientHorizon {
             prev = next;
         }
         if (states[0] == null) throw new IllegalStateException("window did not reach t − D");
+        // This position's own curves (ln ratio per d): [L × (D+1) state | D+1 loss | L × (D+1) forget product].
+        double[] row = new double[(2 * L + 1) * (D + 1)];
         for (int l = 0; l < L; l++) {
             RecurrentCell cell = stack.cell(l);
             double[][] rows = probeRows(cell.stateSize(), rnd);
             double[] logG = propagate(cell, l, rows, states, caches);
-            for (int d = 0; d <= D; d++) sums.state[l][d] += logG[d] - logG[0];
+            for (int d = 0; d <= D; d++) {
+                sums.state[l][d] += logG[d] - logG[0];
+                row[l * (D + 1) + d] = logG[d] - logG[0];
+            }
             sums.statePositions[l]++;
             if (cell instanceof LstmCell lstm) {
                 int H = cell.hidden(), off = lstm.forgetOffset();
@@ -113,15 +118,21 @@ public final class GradientHorizon {
                         prod[j] *= f[off + j];
                         sq += prod[j] * prod[j];
                     }
-                    sums.cec[l][d] += sq > 0 ? Math.max(LOG_FLOOR, 0.5 * Math.log(sq / H)) : LOG_FLOOR;
+                    double c = sq > 0 ? Math.max(LOG_FLOOR, 0.5 * Math.log(sq / H)) : LOG_FLOOR;
+                    sums.cec[l][d] += c;
+                    row[(L + 1 + l) * (D + 1) + d] = c;
                 }
             }
         }
         int top = L - 1;
         double[] g = stack.lossGradient(states[D][top], tokens[t + 1]);
         double[] logL = propagate(stack.cell(top), top, new double[][]{g}, states, caches);
-        for (int d = 0; d <= D; d++) sums.loss[d] += logL[d] - logL[0];
+        for (int d = 0; d <= D; d++) {
+            sums.loss[d] += logL[d] - logL[0];
+            row[L * (D + 1) + d] = logL[d] - logL[0];
+        }
         sums.lossPositions++;
+        sums.rows.add(row);
     }
 
     /** Basis rows (probes = 0) or k Gaussian rows with variance 1/k. */
@@ -188,6 +199,8 @@ public final class GradientHorizon {
         final double[] loss;         // [D+1]
         long lossPositions;
         final boolean[] lstm;        // [L]
+        /** Each position's own curves, for the bootstrap over positions (see measureOne for the layout). */
+        final java.util.ArrayList<double[]> rows = new java.util.ArrayList<>();
 
         private Sums(int layers, int maxDistance) {
             state = new double[layers][maxDistance + 1];
@@ -220,6 +233,8 @@ public final class GradientHorizon {
             }
             for (int d = 0; d < loss.length; d++) r.loss[d] = loss[d] + o.loss[d];
             r.lossPositions = lossPositions + o.lossPositions;
+            r.rows.addAll(rows);
+            r.rows.addAll(o.rows);
             return r;
         }
 
@@ -249,6 +264,24 @@ public final class GradientHorizon {
         public DecayCurve forgetProduct(int layer) {
             if (!lstm[layer]) throw new IllegalArgumentException("layer " + layer + " is not an LSTM");
             return DecayCurve.fromSums(cec[layer], statePositions[layer]);
+        }
+
+        /**
+         * 95% percentile-bootstrap interval (over positions, {@code resamples} resamples, seeded) of a curve's per-step
+         * factor: {@code curve} is a state layer (0..L−1), {@code L} for the loss gradient, or {@code L+1+l} for layer
+         * l's forget-gate product.
+         */
+        public org.carousel.metrics.Bootstrap.Interval factorInterval(int curve, int resamples, long seed) {
+            int d1 = loss.length, off = curve * d1;
+            return org.carousel.metrics.Bootstrap.of(rows.size(), pick -> {
+                double[] mean = new double[d1];
+                for (int p : pick) {
+                    double[] r = rows.get(p);
+                    for (int d = 0; d < d1; d++) mean[d] += r[off + d];
+                }
+                for (int d = 0; d < d1; d++) mean[d] /= pick.length;
+                return new DecayCurve(mean, pick.length).perStepFactor();
+            }, resamples, seed);
         }
 
         /** Mean forget gate ⟨f⟩ over units and positions t (LSTM layers), NaN otherwise. */

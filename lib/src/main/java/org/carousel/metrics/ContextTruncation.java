@@ -129,7 +129,8 @@ public final class ContextTruncation {
         double[] bits = new double[m];
         double[] full = new double[m];
         long[] targets = new long[m];
-        if (resets.length == 0) return new Result(ks, bits, full, targets, 0, 1, 0);
+        if (resets.length == 0) return new Result(ks, bits, full, targets, 0, 1, 0, new double[0], new double[0]);
+        double[] rowBits = new double[resets.length * m], rowFull = new double[resets.length * m];
         int last = 0;
         for (int r : resets) {
             if (r < 0 || r + maxK > stream.length - 1)
@@ -137,7 +138,11 @@ public final class ContextTruncation {
             last = Math.max(last, r + maxK);
         }
         double[] carried = carriedBits(stream, last);
-        for (int r : resets) for (int i = 0; i < m; i++) full[i] += carried[r + ks[i]];
+        for (int j = 0; j < resets.length; j++)
+            for (int i = 0; i < m; i++) {
+                rowFull[j * m + i] = carried[resets[j] + ks[i]];
+                full[i] += rowFull[j * m + i];
+            }
 
         long rows = 0;
         for (int start = 0; start < resets.length; start += batch) {
@@ -155,14 +160,16 @@ public final class ContextTruncation {
                 int r = resets[start + row];
                 for (int i = 0; i < m; i++) {
                     int k = ks[i];
-                    bits[i] += bitsOf(p[(int) ((row * v + stream[r + k]) * maxK + (k - 1))]);
+                    double b1 = bitsOf(p[(int) ((row * v + stream[r + k]) * maxK + (k - 1))]);
+                    bits[i] += b1;
+                    rowBits[(start + row) * m + i] = b1;
                     targets[i]++;
                 }
             }
             rows += b;
         }
         net.rnnClearPreviousState();
-        return new Result(ks, bits, full, targets, rows, 1, 1);
+        return new Result(ks, bits, full, targets, rows, 1, 1, rowBits, rowFull);
     }
 
     /**
@@ -202,8 +209,12 @@ public final class ContextTruncation {
         private final long resetPoints;
         private final long streams;
         private final long usedStreams;
+        /** Per reset point (row) and k: truncated and full-context bits, [resetPoints × ks], for the paired errors. */
+        private final double[] rowBits;
+        private final double[] rowFull;
 
-        public Result(int[] ks, double[] bits, double[] fullBits, long[] targets, long resetPoints, long streams, long usedStreams) {
+        public Result(int[] ks, double[] bits, double[] fullBits, long[] targets, long resetPoints, long streams, long usedStreams,
+                      double[] rowBits, double[] rowFull) {
             if (bits.length != ks.length || fullBits.length != ks.length || targets.length != ks.length)
                 throw new IllegalArgumentException("one sum per k");
             this.ks = ks.clone();
@@ -213,12 +224,15 @@ public final class ContextTruncation {
             this.resetPoints = resetPoints;
             this.streams = streams;
             this.usedStreams = usedStreams;
+            if (rowBits.length != rowFull.length || rowBits.length % ks.length != 0) throw new IllegalArgumentException("rows of every k");
+            this.rowBits = rowBits.clone();
+            this.rowFull = rowFull.clone();
         }
 
         /** Nothing measured (the identity of {@link #plus}). */
         public static Result empty(int[] ks) {
             int m = ks.length;
-            return new Result(ks, new double[m], new double[m], new long[m], 0, 0, 0);
+            return new Result(ks, new double[m], new double[m], new long[m], 0, 0, 0, new double[0], new double[0]);
         }
 
         public Result plus(Result o) {
@@ -231,7 +245,14 @@ public final class ContextTruncation {
                 f[i] = fullBits[i] + o.fullBits[i];
                 t[i] = targets[i] + o.targets[i];
             }
-            return new Result(ks, b, f, t, resetPoints + o.resetPoints, streams + o.streams, usedStreams + o.usedStreams);
+            return new Result(ks, b, f, t, resetPoints + o.resetPoints, streams + o.streams, usedStreams + o.usedStreams,
+                    concat(rowBits, o.rowBits), concat(rowFull, o.rowFull));
+        }
+
+        private static double[] concat(double[] a, double[] b) {
+            double[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, c, a.length, b.length);
+            return c;
         }
 
         public int[] ks() {
@@ -309,6 +330,56 @@ public final class ContextTruncation {
             for (int i = 0; i < ks.length; i++)
                 if (targets[i] > 0 && bitsPerChar(i) <= (1 + WITHIN) * fullBitsPerChar(i)) return ks[i];
             return -1;
+        }
+
+        /** Rows (reset points) with a value per k. */
+        public int rows() {
+            return rowBits.length / ks.length;
+        }
+
+        /**
+         * Standard error of {@link #increase(int)}: the increase is the mean over reset points of the paired difference
+         * d_r = bits_r(k) − full_r(k) (the same target, with and without the far context), so its error is
+         * sd(d)/√R. Reset points are treated as independent draws (they are random positions of long streams).
+         */
+        public double increaseStdErr(int i) {
+            int n = rows(), m = ks.length;
+            if (n < 2) return Double.NaN;
+            double sum = 0, sq = 0;
+            for (int r = 0; r < n; r++) {
+                double d = rowBits[r * m + i] - rowFull[r * m + i];
+                sum += d;
+                sq += d * d;
+            }
+            double mean = sum / n;
+            return Math.sqrt(Math.max(0, (sq - n * mean * mean) / (n - 1)) / n);
+        }
+
+        /** The effective context on the reset points in {@code pick} (with repeats); +∞ for "full". */
+        double effectiveContextOf(int[] pick) {
+            int m = ks.length;
+            for (int i = 0; i < m; i++) {
+                double b = 0, f = 0;
+                for (int r : pick) {
+                    b += rowBits[r * m + i];
+                    f += rowFull[r * m + i];
+                }
+                if (b <= (1 + WITHIN) * f) return ks[i];
+            }
+            return Double.POSITIVE_INFINITY;
+        }
+
+        /**
+         * The effective context with a 95% percentile-bootstrap interval over reset points ({@code resamples} resamples,
+         * seeded): lower and upper are ks of the list, or +∞ for "full".
+         */
+        public Bootstrap.Interval effectiveContextInterval(int resamples, long seed) {
+            return Bootstrap.of(rows(), this::effectiveContextOf, resamples, seed);
+        }
+
+        /** A k of {@link #effectiveContextInterval} as text. */
+        public static String kLabel(double k) {
+            return Double.isInfinite(k) ? "full" : Double.isNaN(k) ? "?" : Long.toString((long) k);
         }
 
         /** {@link #effectiveContext()} as text: the k, or "full". */

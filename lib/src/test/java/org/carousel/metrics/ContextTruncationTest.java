@@ -186,8 +186,8 @@ class ContextTruncationTest {
     @Test
     void resultsAddUpAndReportFullWhenNoKIsCloseEnough() {
         int[] ks = {1, 10};
-        ContextTruncation.Result a = new ContextTruncation.Result(ks, new double[]{30, 21}, new double[]{10, 10}, new long[]{10, 10}, 10, 1, 1);
-        ContextTruncation.Result b = new ContextTruncation.Result(ks, new double[]{30, 19}, new double[]{10, 10}, new long[]{10, 10}, 10, 1, 1);
+        ContextTruncation.Result a = new ContextTruncation.Result(ks, new double[]{30, 21}, new double[]{10, 10}, new long[]{10, 10}, 10, 1, 1, new double[0], new double[0]);
+        ContextTruncation.Result b = new ContextTruncation.Result(ks, new double[]{30, 19}, new double[]{10, 10}, new long[]{10, 10}, 10, 1, 1, new double[0], new double[0]);
         ContextTruncation.Result s = ContextTruncation.Result.empty(ks).plus(a).plus(b).plus(ContextTruncation.Result.empty(ks));
         assertEquals(20, s.resetPoints());
         assertEquals(2, s.streams());
@@ -197,8 +197,39 @@ class ContextTruncationTest {
         assertEquals(2.0, s.bitsPerChar(1), 1e-12);
         assertEquals(1.0, s.fullBitsPerChar(), 1e-12);
         assertEquals("full", s.effectiveContextLabel());
-        ContextTruncation.Result close = new ContextTruncation.Result(ks, new double[]{30, 10.1}, new double[]{10, 10}, new long[]{10, 10}, 10, 1, 1);
+        ContextTruncation.Result close = new ContextTruncation.Result(ks, new double[]{30, 10.1}, new double[]{10, 10}, new long[]{10, 10}, 10, 1, 1, new double[0], new double[0]);
         assertEquals(10, close.effectiveContext());
+    }
+
+    @Test
+    void pairedErrorsAndABootstrapIntervalForTheEffectiveContext() {
+        int[] ks = {1, 10, 100};
+        // 200 reset points: k=1 is far worse than full context, k=10 about 1% worse with noise, k=100 equal.
+        java.util.Random r = new java.util.Random(3);
+        int n = 200;
+        double[] rb = new double[n * 3], rf = new double[n * 3];
+        for (int j = 0; j < n; j++) {
+            double full = 2 + r.nextGaussian() * 0.5;
+            for (int i = 0; i < 3; i++) rf[j * 3 + i] = full;
+            rb[j * 3] = full + 1 + r.nextGaussian() * 0.2;
+            rb[j * 3 + 1] = full * 1.01 + r.nextGaussian() * 0.1;
+            rb[j * 3 + 2] = full;
+        }
+        double[] bits = new double[3], full = new double[3];
+        for (int j = 0; j < n; j++) for (int i = 0; i < 3; i++) {
+            bits[i] += rb[j * 3 + i];
+            full[i] += rf[j * 3 + i];
+        }
+        ContextTruncation.Result res = new ContextTruncation.Result(ks, bits, full, new long[]{n, n, n}, n, 1, 1, rb, rf);
+        assertEquals(0.2 / Math.sqrt(n), res.increaseStdErr(0), 0.004);
+        assertEquals(0.0, res.increaseStdErr(2), 1e-12, "identical rows: no error");
+        var ci = res.effectiveContextInterval(1000, 1);
+        assertTrue(ci.lower() == 10 && ci.upper() == 100, "k=10 sits on the 1% line: the interval spans 10..100, got " + ci);
+        assertEquals(ci, res.effectiveContextInterval(1000, 1), "seeded");
+        // Sums and rows of two parts add up.
+        ContextTruncation.Result two = res.plus(res);
+        assertEquals(2 * n, two.rows());
+        assertEquals(res.increase(0), two.increase(0), 1e-12);
     }
 
     static int[] randomStream(int n, int vocab, long seed) {

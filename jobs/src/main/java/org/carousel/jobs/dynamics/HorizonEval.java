@@ -147,8 +147,10 @@ public final class HorizonEval {
             pos.put("selection", "per stream: distinct t drawn uniformly from [D, n-2]; the state at t from a zero state "
                     + "warmup + D steps before t");
             r.put("probes", spec.probes());
-            r.set("trained", curves(mm.trained()));
-            r.set("init", curves(mm.init()));
+            r.set("trained", curves(mm.trained(), spec.seed()));
+            r.set("init", curves(mm.init(), spec.seed()));
+            r.put("intervals", "per-step factors carry a 95% percentile-bootstrap interval and standard error over positions ("
+                    + BOOTSTRAP_RESAMPLES + " resamples, seed eval.horizon.seed)");
             r.put("wall_s", wall);
 
             int top = mm.trained().layers() - 1;
@@ -164,7 +166,7 @@ public final class HorizonEval {
             ArrayNode plots = r.putArray("plots");
             if (out != null) plots.add(PLOT_FILE);
             ArrayNode tables = r.putArray("tables");
-            tables.add(decayTable(mm));
+            tables.add(decayTable(mm, spec.seed()));
             tables.add(ratioTable(mm, spec.maxDistance()));
             ObjectNode prov = r.putObject("provenance");
             prov.put("model", model);
@@ -184,10 +186,16 @@ public final class HorizonEval {
         }
     }
 
-    static ObjectNode curve(DecayCurve c) {
+    /** Bootstrap resamples of each fitted factor's interval (over positions). */
+    static final int BOOTSTRAP_RESAMPLES = 1000;
+
+    static ObjectNode curve(DecayCurve c, org.carousel.metrics.Bootstrap.Interval ci) {
         ObjectNode n = Manifest.json().createObjectNode();
         double f = c.perStepFactor();
         if (Double.isNaN(f)) n.putNull("per_step_factor"); else n.put("per_step_factor", f);
+        org.carousel.jobs.eval.EvaluationManifest.put(n, "per_step_factor_std_err", ci.stdErr());
+        org.carousel.jobs.eval.EvaluationManifest.put(n, "per_step_factor_lower", ci.lower());
+        org.carousel.jobs.eval.EvaluationManifest.put(n, "per_step_factor_upper", ci.upper());
         int h = c.horizon();
         if (h < 0) n.put("horizon", "beyond " + c.maxDistance()); else n.put("horizon", h);
         ArrayNode ratio = n.putArray("ratio");
@@ -195,19 +203,20 @@ public final class HorizonEval {
         return n;
     }
 
-    static ObjectNode curves(GradientHorizon.Sums sums) {
+    static ObjectNode curves(GradientHorizon.Sums sums, long seed) {
         ObjectNode n = Manifest.json().createObjectNode();
         ArrayNode layers = n.putArray("layers");
-        for (int l = 0; l < sums.layers(); l++) {
+        int L = sums.layers();
+        for (int l = 0; l < L; l++) {
             ObjectNode layer = layers.addObject();
             layer.put("layer", l);
-            layer.set("state", curve(sums.state(l)));
+            layer.set("state", curve(sums.state(l), sums.factorInterval(l, BOOTSTRAP_RESAMPLES, seed)));
             if (sums.isLstm(l)) {
                 layer.put("mean_forget_gate", sums.meanForget(l));
-                layer.set("forget_product", curve(sums.forgetProduct(l)));
+                layer.set("forget_product", curve(sums.forgetProduct(l), sums.factorInterval(L + 1 + l, BOOTSTRAP_RESAMPLES, seed)));
             }
         }
-        n.set("loss_gradient", curve(sums.loss()));
+        n.set("loss_gradient", curve(sums.loss(), sums.factorInterval(L, BOOTSTRAP_RESAMPLES, seed)));
         return n;
     }
 
@@ -220,25 +229,28 @@ public final class HorizonEval {
         return t;
     }
 
-    private static void row(ObjectNode table, String model, String curve, DecayCurve c) {
+    private static void row(ObjectNode table, String model, String curve, DecayCurve c, org.carousel.metrics.Bootstrap.Interval ci) {
         ArrayNode row = ((ArrayNode) table.get("rows")).addArray();
         row.add(model).add(curve);
         double f = c.perStepFactor();
         if (Double.isNaN(f)) row.addNull(); else row.add(f);
+        row.add(Double.isNaN(ci.lower()) ? "" : String.format(java.util.Locale.ROOT, "%.4f .. %.4f", ci.lower(), ci.upper()));
         row.add(c.horizonLabel());
         row.add(c.ratio(c.maxDistance()));
     }
 
-    static ObjectNode decayTable(Measured mm) {
+    static ObjectNode decayTable(Measured mm, long seed) {
         ObjectNode t = table("Decay per step and horizon (ratio < 1e-3)", "model", "curve", "per-step factor",
-                "horizon", "ratio at D");
+                "95% interval (bootstrap over positions)", "horizon", "ratio at D");
         for (String which : new String[]{"trained", "init"}) {
             GradientHorizon.Sums s = which.equals("trained") ? mm.trained() : mm.init();
-            for (int l = 0; l < s.layers(); l++) {
-                row(t, which, "layer " + l + " ||ds_t/ds_{t-d}||", s.state(l));
-                if (s.isLstm(l)) row(t, which, "layer " + l + " ||prod f|| (carousel)", s.forgetProduct(l));
+            int L = s.layers();
+            for (int l = 0; l < L; l++) {
+                row(t, which, "layer " + l + " ||ds_t/ds_{t-d}||", s.state(l), s.factorInterval(l, BOOTSTRAP_RESAMPLES, seed));
+                if (s.isLstm(l))
+                    row(t, which, "layer " + l + " ||prod f|| (carousel)", s.forgetProduct(l), s.factorInterval(L + 1 + l, BOOTSTRAP_RESAMPLES, seed));
             }
-            row(t, which, "||dloss_t/ds_{t-d}|| (top)", s.loss());
+            row(t, which, "||dloss_t/ds_{t-d}|| (top)", s.loss(), s.factorInterval(L, BOOTSTRAP_RESAMPLES, seed));
         }
         return t;
     }

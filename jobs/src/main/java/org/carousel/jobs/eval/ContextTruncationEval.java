@@ -143,10 +143,12 @@ public final class ContextTruncationEval {
         StringBuilder sb = new StringBuilder(String.format("context: %s, %,d reset points, full context %.4f bits/char",
                 r.path("split").asText(), r.path("reset_points").path("used").asLong(), r.path("full_context_bits_per_char").asDouble()));
         for (JsonNode row : r.path("table"))
-            sb.append(String.format("%n  k=%-6d %.4f bits/char  (full %.4f on the same chars, %+.4f, %+.2f%%)", row.path("k").asInt(),
+            sb.append(String.format("%n  k=%-6d %.4f bits/char  (full %.4f on the same chars, %+.4f ± %.4f, %+.2f%%)", row.path("k").asInt(),
                     row.path("bits_per_char").asDouble(), row.path("full_context_bits_per_char").asDouble(),
-                    row.path("increase_bits").asDouble(), 100 * row.path("relative_increase").asDouble()));
-        sb.append("\n  effective context: ").append(r.path("effective_context").asText());
+                    row.path("increase_bits").asDouble(), row.path("increase_std_err").asDouble(), 100 * row.path("relative_increase").asDouble()));
+        sb.append("\n  effective context: ").append(r.path("effective_context").asText()).append(" (95% interval ")
+                .append(r.path("effective_context_interval").path("lower").asText()).append(" .. ")
+                .append(r.path("effective_context_interval").path("upper").asText()).append(')');
         return sb.toString();
     }
 
@@ -157,6 +159,9 @@ public final class ContextTruncationEval {
     public static JsonNode run(SparkSession spark, ContextTruncationSpec spec, String model, String data, String output, boolean overwrite) {
         return BadInputException.unwrapping(() -> evaluate(spark, spec, model, data, output, overwrite));
     }
+
+    /** Bootstrap resamples of the effective context's interval. */
+    static final int BOOTSTRAP_RESAMPLES = 1000;
 
     private static JsonNode evaluate(SparkSession spark, ContextTruncationSpec spec, String model, String data, String output, boolean overwrite) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -200,6 +205,12 @@ public final class ContextTruncationEval {
             if (effective < 0) r.put("effective_context", "full");
             else r.put("effective_context", effective);
             r.put("effective_context_tolerance", ContextTruncation.WITHIN);
+            org.carousel.metrics.Bootstrap.Interval ci = result.effectiveContextInterval(BOOTSTRAP_RESAMPLES, spec.seed());
+            ObjectNode eci = r.putObject("effective_context_interval");
+            eci.put("lower", ContextTruncation.Result.kLabel(ci.lower()));
+            eci.put("upper", ContextTruncation.Result.kLabel(ci.upper()));
+            eci.put("level", 0.95);
+            eci.put("method", "percentile bootstrap over reset points, " + BOOTSTRAP_RESAMPLES + " resamples (seed eval.context.seed)");
             ArrayNode table = r.putArray("table");
             for (int i = 0; i < result.size(); i++) {
                 ObjectNode row = table.addObject();
@@ -207,6 +218,7 @@ public final class ContextTruncationEval {
                 row.put("bits_per_char", result.bitsPerChar(i));
                 row.put("full_context_bits_per_char", result.fullBitsPerChar(i));
                 row.put("increase_bits", result.increase(i));
+                row.put("increase_std_err", result.increaseStdErr(i));
                 row.put("relative_increase", result.relativeIncrease(i));
                 row.put("chars", result.targets(i));
             }
@@ -215,19 +227,20 @@ public final class ContextTruncationEval {
             // The report's convention: title, summary, plots, tables, provenance.
             r.put("title", "Context truncation (" + r.path("cell").asText() + ", " + spec.split().dir() + " split)");
             r.put("summary", String.format("Full context %.4f bits/char over %,d reset points; effective context (smallest k"
-                    + " within %.0f%% of full context on the same characters): %s tokens.", result.fullBitsPerChar(),
-                    result.resetPoints(), 100 * ContextTruncation.WITHIN, result.effectiveContextLabel()));
+                    + " within %.0f%% of full context on the same characters): %s tokens (95%% interval %s .. %s).", result.fullBitsPerChar(),
+                    result.resetPoints(), 100 * ContextTruncation.WITHIN, result.effectiveContextLabel(),
+                    ContextTruncation.Result.kLabel(ci.lower()), ContextTruncation.Result.kLabel(ci.upper())));
             if (out != null) r.putArray("plots").add(PLOT_FILE);
             ObjectNode t = r.putArray("tables").addObject();
             t.put("title", "Bits/char when the model sees only the last k tokens");
             ArrayNode cols = t.putArray("columns");
-            for (String c : List.of("k", "bits/char", "full context, same chars", "increase (bits)", "increase (%)", "chars"))
+            for (String c : List.of("k", "bits/char", "full context, same chars", "increase (bits)", "s.e. (paired)", "increase (%)", "chars"))
                 cols.add(c);
             ArrayNode rows = t.putArray("rows");
             for (int i = 0; i < result.size(); i++) {
                 ArrayNode row = rows.addArray();
                 row.add(result.k(i)).add(result.bitsPerChar(i)).add(result.fullBitsPerChar(i)).add(result.increase(i))
-                        .add(100 * result.relativeIncrease(i)).add(result.targets(i));
+                        .add(result.increaseStdErr(i)).add(100 * result.relativeIncrease(i)).add(result.targets(i));
             }
             ObjectNode prov = r.putObject("provenance");
             prov.put("model", model);

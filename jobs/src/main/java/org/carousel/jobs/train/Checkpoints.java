@@ -21,6 +21,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Training checkpoints in a directory on any Hadoop filesystem.
@@ -29,7 +30,7 @@ import java.util.List;
  * ModelSerializer format) and {@code ckpt-n.json} (where training stands: epoch, the next
  * averaging round of that epoch — the data order is a function of the seed and the epoch, so
  * this is the position in the data — steps and characters so far, the metrics lines written,
- * and the SHA-256 of the zip). Each is written under a temporary name and renamed; the json
+ * each worker's lane states in carried-state training, and the SHA-256 of the zip). Each is written under a temporary name and renamed; the json
  * goes last, so a checkpoint whose json exists is complete unless its files were damaged later,
  * which the hash catches. The newest {@code keep} are kept.
  */
@@ -43,7 +44,8 @@ final class Checkpoints {
 
     /** Where training stands after a round or an epoch. */
     record State(int epoch, int nextRound, long step, long epochStep, long chars, double trainSeconds,
-                 long epochChars, double epochTrainSeconds, double lossSum, int lossRounds, String metrics) {}
+                 long epochChars, double epochTrainSeconds, double lossSum, int lossRounds, String metrics,
+                 Map<Integer, LaneStates> lanes) {}
 
     record Loaded(State state, MultiLayerNetwork network, Path json) {}
 
@@ -80,6 +82,9 @@ final class Checkpoints {
         j.put("loss_sum", s.lossSum());
         j.put("loss_rounds", s.lossRounds());
         j.put("metrics", s.metrics());
+        // Carried-state training: each worker's lane states, so that resume continues every lane exactly.
+        ObjectNode lanes = j.putObject("lane_states");
+        if (s.lanes() != null) for (Map.Entry<Integer, LaneStates> e : s.lanes().entrySet()) lanes.set(String.valueOf(e.getKey()), e.getValue().toJson());
         j.put("model_sha256", sha256(model));
         j.put("vocabulary_fingerprint", fingerprint);
         try {
@@ -117,7 +122,7 @@ final class Checkpoints {
                 State s = new State(j.path("epoch").asInt(), j.path("next_round").asInt(), j.path("step").asLong(),
                         j.path("epoch_step").asLong(), j.path("chars").asLong(), j.path("train_seconds").asDouble(),
                         j.path("epoch_chars").asLong(), j.path("epoch_train_seconds").asDouble(), j.path("loss_sum").asDouble(),
-                        j.path("loss_rounds").asInt(), j.path("metrics").asText());
+                        j.path("loss_rounds").asInt(), j.path("metrics").asText(), lanes(j.path("lane_states")));
                 return new Loaded(s, net, json);
             } catch (TokenizerMismatch e) {
                 throw e;
@@ -126,6 +131,12 @@ final class Checkpoints {
             }
         }
         return null;
+    }
+
+    private static Map<Integer, LaneStates> lanes(JsonNode j) {
+        Map<Integer, LaneStates> out = new java.util.HashMap<>();
+        j.fields().forEachRemaining(e -> out.put(Integer.parseInt(e.getKey()), LaneStates.fromJson(e.getValue())));
+        return out;
     }
 
     /** A checkpoint of another tokenizer: refused, not passed over like a damaged one. */

@@ -6,31 +6,34 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.carousel.data.RecordBatch;
-import org.carousel.data.TokenCodec;
-import org.carousel.data.WindowBatch;
-import org.nd4j.linalg.dataset.DataSet;
 import scala.Tuple2;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
-import java.util.List;
+import java.util.Map;
 
 /**
  * One epoch's training data, laid out for parameter averaging.
  *
- * <p>The windows are shuffled with a seed that depends on the epoch, truncated to the epoch's
- * budget, and placed in "slots" of {@code batch × averagingFrequency} windows: one slot is
- * what one worker fits between two averagings. Round r is slots [r·workers, (r+1)·workers),
- * handed to DL4J's ParameterAveragingTrainingMaster as an RDD with one partition per worker,
- * so it neither re-splits nor repartitions, and the driver regains control after every round.
+ * <p>Items are placed in "slots" of {@code batch × averagingFrequency}: one slot is what one worker fits between
+ * two averagings. Round r is slots [r·workers, (r+1)·workers), handed to the {@link AveragingTrainer} as an RDD with
+ * one partition per worker, so that nothing re-splits or repartitions and the driver regains control after every
+ * round. The order of the items within a slot is the feeding order.
  *
- * <p>Records-mode data: the items are prep's padded batches ({@link RecordBatch}, keyed by batch
- * id) and {@code batch} is 1; the same seeded shuffle then orders the batches across length
- * buckets, differently each epoch.
+ * <ul>
+ *   <li><b>Reset</b> ({@code train.state = reset}, and records mode): the items are shuffled with a seed that
+ *       depends on the epoch and truncated to the epoch's budget; every minibatch starts from a zero state.</li>
+ *   <li><b>Carry</b> (stream mode): the windows, in stream order (stream, then index), are cut into
+ *       {@code workers × batch} contiguous lanes of equal length; worker w owns lanes [w·batch, (w+1)·batch), and its
+ *       k-th minibatch of a round holds the next window of each of its lanes, in lane order, so a lane's windows
+ *       are fed one after another and its state can be carried from window to window. The epoch's shuffle is a
+ *       seeded rotation of the stream order: it moves where the lanes start, not the order within a lane. A lane
+ *       that crosses from one stream into the next (or from the last back to the first) carries the state across:
+ *       a discontinuity once per lane, as in char-rnn.</li>
+ * </ul>
+ * Records-mode items are prep's padded batches ({@link RecordBatch}), one item a minibatch ({@code batch} is 1).
  */
 final class EpochPlan implements AutoCloseable {
     private final JavaPairRDD<Long, byte[]> slotted;
@@ -38,38 +41,75 @@ final class EpochPlan implements AutoCloseable {
     private final int slots;
     private final int workers;
     private final int batch;
-    private final int bytesPerToken;
+    private final int frequency;
     private final long windowsPerSlot;
-    private final boolean records;
+    private final long laneLength;     // carry only; 0 in reset mode
 
-    EpochPlan(JavaPairRDD<Long, byte[]> allWindows, long available, long budgetWindows, long seed, int epoch,
-              int workers, int batch, int averagingFrequency, int bytesPerToken) {
-        this(allWindows, available, budgetWindows, seed, epoch, workers, batch, averagingFrequency, bytesPerToken, false);
+    /** Reset mode: a seeded shuffle of every item (windows, or with batch 1, records-mode batches). */
+    static EpochPlan shuffled(JavaPairRDD<Long, byte[]> all, long available, long budget, long seed, int epoch,
+                              int workers, int batch, int averagingFrequency) {
+        return new EpochPlan(all, available, budget, seed, epoch, workers, batch, averagingFrequency, null);
     }
 
-    /** With {@code records}, each item is a packed {@link RecordBatch} that is one minibatch (batch must be 1). */
-    EpochPlan(JavaPairRDD<Long, byte[]> allWindows, long available, long budgetWindows, long seed, int epoch,
-              int workers, int batch, int averagingFrequency, int bytesPerToken, boolean records) {
-        if (records && batch != 1) throw new IllegalArgumentException("records-mode items are whole minibatches: batch must be 1");
-        this.records = records;
+    /**
+     * Carry mode: contiguous lanes of stream windows. {@code windowsPerStream} counts the full windows of each
+     * stream (their indices run from 0), which fixes every window's place in the stream order.
+     */
+    static EpochPlan lanes(JavaPairRDD<Long, byte[]> all, long available, long budget, long seed, int epoch,
+                           int workers, int batch, int averagingFrequency, Map<Integer, Long> windowsPerStream) {
+        return new EpochPlan(all, available, budget, seed, epoch, workers, batch, averagingFrequency, windowsPerStream);
+    }
+
+    private EpochPlan(JavaPairRDD<Long, byte[]> allWindows, long available, long budgetWindows, long seed, int epoch,
+                      int workers, int batch, int averagingFrequency, Map<Integer, Long> windowsPerStream) {
         this.workers = workers;
         this.batch = batch;
-        this.bytesPerToken = bytesPerToken;
+        this.frequency = averagingFrequency;
         this.windowsPerSlot = (long) batch * averagingFrequency;
         long take = budgetWindows > 0 ? Math.min(budgetWindows, available) : available;
-        // Whole minibatches only: a ragged last batch would have a different shape.
-        this.windows = take - take % batch;
-        this.slots = (int) ((windows + windowsPerSlot - 1) / windowsPerSlot);
         long mixSeed = seed * 0x9E3779B97F4A7C15L + epoch;
-        long limit = windows;
         int partitions = Math.max(1, allWindows.getNumPartitions());
-        this.slotted = allWindows
-                .mapToPair(kv -> new Tuple2<>(mix(kv._1() ^ mixSeed), kv._2()))
-                .sortByKey(true, partitions)
-                .values()
-                .zipWithIndex()
-                .filter(t -> t._2() < limit)
-                .mapToPair(t -> new Tuple2<>(t._2(), t._1()))
+        JavaPairRDD<Long, byte[]> ordered;
+        if (windowsPerStream == null) {
+            this.laneLength = 0;
+            // Whole minibatches only: a ragged last batch would have a different shape.
+            this.windows = take - take % batch;
+            this.slots = (int) ((windows + windowsPerSlot - 1) / windowsPerSlot);
+            long limit = windows;
+            ordered = allWindows
+                    .mapToPair(kv -> new Tuple2<>(mix(kv._1() ^ mixSeed), kv._2()))
+                    .sortByKey(true, partitions)
+                    .values()
+                    .zipWithIndex()
+                    .filter(t -> t._2() < limit)
+                    .mapToPair(t -> new Tuple2<>(t._2(), t._1()));
+        } else {
+            int lanes = workers * batch;
+            this.laneLength = take / lanes;
+            if (laneLength < 1)
+                throw new IllegalArgumentException(take + " windows for " + lanes + " lanes (workers x batch)");
+            this.windows = laneLength * lanes;
+            long rounds = (laneLength + averagingFrequency - 1) / averagingFrequency;
+            this.slots = (int) (rounds * workers);
+            java.util.TreeMap<Integer, Long> offsets = new java.util.TreeMap<>();
+            long total = 0;
+            for (Map.Entry<Integer, Long> e : new java.util.TreeMap<>(windowsPerStream).entrySet()) {
+                offsets.put(e.getKey(), total);
+                total += e.getValue();
+            }
+            long n = total, shift = Math.floorMod(mix(mixSeed), n), len = laneLength;
+            int f = averagingFrequency, w = workers, b = batch;
+            ordered = allWindows.flatMapToPair(kv -> {
+                long g = offsets.get(org.carousel.prep.ShardSet.stream(kv._1())) + org.carousel.prep.ShardSet.index(kv._1());
+                long q = Math.floorMod(g - shift, n);
+                long lane = q / len;
+                if (lane >= (long) w * b) return Collections.emptyIterator();
+                long p = q % len, round = p / f, k = p % f;
+                long slot = round * w + lane / b;
+                return Collections.singletonList(new Tuple2<>((slot * f + k) * b + lane % b, kv._2())).iterator();
+            });
+        }
+        this.slotted = ordered
                 .repartitionAndSortWithinPartitions(new SlotPartitioner(Math.max(1, slots), windowsPerSlot))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
     }
@@ -82,41 +122,19 @@ final class EpochPlan implements AutoCloseable {
         return (slots + workers - 1) / workers;
     }
 
-    /** Windows trained in round r. */
+    /** Windows (items) trained in round r. */
     long windowsIn(int round) {
+        if (laneLength > 0) return (long) workers * batch * Math.min(frequency, laneLength - (long) round * frequency);
         long first = (long) round * workers * windowsPerSlot;
         return Math.max(0, Math.min(windows, first + workers * windowsPerSlot) - first);
     }
 
-    /** Round r's minibatches: one partition per worker, in order. */
-    JavaRDD<DataSet> round(int r) {
+    /** Round r's items: one partition per worker, in feeding order. */
+    JavaRDD<Tuple2<Long, byte[]>> round(int r) {
         int from = r * workers;
         int to = Math.min(slots, from + workers);
         PartitionPruningRDD<Tuple2<Long, byte[]>> pruned = PartitionPruningRDD.create(slotted.rdd(), new SlotRange(from, to));
-        int bpt = bytesPerToken;
-        int b = batch;
-        boolean rec = records;
-        return new JavaRDD<>(pruned, ClassTag$.MODULE$.apply(Tuple2.class))
-                .mapPartitions(it -> rec ? recordBatches(it, bpt) : batches(it, b, bpt));
-    }
-
-    private static Iterator<DataSet> recordBatches(Iterator<Tuple2<Long, byte[]>> it, int bytesPerToken) {
-        List<DataSet> out = new ArrayList<>();
-        while (it.hasNext()) out.add(RecordBatch.unpack(it.next()._2(), bytesPerToken).toDataSet());
-        return out.iterator();
-    }
-
-    private static Iterator<DataSet> batches(Iterator<Tuple2<Long, byte[]>> it, int batch, int bytesPerToken) {
-        List<DataSet> out = new ArrayList<>();
-        List<int[]> cur = new ArrayList<>(batch);
-        while (it.hasNext()) {
-            cur.add(TokenCodec.unpack(it.next()._2(), bytesPerToken));
-            if (cur.size() == batch) {
-                out.add(WindowBatch.of(cur));
-                cur = new ArrayList<>(batch);
-            }
-        }
-        return out.isEmpty() ? Collections.emptyIterator() : out.iterator();
+        return new JavaRDD<>(pruned, ClassTag$.MODULE$.apply(Tuple2.class));
     }
 
     @Override

@@ -7,7 +7,13 @@ import java.io.Serializable;
 /** The {@code train} config section beyond the optimizer: schedule, workers, budgets. */
 public record TrainSpec(int epochs, int batch, int workers, int averagingFrequency, long maxCharsPerEpoch,
                         long validationMaxChars, long seed, double progressIntervalS, int evalLanes,
-                        long checkpointEverySteps, int checkpointKeep) implements Serializable {
+                        long checkpointEverySteps, int checkpointKeep, String state, long logEverySteps,
+                        long validationEverySteps) implements Serializable {
+    /** Carried-state training: lanes whose hidden state flows from window to window (stream mode only). */
+    public boolean carry() {
+        return state.equals("carry");
+    }
+
     public static TrainSpec from(Settings s) {
         return new TrainSpec(
                 s.integer("train.epochs", 1, 1_000_000),
@@ -20,6 +26,9 @@ public record TrainSpec(int epochs, int batch, int workers, int averagingFrequen
                 s.real("train.progress_interval_s", 0, 86_400),
                 s.integer("eval.lanes", 1, 4096),
                 s.longValue("train.checkpoint.every_steps", 0, Long.MAX_VALUE),
-                s.integer("train.checkpoint.keep", 1, 1000));
+                s.integer("train.checkpoint.keep", 1, 1000),
+                s.oneOf("train.state", "carry", "reset"),
+                s.longValue("train.log_every_steps", 0, Long.MAX_VALUE),
+                s.longValue("train.validation_every_steps", 0, Long.MAX_VALUE));
     }
 }

@@ -1,5 +1,7 @@
 package org.carousel.jobs.train;
 
+import org.carousel.jobs.MetricsLines;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.SparkSession;
@@ -64,7 +66,7 @@ class RecordsTrainingTest {
     void trainingOnMaskedRecordBatchesLowersValidationLossAndEvalReproducesIt() throws Exception {
         assertTrue(prepManifest.path("splits").path("train").path("overlong").path("split").asLong() > 100,
                 "most Europarl documents are longer than 300 characters: " + prepManifest.path("splits").path("train"));
-        List<String> lines = Files.readAllLines(model.resolve("metrics.jsonl"));
+        List<String> lines = MetricsLines.epochs(model.resolve("metrics.jsonl"));
         assertEquals(2, lines.size());
         JsonNode e1 = Manifest.json().readTree(lines.get(0));
         JsonNode e2 = Manifest.json().readTree(lines.get(1));
@@ -97,10 +99,12 @@ class RecordsTrainingTest {
     /** Each batch's (width << 32 | real tokens) in the order the plan trains them. */
     static List<Long> order(JavaPairRDD<Long, byte[]> batches, long n, long seed, int epoch, ShardSet shards) {
         List<Long> out = new ArrayList<>();
-        try (EpochPlan plan = new EpochPlan(batches, n, 0, seed, epoch, 2, 1, 4, shards.bytesPerToken(), true)) {
+        try (EpochPlan plan = EpochPlan.shuffled(batches, n, 0, seed, epoch, 2, 1, 4)) {
             for (int r = 0; r < plan.rounds(); r++)
-                for (DataSet d : plan.round(r).collect())
+                for (scala.Tuple2<Long, byte[]> item : plan.round(r).collect()) {
+                    DataSet d = org.carousel.data.RecordBatch.unpack(item._2(), shards.bytesPerToken()).toDataSet();
                     out.add(d.getFeatures().size(2) << 32 | (long) d.getLabelsMaskArray().sumNumber().doubleValue());
+                }
         }
         return out;
     }

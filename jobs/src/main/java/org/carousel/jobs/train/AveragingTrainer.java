@@ -1,0 +1,216 @@
+package org.carousel.jobs.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.carousel.data.RecordBatch;
+import org.carousel.data.TokenCodec;
+import org.carousel.data.WindowBatch;
+import org.carousel.model.CarriedStateNetwork;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import scala.Tuple2;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Synchronous parameter averaging on Spark (the scheme of DL4J's ParameterAveragingTrainingMaster, written for
+ * carried state): each round the driver broadcasts the parameters, the Adam state and every worker's lane states;
+ * worker w (partition w of the round's RDD) fits its minibatches in order, from its lanes' states, and returns its
+ * parameters, Adam state, mean loss and final lane states; the driver averages parameters and Adam state over the
+ * workers, in worker order, and keeps each worker's lane states for its next round. Averaging replaces parameters,
+ * not lane states: a lane's state is its own stream's.
+ *
+ * <p>A round's result depends only on its inputs (the broadcast and the partition's data), so a task that Spark
+ * retries on another executor computes the same thing, and the sum over workers is taken in worker order, so the
+ * average is the same bit for bit however tasks finish.
+ *
+ * <p>Executors keep networks between rounds (a pool per configuration, one network per concurrent task) and only
+ * load the round's parameters into them: building and initialising a network every round would cost more than a
+ * small model's round of training.
+ */
+final class AveragingTrainer {
+    private final JavaSparkContext sc;
+    private final MultiLayerNetwork master;
+    private final String confJson;
+    private final boolean carry;
+
+    /** @param carry carried-state lanes (stream mode); otherwise every minibatch starts from a zero state */
+    AveragingTrainer(JavaSparkContext sc, MultiLayerNetwork master, boolean carry) {
+        this.sc = sc;
+        this.master = master;
+        this.confJson = structure(master);
+        this.carry = carry;
+    }
+
+    MultiLayerNetwork network() {
+        return master;
+    }
+
+    /** The configuration without its iteration and epoch counters, which change every round. */
+    static String structure(MultiLayerNetwork net) {
+        MultiLayerConfiguration c = net.getLayerWiseConfigurations().clone();
+        c.setIterationCount(0);
+        c.setEpochCount(0);
+        return c.toJson();
+    }
+
+    /** What one round broadcasts. */
+    static final class Round implements Serializable {
+        private static final long serialVersionUID = 1L;
+        float[] params;
+        float[] updater;
+        int iteration;
+        int epoch;
+        double learningRate;
+        boolean carry;
+        Map<Integer, LaneStates> states;
+    }
+
+    /** What one worker sends back. */
+    static final class WorkerResult implements Serializable {
+        private static final long serialVersionUID = 1L;
+        int worker;
+        float[] params;
+        float[] updater;
+        int iteration;
+        double scoreSum;
+        int minibatches;
+        LaneStates states;
+    }
+
+    /** A round's outcome: the mean minibatch loss (DL4J's score), minibatches fitted, each worker's lane states. */
+    record Outcome(double score, long minibatches, Map<Integer, LaneStates> states) {}
+
+    /**
+     * Fits one round. {@code data} has one partition per worker with its items in feeding order: windows
+     * ({@code batch} consecutive ones a minibatch, lane order within it) or, with {@code records}, packed batches.
+     */
+    Outcome fit(JavaRDD<Tuple2<Long, byte[]>> data, Map<Integer, LaneStates> states, int batch, int bytesPerToken,
+                boolean records) {
+        Round r = new Round();
+        r.params = master.params().dup('c').data().asFloat();
+        INDArray u = master.getUpdater() == null ? null : master.getUpdater().getStateViewArray();
+        r.updater = u == null ? new float[0] : u.dup('c').data().asFloat();
+        r.iteration = master.getIterationCount();
+        r.epoch = master.getEpochCount();
+        r.learningRate = master.getLearningRate(learningRateLayer(master));
+        r.carry = carry && !records;
+        r.states = states == null ? new HashMap<>() : new HashMap<>(states);
+        Broadcast<Round> b = sc.broadcast(r);
+        String conf = confJson;
+        try {
+            List<WorkerResult> results = data.mapPartitionsWithIndex((w, it) -> {
+                List<WorkerResult> one = new ArrayList<>(1);
+                one.add(work(conf, b.value(), w, it, batch, bytesPerToken, records));
+                return one.iterator();
+            }, true).collect();
+            return average(new ArrayList<>(results), r.params.length, r.updater.length);
+        } finally {
+            b.destroy();
+        }
+    }
+
+    /** The first layer with a learning rate (the embedding has one; DL4J returns null for layers without). */
+    static int learningRateLayer(MultiLayerNetwork net) {
+        for (int i = 0; i < net.getnLayers(); i++) if (net.getLearningRate(i) != null) return i;
+        throw new IllegalStateException("no layer has a learning rate");
+    }
+
+    private Outcome average(List<WorkerResult> results, int nParams, int nUpdater) {
+        results.sort(java.util.Comparator.comparingInt(x -> x.worker));
+        float[] p = new float[nParams], s = new float[nUpdater];
+        double score = 0;
+        long minibatches = 0;
+        int iteration = master.getIterationCount();
+        int used = 0;
+        Map<Integer, LaneStates> states = new HashMap<>();
+        for (WorkerResult x : results) {
+            if (x.minibatches == 0) continue;         // a worker with no data this round does not vote
+            for (int i = 0; i < nParams; i++) p[i] += x.params[i];
+            for (int i = 0; i < nUpdater; i++) s[i] += x.updater[i];
+            score += x.scoreSum;
+            minibatches += x.minibatches;
+            iteration = Math.max(iteration, x.iteration);
+            if (x.states != null) states.put(x.worker, x.states);
+            used++;
+        }
+        if (used == 0) return new Outcome(Double.NaN, 0, states);
+        for (int i = 0; i < nParams; i++) p[i] /= used;
+        for (int i = 0; i < nUpdater; i++) s[i] /= used;
+        master.setParams(Nd4j.create(p, new long[]{1, nParams}, 'c'));
+        if (nUpdater > 0) master.getUpdater().getStateViewArray().assign(Nd4j.create(s, new long[]{1, nUpdater}, 'c'));
+        master.setIterationCount(iteration);
+        return new Outcome(score / minibatches, minibatches, states);
+    }
+
+    // ------------------------------------------------------------------ executor side
+
+    private static final Map<String, Queue<CarriedStateNetwork>> POOL = new ConcurrentHashMap<>();
+
+    private static WorkerResult work(String conf, Round r, int worker, Iterator<Tuple2<Long, byte[]>> items, int batch,
+                                     int bytesPerToken, boolean records) {
+        Queue<CarriedStateNetwork> pool = POOL.computeIfAbsent(conf, k -> new ConcurrentLinkedQueue<>());
+        CarriedStateNetwork net = pool.poll();
+        if (net == null) {
+            net = new CarriedStateNetwork(MultiLayerConfiguration.fromJson(conf));
+            net.init();
+        }
+        try {
+            int lrLayer = learningRateLayer(net);
+            if (net.getLearningRate(lrLayer) == null || net.getLearningRate(lrLayer) != r.learningRate)
+                net.setLearningRate(r.learningRate);
+            net.setParams(Nd4j.create(r.params, new long[]{1, r.params.length}, 'c'));
+            if (r.updater.length > 0)
+                net.getUpdater().getStateViewArray().assign(Nd4j.create(r.updater, new long[]{1, r.updater.length}, 'c'));
+            net.setIterationCount(r.iteration);
+            net.setEpochCount(r.epoch);
+            net.carry(r.carry);
+            net.resetLanes();
+            LaneStates in = r.states.get(worker);
+            if (r.carry && in != null) in.applyTo(net);
+
+            WorkerResult out = new WorkerResult();
+            out.worker = worker;
+            List<int[]> windows = new ArrayList<>(batch);
+            while (items.hasNext()) {
+                byte[] item = items.next()._2();
+                DataSet d = null;
+                if (records) {
+                    d = RecordBatch.unpack(item, bytesPerToken).toDataSet();
+                } else {
+                    windows.add(TokenCodec.unpack(item, bytesPerToken));
+                    if (windows.size() == batch) {
+                        d = WindowBatch.of(windows);
+                        windows = new ArrayList<>(batch);
+                    }
+                }
+                if (d == null) continue;
+                if (!r.carry) net.resetLanes();
+                net.fit(d);
+                out.scoreSum += net.score();
+                out.minibatches++;
+            }
+            out.params = net.params().dup('c').data().asFloat();
+            INDArray u = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
+            out.updater = u == null ? new float[0] : u.dup('c').data().asFloat();
+            out.iteration = net.getIterationCount();
+            out.states = r.carry ? LaneStates.of(net) : null;
+            return out;
+        } finally {
+            net.resetLanes();
+            pool.add(net);
+        }
+    }
+}

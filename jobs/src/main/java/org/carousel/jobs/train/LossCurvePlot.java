@@ -1,0 +1,75 @@
+package org.carousel.jobs.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.carousel.data.Manifest;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * loss.png of a model directory: the training curve from metrics.jsonl, training loss (every
+ * train.log_every_steps) and validation (every train.validation_every_steps and at each epoch's end) in bits per
+ * token against the step.
+ */
+public final class LossCurvePlot {
+    public static final String FILE = "loss.png";
+
+    private LossCurvePlot() {}
+
+    public static byte[] png(String metricsJsonl, String title) {
+        List<Double> ts = new ArrayList<>(), tl = new ArrayList<>(), vs = new ArrayList<>(), vl = new ArrayList<>();
+        for (String line : metricsJsonl.split("\n")) {
+            if (line.isBlank()) continue;
+            JsonNode j;
+            try {
+                j = Manifest.json().readTree(line);
+            } catch (IOException e) {
+                continue;
+            }
+            String type = j.path("type").asText("epoch");
+            double step = j.path("step").asDouble();
+            if (type.equals("train") && j.path("train_loss_bits_per_char").isNumber()) {
+                ts.add(step);
+                tl.add(j.path("train_loss_bits_per_char").asDouble());
+            }
+            if ((type.equals("validation") || type.equals("epoch")) && j.path("validation_bits_per_char").isNumber()) {
+                vs.add(step);
+                vl.add(j.path("validation_bits_per_char").asDouble());
+            }
+        }
+        XYChart c = new XYChartBuilder().width(800).height(420).title(title)
+                .xAxisTitle("step (minibatches over all workers)").yAxisTitle("bits per token").build();
+        c.getStyler().setChartBackgroundColor(Color.WHITE);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        c.getStyler().setXAxisDecimalPattern("#,##0");
+        if (!ts.isEmpty()) {
+            XYSeries s = c.addSeries("training loss", ts, tl);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineStyle(SeriesLines.SOLID);
+            s.setLineColor(new Color(0x1f, 0x77, 0xb4));
+        }
+        if (!vs.isEmpty()) {
+            XYSeries s = c.addSeries("validation", vs, vl);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setLineStyle(SeriesLines.SOLID);
+            s.setLineColor(new Color(0xff, 0x7f, 0x0e));
+            s.setMarkerColor(new Color(0xff, 0x7f, 0x0e));
+        }
+        if (ts.isEmpty() && vs.isEmpty()) c.addSeries("no points", new double[]{0, 1}, new double[]{0, 0}).setMarker(SeriesMarkers.NONE);
+        try {
+            return BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package org.carousel.jobs.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.carousel.config.Settings;
+import org.carousel.data.Manifest;
+import org.carousel.data.Split;
+import org.carousel.jobs.ModelDir;
+import org.carousel.model.ModelBytes;
+import org.carousel.model.ModelSpec;
+import org.carousel.prep.ShardSet;
+import org.carousel.spark.HadoopFiles;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * Writes a trained model's directory ({@link ModelDir}): model.zip (parameters and Adam state), vocab.json,
+ * train.conf, loss.png (the training curve of metrics.jsonl, which the training loop has written already) and
+ * manifest.json (kind carousel.model: shape, vocabulary, data, results, config).
+ */
+final class ModelWriter {
+    private ModelWriter() {}
+
+    static JsonNode write(Path dir, Configuration hadoop, Settings s, ModelSpec modelSpec, TrainSpec spec, ShardSet shards,
+                          String data, TrainingData items, int workers, TrainingRun.Result result, long resumedFromStep) {
+        MultiLayerNetwork trained = result.network();
+        HadoopFiles.write(new Path(dir, ModelDir.MODEL_FILE), ModelBytes.of(trained, true), hadoop);
+        HadoopFiles.write(new Path(dir, ModelDir.VOCAB_FILE), shards.vocabulary().toJson(), hadoop);
+        HadoopFiles.write(new Path(dir, "train.conf"), s.render("model", "train", "eval", "spark"), hadoop);
+        String metrics = HadoopFiles.readString(new Path(dir, ModelDir.METRICS_FILE), hadoop);
+        HadoopFiles.write(new Path(dir, LossCurvePlot.FILE), LossCurvePlot.png(metrics, String.format("%s %dx%d: training curve",
+                modelSpec.cell(), modelSpec.layers(), modelSpec.hidden())), hadoop);
+        ObjectNode m = Manifest.create(Manifest.MODEL);
+        ObjectNode mm = m.putObject("model");
+        mm.put("cell", modelSpec.cell());
+        mm.put("layers", modelSpec.layers());
+        mm.put("hidden", modelSpec.hidden());
+        mm.put("embedding", modelSpec.embedding());
+        mm.put("dropout", modelSpec.dropout());
+        mm.put("parameters", trained.numParams());
+        mm.put("file", ModelDir.MODEL_FILE);
+        ObjectNode v = m.putObject("vocabulary");
+        v.put("kind", shards.vocabulary().kind());
+        v.put("size", shards.vocabulary().size());
+        v.put("fingerprint", shards.vocabulary().fingerprint());
+        ObjectNode d = m.putObject("data");
+        d.put("path", data);
+        d.put("mode", items.records ? "records" : "stream");
+        if (items.records) {
+            d.put("train_batches", items.available);
+        } else {
+            d.put("window", items.window);
+            d.put("train_windows", items.available);
+        }
+        ObjectNode r = m.putObject("results");
+        r.put("epochs", spec.epochs());
+        r.put("steps", result.steps());
+        r.put("state", items.carry ? "carry" : "reset");
+        if (items.carry) r.put("lanes", workers * spec.batch());
+        r.put("divergence_rollbacks", result.rollbacks());
+        r.put("final_learning_rate", result.learningRate());
+        r.put("resumed_from_step", resumedFromStep);
+        r.put("train_chars", result.chars());
+        r.put("train_wall_s", result.trainSeconds());
+        r.put("chars_per_s", result.chars() / Math.max(result.trainSeconds(), 1e-9));
+        r.put("validation_bits_per_char", result.validationBits());
+        r.put("validation_unigram_entropy_bits", shards.splitStats(Split.VALIDATION).path("unigram_entropy_bits").asDouble());
+        r.put("workers", workers);
+        m.putArray("plots").add(LossCurvePlot.FILE);
+        m.set("config", Manifest.json().valueToTree(s.unwrapped("model", "train")));
+        HadoopFiles.write(new Path(dir, Manifest.FILE), Manifest.render(m), hadoop);
+        return m;
+    }
+}

@@ -1,0 +1,216 @@
+package org.carousel.jobs.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.carousel.config.Settings;
+import org.carousel.data.Manifest;
+import org.carousel.data.Split;
+import org.carousel.jobs.ModelDir;
+import org.carousel.jobs.eval.SplitScorer;
+import org.carousel.metrics.CrossEntropySum;
+import org.carousel.model.ModelBytes;
+import org.carousel.model.OptimizerSpec;
+import org.carousel.spark.HadoopFiles;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The train job's loop: epochs of averaging rounds ({@link EpochPlan}, {@link AveragingTrainer}), each round
+ * checked by the {@link DivergenceGuard}, progress lines, checkpoints, and the training curve in metrics.jsonl,
+ * written as it grows:
+ * <pre>
+ *   {"type":"train", "epoch", "step", "train_loss_bits_per_char", "train_chars", "wall_s"}      every train.log_every_steps
+ *   {"type":"validation", "epoch", "step", "validation_bits_per_char", "validation_chars", ...}  every train.validation_every_steps
+ *   {"type":"epoch", "epoch", "step", "train_loss_bits_per_char", "validation_bits_per_char", ...} at each epoch's end
+ * </pre>
+ * Validation is scored as {@code eval} scores a split (carried state across each stream, {@link SplitScorer}), so the
+ * curve and {@code eval} agree. A step is one minibatch of one worker; steps add up over workers.
+ */
+final class TrainingRun {
+    private static final Logger log = LoggerFactory.getLogger("org.carousel.train");
+
+    private final SparkSession spark;
+    private final TrainSpec spec;
+    private final TrainingData data;
+    private final AveragingTrainer trainer;
+    private final int workers;
+    private final Checkpoints checkpoints;
+    private final Path metricsFile;
+    private final Configuration hadoop;
+    private final DivergenceGuard guard;
+    private final Progress progress;
+    /** DL4J's score per example is the loss summed over the last tBPTT segment's steps; this converts it per token. */
+    private final double lastSegment;
+
+    // Where training stands (what a checkpoint records).
+    private final StringBuilder metrics;
+    private long totalChars;
+    private double totalTrainS;
+    private long globalStep;
+    private double lastValidation = Double.NaN;
+    private long lastCheckpointStep;
+    private Map<Integer, LaneStates> lanes = new HashMap<>();
+    private double curveLoss;
+    private int curveRounds;
+
+    TrainingRun(SparkSession spark, Settings s, TrainSpec spec, OptimizerSpec opt, TrainingData data, MultiLayerNetwork net,
+                int workers, Checkpoints checkpoints, Checkpoints.Loaded resumed, Path outDir) {
+        this.spark = spark;
+        this.spec = spec;
+        this.data = data;
+        this.workers = workers;
+        this.checkpoints = checkpoints;
+        this.hadoop = spark.sparkContext().hadoopConfiguration();
+        this.metricsFile = new Path(outDir, ModelDir.METRICS_FILE);
+        this.trainer = new AveragingTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, data.carry);
+        this.guard = new DivergenceGuard(s, opt.learningRate());
+        this.progress = new Progress(spec.progressIntervalS());
+        int window = data.window;
+        this.lastSegment = data.records ? Math.min(data.meanRecord, opt.tbptt())
+                : window <= opt.tbptt() ? window : (window % opt.tbptt() == 0 ? opt.tbptt() : window % opt.tbptt());
+        Checkpoints.State at = resumed != null ? resumed.state() : null;
+        this.metrics = new StringBuilder(at == null ? "" : at.metrics());
+        if (at != null) {
+            totalChars = at.chars();
+            totalTrainS = at.trainSeconds();
+            globalStep = at.step();
+            if (at.lanes() != null) lanes = new HashMap<>(at.lanes());
+            if (resumed.network().getLearningRate(1) != null) guard.resumeAt(resumed.network().getLearningRate(1));
+        }
+        lastCheckpointStep = globalStep;
+    }
+
+    record Result(MultiLayerNetwork network, long steps, long chars, double trainSeconds, double validationBits,
+                  int rollbacks, double learningRate) {}
+
+    Result run(Checkpoints.State at) {
+        if (at == null) at = new Checkpoints.State(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, "", null);
+        log.info("training curve: {}", metricsFile);
+        long t0 = System.nanoTime();
+        for (int epoch = at.epoch(); epoch <= spec.epochs(); epoch++) {
+            boolean continuing = epoch == at.epoch();
+            long epochStart = System.nanoTime();
+            double trainS = continuing ? at.epochTrainSeconds() : 0;
+            double lossSum = continuing ? at.lossSum() : 0;
+            long epochChars = continuing ? at.epochChars() : 0;
+            int lossRounds = continuing ? at.lossRounds() : 0;
+            if (!continuing || at.nextRound() == 0) lanes = new HashMap<>();   // a new epoch starts new lanes
+            try (EpochPlan plan = data.plan(epoch, workers)) {
+                long steps = plan.windows() / data.itemsPerStep;
+                long step = continuing ? at.epochStep() : 0;
+                for (int r = continuing ? at.nextRound() : 0; r < plan.rounds(); r++) {
+                    long rs = System.nanoTime();
+                    guard.before(trainer.network());
+                    AveragingTrainer.Outcome o = trainer.fit(plan.round(r), lanes, data.itemsPerStep, data.shards.bytesPerToken(), data.records);
+                    trainS += (System.nanoTime() - rs) / 1e9;
+                    if (guard.rolledBack(trainer.network(), o.score(), epoch, r)) {
+                        r--;                                // the same round again, from the same lane states, at the lower rate
+                        continue;
+                    }
+                    lanes = o.states();
+                    long roundWindows = plan.windowsIn(r);
+                    long before = globalStep;
+                    step += roundWindows / data.itemsPerStep;
+                    globalStep += roundWindows / data.itemsPerStep;
+                    epochChars += Math.round(roundWindows * data.tokensPerItem);
+                    double lossBits = o.score() / lastSegment / Math.log(2);
+                    if (Double.isFinite(lossBits)) {
+                        lossSum += lossBits;
+                        lossRounds++;
+                        curveLoss += lossBits;
+                        curveRounds++;
+                    }
+                    boolean last = r == plan.rounds() - 1;
+                    progress.round(epoch, spec.epochs(), step, steps, lossBits, epochChars, trainS,
+                            (System.nanoTime() - epochStart) / 1e9, (double) step / steps, last);
+                    if (crossed(before, globalStep, spec.logEverySteps())) trainPoint(epoch, totalChars + epochChars, t0);
+                    if (!last && crossed(before, globalStep, spec.validationEverySteps())) validationPoint(epoch, t0);
+                    if (spec.checkpointEverySteps() > 0 && !last && globalStep - lastCheckpointStep >= spec.checkpointEverySteps()) {
+                        checkpoints.save(trainer.network(), new Checkpoints.State(epoch, r + 1, globalStep, step, totalChars,
+                                totalTrainS, epochChars, trainS, lossSum, lossRounds, metrics.toString(), lanes));
+                        lastCheckpointStep = globalStep;
+                    }
+                }
+            }
+            long vs = System.nanoTime();
+            CrossEntropySum val = validate();
+            double valS = (System.nanoTime() - vs) / 1e9;
+            lastValidation = val.bitsPerToken();
+            totalChars += epochChars;
+            totalTrainS += trainS;
+            ObjectNode line = Manifest.json().createObjectNode();
+            line.put("type", "epoch");
+            line.put("epoch", epoch);
+            line.put("step", globalStep);
+            line.put("train_loss_bits_per_char", lossRounds == 0 ? Double.NaN : lossSum / lossRounds);
+            line.put("validation_bits_per_char", val.bitsPerToken());
+            line.put("validation_chars", val.tokens());
+            line.put("train_chars", epochChars);
+            line.put("chars_per_s", epochChars / Math.max(trainS, 1e-9));
+            line.put("train_wall_s", trainS);
+            line.put("validation_wall_s", valS);
+            line.put("wall_s", (System.nanoTime() - t0) / 1e9);
+            append(line);
+            log.info(String.format("epoch %d/%d done: train loss %.4f, validation %.4f bits/char over %,d chars (%.1f s), %,.0f chars/s",
+                    epoch, spec.epochs(), line.path("train_loss_bits_per_char").asDouble(), val.bitsPerToken(), val.tokens(), valS,
+                    line.path("chars_per_s").asDouble()));
+            if (epoch < spec.epochs()) {
+                checkpoints.save(trainer.network(), new Checkpoints.State(epoch + 1, 0, globalStep, 0, totalChars,
+                        totalTrainS, 0, 0, 0, 0, metrics.toString(), null));
+                lastCheckpointStep = globalStep;
+            }
+        }
+        return new Result(trainer.network(), globalStep, totalChars, totalTrainS, lastValidation, guard.rollbacks(), guard.learningRate());
+    }
+
+    /** Whether (before, after] contains a multiple of every (0 = never). */
+    static boolean crossed(long before, long after, long every) {
+        return every > 0 && after / every > before / every;
+    }
+
+    private CrossEntropySum validate() {
+        return SplitScorer.score(spark, data.shards, Split.VALIDATION, ModelBytes.of(trainer.network(), false),
+                spec.evalLanes(), spec.validationMaxChars());
+    }
+
+    private void trainPoint(int epoch, long chars, long t0) {
+        ObjectNode line = Manifest.json().createObjectNode();
+        line.put("type", "train");
+        line.put("epoch", epoch);
+        line.put("step", globalStep);
+        line.put("train_loss_bits_per_char", curveRounds == 0 ? Double.NaN : curveLoss / curveRounds);
+        line.put("train_chars", chars);
+        line.put("wall_s", (System.nanoTime() - t0) / 1e9);
+        curveLoss = 0;
+        curveRounds = 0;
+        append(line);
+    }
+
+    private void validationPoint(int epoch, long t0) {
+        long vs = System.nanoTime();
+        CrossEntropySum val = validate();
+        ObjectNode line = Manifest.json().createObjectNode();
+        line.put("type", "validation");
+        line.put("epoch", epoch);
+        line.put("step", globalStep);
+        line.put("validation_bits_per_char", val.bitsPerToken());
+        line.put("validation_chars", val.tokens());
+        line.put("validation_wall_s", (System.nanoTime() - vs) / 1e9);
+        line.put("wall_s", (System.nanoTime() - t0) / 1e9);
+        append(line);
+        log.info(String.format("step %,d: validation %.4f bits/char over %,d chars", globalStep, val.bitsPerToken(), val.tokens()));
+    }
+
+    /** One line more, and the whole file rewritten (Hadoop filesystems need not support append). */
+    private void append(ObjectNode line) {
+        metrics.append(line.toString()).append('\n');
+        HadoopFiles.write(metricsFile, metrics.toString(), hadoop);
+    }
+}
