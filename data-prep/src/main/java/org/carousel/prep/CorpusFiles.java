@@ -61,4 +61,21 @@ public final class CorpusFiles {
         }
         return false;
     }
+
+    /**
+     * Refuses an output directory inside the input (the next prep of that input would read its own shards) or
+     * around it (--overwrite would delete the corpus), comparing fully qualified paths.
+     */
+    public static void checkApart(String input, String output, Configuration conf) {
+        String in = qualified(input, conf), out = qualified(output, conf);
+        if (out.equals(in) || out.startsWith(in + "/"))
+            throw new BadInputException(output + ": the output directory is inside the input " + input + "; write it elsewhere");
+        if (in.startsWith(out + "/"))
+            throw new BadInputException(input + ": the input is inside the output directory " + output + "; write the output elsewhere");
+    }
+
+    private static String qualified(String path, Configuration conf) {
+        Path p = new Path(path);
+        return HadoopFiles.fs(p, conf).makeQualified(p).toString().replaceAll("/+$", "");
+    }
 }

@@ -84,6 +84,8 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
     private final long maxBytes;
     private byte[] next;
     private boolean eof;
+    private boolean nextContinues;   // next is a piece after a cut
+    private boolean continues;       // the document next() returned last is a piece after a cut
     private long pieceStart;          // where this reader's piece of the file starts (0: the whole file from its start)
     private long pieceEnd = Long.MAX_VALUE;   // documents starting at or after this offset belong to the next piece
     private boolean lineStart = true; // the next document starts after a separator (not after a cut)
@@ -221,6 +223,7 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
         if (!hasNext()) throw new NoSuchElementException();
         byte[] d = next;
         next = null;
+        continues = nextContinues;
         documents++;
         return d;
     }
@@ -241,7 +244,7 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
             close();
             return null;
         }
-        boolean found = false, cut = false;
+        boolean found = false, cut = false, afterCut = !lineStart;
         int cutAt = -1;
         byte[] sep = separator;
         int sepLen = sep == null ? 0 : sep.length;
@@ -323,7 +326,16 @@ public final class DocumentReader implements Iterator<byte[]>, AutoCloseable {
         if (text == null) return null;
         boolean blank = Utf8.isBlank(text, 0, text.length);
         if (eof && documents == 0 && blank && pieceStart == 0) stats.emptyFile(file);
+        nextContinues = afterCut;
         return blank ? null : text;
+    }
+
+    /**
+     * Whether the document {@code documents} returned last is a later piece of a document cut at maxBytes (so it
+     * belongs with the pieces before it: same split, next in its stream). False for any other iterator.
+     */
+    public static boolean continuesPrevious(Iterator<byte[]> documents) {
+        return documents instanceof DocumentReader r && r.continues;
     }
 
     /** Where to cut a document that reached maxBytes: before a character that would be split. */

@@ -27,6 +27,7 @@ import org.carousel.data.WindowCutter;
 import org.carousel.metrics.UnigramEntropy;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.JobArgs;
+import org.carousel.spark.JobUsage;
 import org.carousel.spark.JobRunner;
 import org.carousel.spark.OutputDir;
 import org.carousel.spark.SparkSessions;
@@ -86,9 +87,18 @@ public final class PrepJob {
         System.exit(cli(args));
     }
 
+    public static final JobUsage USAGE = JobUsage.of("prep",
+                    "Cuts a corpus (a text file or a directory of them, plain or .gz) into train, validation and test shards:\n"
+                    + "token streams in windows (prep.mode = stream) or length-bucketed batches of records (records), with\n"
+                    + "the tokenizer fitted on the training split (vocab.json) and a manifest.", "prep", "spark")
+            .required("input", "PATH", "the corpus: a file or a directory (files and directories starting with . or _ are skipped)")
+            .required("output", "DIR", "the shards directory to write (refused if it exists, or lies inside the input)")
+            .optional("vocabulary", "DIR_OR_FILE", "reuse the tokenizer of another prep or train output, or a vocab.json")
+            .flag("overwrite", "replace an existing output directory");
+
     public static int cli(String[] args) {
         return JobRunner.run("prep", () -> {
-            JobArgs a = JobArgs.parse("prep", args, Set.of("input", "output", "vocabulary"), Set.of("overwrite"));
+            JobArgs a = JobArgs.parse(USAGE, args);
             String input = a.required("input");
             String output = a.required("output");
             Settings s = a.settings(List.of());
@@ -98,6 +108,7 @@ public final class PrepJob {
             // Cheap checks before Spark starts: a missing corpus or an existing output fails in a second.
             Configuration local = new Configuration();
             CorpusFiles.list(input, local);
+            CorpusFiles.checkApart(input, output, local);
             OutputDir.checkAbsent(output, local, a.flag("overwrite"));
             Tokenizer reuse = a.has("vocabulary") ? readTokenizer(a.required("vocabulary"), local) : null;
             SparkSession spark = SparkSessions.create(s, "prep");
@@ -218,6 +229,7 @@ public final class PrepJob {
         long t0 = System.nanoTime();
 
         CorpusFiles.Listing listing = CorpusFiles.list(input, hadoop);
+        CorpusFiles.checkApart(input, output, hadoop);
         log.info("prep: {} file(s), {} bytes under {}", listing.files().size(), listing.bytes(), input);
         try (OutputDir out = OutputDir.begin(output, hadoop, overwrite)) {
             Broadcast<SerializableWritable<Configuration>> conf = sc.broadcast(new SerializableWritable<>(hadoop));
@@ -350,6 +362,7 @@ public final class PrepJob {
                 }
             }
             m.set("splits", splits);
+            m.set("files", ShardFiles.describe(sc, conf, out.path().toString()));
             m.set("config", Manifest.json().valueToTree(settings.unwrapped("prep")));
 
             HadoopFiles.write(new org.apache.hadoop.fs.Path(out.child("vocab.json")), vocab.toJson(), hadoop);
@@ -434,12 +447,42 @@ public final class PrepJob {
             SplitAssigner assigner = this.assigner;
             Normalization normalization = this.normalization;
             // Documents stay UTF-8 bytes from the reader to the shards (no String unless normalising or labelled).
-            JavaRDD<byte[]> texts = sc.parallelize(files, Math.max(1, files.size()))
-                    .flatMap(f -> DocumentReader.openUtf8(f.file, f.start, f.end, conf.value().value(), mode, delimiter, maxDocumentBytes, policy, stats));
+            // A document cut at prep.max_document_bytes stays whole in its split: every later piece takes the first
+            // piece's split, and an identity one above the piece before it, so the pieces sit together, in order, in
+            // one stream (stream placement ignores the low PIECE_BITS of an identity).
+            JavaRDD<Tuple2<byte[], long[]>> pieces = sc.parallelize(files, Math.max(1, files.size()))
+                    .flatMap(f -> {
+                        java.util.Iterator<byte[]> it = DocumentReader.openUtf8(f.file, f.start, f.end, conf.value().value(), mode, delimiter, maxDocumentBytes, policy, stats);
+                        return new java.util.Iterator<Tuple2<byte[], long[]>>() {
+                            long identity;
+                            int split;
+                            long piece;
+
+                            @Override
+                            public boolean hasNext() {
+                                return it.hasNext();
+                            }
+
+                            @Override
+                            public Tuple2<byte[], long[]> next() {
+                                byte[] utf8 = it.next();
+                                if (DocumentReader.continuesPrevious(it)) {
+                                    piece = Math.min(piece + 1, PIECE_MASK);
+                                } else {
+                                    SplitAssigner.Placement at = identities ? assigner.place(utf8) : new SplitAssigner.Placement(0, assigner.assign(utf8));
+                                    identity = at.identity() & ~PIECE_MASK;
+                                    split = at.split().ordinal();
+                                    piece = 0;
+                                }
+                                return new Tuple2<>(utf8, new long[]{identity | piece, split});
+                            }
+                        };
+                    });
             if (maxDocuments > 0) {
                 long max = maxDocuments;
-                texts = texts.zipWithIndex().filter(t -> t._2() < max).map(Tuple2::_1);
+                pieces = pieces.zipWithIndex().filter(t -> t._2() < max).map(Tuple2::_1);
             }
+            JavaRDD<byte[]> texts = pieces.map(Tuple2::_1);
             if (labelled) {
                 // tab-first: the label is the text before the first TAB; records without one are skipped and counted.
                 return texts.flatMap(utf8 -> {
@@ -453,11 +496,11 @@ public final class PrepJob {
                     return List.of(new Doc(assigner.identity(t), assigner.assign(t), normalization.apply(body), t.substring(0, tab).trim())).iterator();
                 });
             }
-            return texts.map(utf8 -> {
-                SplitAssigner.Placement at = identities ? assigner.place(utf8) : new SplitAssigner.Placement(0, assigner.assign(utf8));
+            return pieces.map(p -> {
+                byte[] utf8 = p._1();
                 byte[] text = normalization == Normalization.NONE ? utf8
                         : normalization.apply(new String(utf8, java.nio.charset.StandardCharsets.UTF_8)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                return new Doc(at.identity(), at.split(), text, null);
+                return new Doc(p._2()[0], Split.values()[(int) p._2()[1]], text, null);
             });
         }
     }
@@ -765,6 +808,10 @@ public final class PrepJob {
         }
     }
 
+    /** Low bits of a document identity that number the pieces of a document cut at prep.max_document_bytes. */
+    static final int PIECE_BITS = 16;
+    static final long PIECE_MASK = (1L << PIECE_BITS) - 1;
+
     /** A document's place in the streams: its split, and its identity (its order within a stream). */
     static final class StreamKey implements Comparable<StreamKey>, java.io.Serializable {
         final int split;
@@ -793,8 +840,8 @@ public final class PrepJob {
     }
 
     /**
-     * Split s's stream k is partition s * shards + k; a document's stream is its identity's
-     * hash mod shards (as Spark's HashPartitioner over the identity: streams are unchanged).
+     * Split s's stream k is partition s * shards + k; a document's stream is the hash of its identity without the
+     * piece bits, mod shards, so the pieces of a cut document share a stream.
      */
     static final class StreamPartitioner extends org.apache.spark.Partitioner {
         private final int shards;
@@ -811,7 +858,7 @@ public final class PrepJob {
         @Override
         public int getPartition(Object key) {
             StreamKey k = (StreamKey) key;
-            return k.split * shards + Math.floorMod(Long.hashCode(k.identity), shards);
+            return k.split * shards + Math.floorMod(Long.hashCode(k.identity >>> PIECE_BITS), shards);
         }
 
         @Override

@@ -46,7 +46,18 @@ public final class ShardSet implements Serializable {
         for (Split s : Split.values())
             if (!HadoopFiles.exists(new Path(root, s.dir()), conf))
                 throw new BadInputException(dir + ": split directory '" + s.dir() + "' is missing");
+        ShardFiles.verify(dir, m, conf, 0);
         return new ShardSet(dir, m, v);
+    }
+
+    /**
+     * {@link #open}, then every shard file's CRC32C against the manifest when the data holds at most
+     * {@code checksumMaxBytes} bytes (the driver reads them): what a job checks before Spark starts.
+     */
+    public static ShardSet openVerified(String dir, Configuration conf, long checksumMaxBytes) {
+        ShardSet s = open(dir, conf);
+        ShardFiles.verify(dir, s.manifest, conf, checksumMaxBytes);
+        return s;
     }
 
     public JsonNode manifest() {

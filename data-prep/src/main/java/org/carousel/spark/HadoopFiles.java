@@ -32,6 +32,15 @@ public final class HadoopFiles {
         }
     }
 
+    /** The file's length in bytes. */
+    public static long length(Path p, Configuration conf) {
+        try {
+            return fs(p, conf).getFileStatus(p).getLen();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stat " + p, e);
+        }
+    }
+
     public static byte[] readBytes(Path p, Configuration conf) {
         try (FSDataInputStream in = fs(p, conf).open(p)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -24,6 +24,12 @@ public final class JobArgs {
         this.job = job;
     }
 
+    /** Parses against a job's usage; {@code --help} anywhere throws {@link JobUsage.Requested} with the usage text. */
+    public static JobArgs parse(JobUsage usage, String[] args) {
+        for (String a : args) if (a.equals("--help") || a.equals("-h")) throw new JobUsage.Requested(usage.text());
+        return parse(usage.job(), args, usage.valued(), usage.flags());
+    }
+
     /**
      * @param valued options that take a value (without the leading --)
      * @param booleans flags that take none
@@ -45,7 +51,7 @@ public final class JobArgs {
                 continue;
             }
             if (!valued.contains(name) && !name.equals("config") && !name.equals("set"))
-                throw new BadInputException(job + ": unknown option --" + name);
+                throw new BadInputException(job + ": unknown option --" + name + " (carousel " + job + " --help lists the options)");
             if (value == null) {
                 if (i + 1 >= args.length) throw new BadInputException(job + ": option --" + name + " needs a value");
                 value = args[++i];

@@ -22,6 +22,9 @@ public final class JobRunner {
         try {
             body.call();
             return OK;
+        } catch (JobUsage.Requested help) {
+            System.out.print(help.text());
+            return OK;
         } catch (Throwable t) {
             BadInputException bad = BadInputException.find(t);
             if (bad != null) {

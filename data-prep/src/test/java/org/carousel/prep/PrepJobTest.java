@@ -10,6 +10,7 @@ import org.carousel.data.TokenCodec;
 import org.carousel.spark.LocalSpark;
 import org.carousel.spark.TestCorpus;
 import org.carousel.text.CharVocabulary;
+import org.carousel.text.Tokenizers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -128,6 +129,38 @@ class PrepJobTest {
                 for (int i = 0; i < x.size(); i++) assertArrayEquals((byte[]) x.get(i).get(3), (byte[]) y.get(i).get(3), kind + " " + split + " row " + i);
             }
         }
+    }
+
+    @Test
+    void aDocumentCutIntoPiecesStaysWholeInOneSplitInOrder(@TempDir Path tmp) throws Exception {
+        // 40 files of one long line each, cut at 200 bytes into 8-9 pieces: every piece must land in its file's
+        // split, next to the piece before it, in order (it used to be hashed to a split on its own).
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Map<String, String> files = new java.util.TreeMap<>();
+        for (int f = 0; f < 40; f++) {
+            StringBuilder sb = new StringBuilder();
+            for (int k = 0; sb.length() < 1700; k++) sb.append('f').append(f).append('x').append(k).append(' ');
+            files.put("f" + f + "x", sb.toString());
+            Files.writeString(in.resolve("f" + f + ".txt"), sb.toString());
+        }
+        Path out = tmp.resolve("out");
+        JsonNode m = PrepJob.run(spark, settings.with("prep.document", "file").with("prep.max_document_bytes", 200),
+                in.toString(), out.toString(), false);
+        assertTrue(m.path("input").path("documents_cut").asLong() >= 40 * 8, m.path("input").toString());
+        CharVocabulary v = (CharVocabulary) Tokenizers.fromJson(Files.readString(out.resolve("vocab.json")), "vocab.json");
+        Map<String, String> seenIn = new java.util.HashMap<>();
+        for (String split : List.of("train", "validation", "test")) {
+            String text = String.join("", documentsOf(out, split, v));
+            for (Map.Entry<String, String> e : files.entrySet()) {
+                int at = text.indexOf(e.getValue());
+                boolean any = text.contains(e.getKey() + "0 ");
+                if (!any) continue;
+                assertNull(seenIn.put(e.getKey(), split), e.getKey() + " in " + seenIn.get(e.getKey()) + " and " + split);
+                assertTrue(at >= 0, e.getKey() + ": its pieces are together and in order in " + split);
+            }
+        }
+        assertEquals(files.keySet(), seenIn.keySet(), "every file is somewhere");
+        assertTrue(new java.util.HashSet<>(seenIn.values()).size() > 1, "files spread over the splits: " + seenIn);
     }
 
     static void assertRefused(Path tmp, String input, String output, String expectedStart, String expectedEnd) {

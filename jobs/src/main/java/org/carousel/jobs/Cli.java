@@ -6,6 +6,9 @@ import org.carousel.jobs.train.TrainJob;
 import org.carousel.prep.PrepJob;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import org.carousel.spark.JobUsage;
 
 /**
  * {@code carousel <job> [options]}: one entry point for every job. Each job also has its own
@@ -13,20 +16,28 @@ import java.util.Arrays;
  * 1 other failure.
  */
 public final class Cli {
-    static final String USAGE = String.join("\n",
-            "usage: carousel <job> [options]",
-            "  prep      --input PATH --output DIR [--vocabulary DIR_OR_FILE] [--overwrite]",
-            "  train     --data DIR --output DIR [--overwrite] [--resume]",
-            "  eval      --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
-            "  generate  --model DIR [--prime TEXT] [--length N] [--temperature T] [--seed S]",
-            "  pipeline  --input PATH --workdir DIR   (prep -> train -> eval -> report, each stage skipped when up to date)",
-            "  context   --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
-            "  report    --inputs DIR[,DIR...] --output DIR [--title TEXT] [--overwrite]   (one HTML page)",
-            "  horizon   --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
-            "  probes    --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
-            "  brackets  --model DIR --data DIR [--split validation|test] [--output DIR] [--overwrite]",
-            "  lag       --output DIR [--overwrite]   (synthetic long-lag tasks: accuracy vs lag per cell type)",
-            "every job: [--config FILE] [--set key=value]...   (keys: conf/carousel.conf)");
+    /** A job: its command line and its entry point. */
+    record Job(JobUsage usage, Function<String[], Integer> cli) {}
+
+    /** Every job, in the order the usage lists them. */
+    static final List<Job> JOBS = List.of(
+            new Job(PrepJob.USAGE, PrepJob::cli),
+            new Job(TrainJob.USAGE, TrainJob::cli),
+            new Job(EvalJob.USAGE, EvalJob::cli),
+            new Job(GenerateJob.USAGE, GenerateJob::cli),
+            new Job(org.carousel.jobs.pipeline.PipelineJob.USAGE, org.carousel.jobs.pipeline.PipelineJob::cli),
+            new Job(org.carousel.jobs.eval.ContextTruncationEval.USAGE, org.carousel.jobs.eval.ContextTruncationEval::cli),
+            new Job(org.carousel.jobs.dynamics.HorizonEval.USAGE, org.carousel.jobs.dynamics.HorizonEval::cli),
+            new Job(org.carousel.jobs.dynamics.ProbesEval.USAGE, org.carousel.jobs.dynamics.ProbesEval::cli),
+            new Job(org.carousel.jobs.eval.BracketsEval.USAGE, org.carousel.jobs.eval.BracketsEval::cli),
+            new Job(org.carousel.jobs.eval.LagGridJob.USAGE, org.carousel.jobs.eval.LagGridJob::cli),
+            new Job(org.carousel.jobs.report.ReportJob.USAGE, org.carousel.jobs.report.ReportJob::cli));
+
+    static String usage() {
+        StringBuilder sb = new StringBuilder("usage: carousel <job> [options]   (carousel <job> --help: its options and config)\n");
+        for (Job j : JOBS) sb.append(String.format("  %-9s %s%n", j.usage().job(), j.usage().synopsis()));
+        return sb.append("every job: [--config FILE] [--set key=value]...   (keys: docs/configuration.md)").toString();
+    }
 
     private Cli() {}
 
@@ -36,36 +47,12 @@ public final class Cli {
 
     public static int run(String[] args) {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
-            System.out.println(USAGE);
+            System.out.println(usage());
             return args.length == 0 ? 2 : 0;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        switch (args[0]) {
-            case "prep":
-                return PrepJob.cli(rest);
-            case "train":
-                return TrainJob.cli(rest);
-            case "eval":
-                return EvalJob.cli(rest);
-            case "generate":
-                return GenerateJob.cli(rest);
-            case "context":
-                return org.carousel.jobs.eval.ContextTruncationEval.cli(rest);
-            case "report":
-                return org.carousel.jobs.report.ReportJob.cli(rest);
-            case "horizon":
-                return org.carousel.jobs.dynamics.HorizonEval.cli(rest);
-            case "probes":
-                return org.carousel.jobs.dynamics.ProbesEval.cli(rest);
-            case "brackets":
-                return org.carousel.jobs.eval.BracketsEval.cli(rest);
-            case "lag":
-                return org.carousel.jobs.eval.LagGridJob.cli(rest);
-            case "pipeline":
-                return org.carousel.jobs.pipeline.PipelineJob.cli(rest);
-            default:
-                System.err.println("carousel: error: unknown job '" + args[0] + "'\n" + USAGE);
-                return 2;
-        }
+        for (Job j : JOBS) if (j.usage().job().equals(args[0])) return j.cli().apply(rest);
+        System.err.println("carousel: error: unknown job '" + args[0] + "'\n" + usage());
+        return 2;
     }
 }

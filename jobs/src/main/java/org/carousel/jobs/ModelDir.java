@@ -20,7 +20,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  *   manifest.json   kind carousel.model: model shape, vocabulary fingerprint, data, results, config
  *   model.zip       DL4J ModelSerializer zip: configuration, parameters, Adam state
  *   vocab.json      the tokenizer (char, word or bpe) whose ids the model reads and writes
- *   metrics.jsonl   one line per epoch
+ *   metrics.jsonl   the training curve: train, validation and epoch lines
+ *   loss.png        the training curve, plotted
  *   train.conf      the resolved configuration of the run
  * </pre>
  */
@@ -45,9 +46,45 @@ public final class ModelDir {
         JsonNode m = StageDir.manifest(dir, conf, Manifest.MODEL, "model", "train");
         Tokenizer v = StageDir.vocabulary(dir, VOCAB_FILE, m, conf);
         Path root = new Path(dir);
-        if (!HadoopFiles.exists(new Path(root, MODEL_FILE), conf))
+        Path zip = new Path(root, MODEL_FILE);
+        if (!HadoopFiles.exists(zip, conf))
             throw new BadInputException(dir + ": " + MODEL_FILE + " is missing");
-        return new ModelDir(dir, m, v, conf);
+        ModelDir d = new ModelDir(dir, m, v, conf);
+        d.check(zip);
+        return d;
+    }
+
+    /**
+     * The model file as the manifest describes it (size and SHA-256, for models written since they are recorded), a
+     * zip of exactly Carousel's entries, and a network that loads: checked on the driver, before any Spark task would
+     * deserialize it.
+     */
+    private void check(Path zip) {
+        byte[] bytes = modelBytes();
+        JsonNode f = manifest.path("model");
+        if (f.has("file_bytes") && bytes.length != f.path("file_bytes").asLong())
+            throw new BadInputException(zip + ": " + bytes.length + " bytes, the manifest says " + f.path("file_bytes").asLong() + " (truncated or replaced)");
+        if (f.has("file_sha256") && !sha256(bytes).equals(f.path("file_sha256").asText()))
+            throw new BadInputException(zip + ": its SHA-256 does not match the manifest's (corrupt or replaced)");
+        try {
+            ModelBytes.checkEntries(bytes);
+            ModelBytes.restore(bytes, false);
+        } catch (RuntimeException e) {
+            throw new BadInputException(zip + ": cannot load the model (" + oneLine(e) + ")", e);
+        }
+    }
+
+    static String sha256(byte[] b) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.split("\n")[0];
     }
 
     public JsonNode manifest() {

@@ -6,6 +6,7 @@ import org.apache.spark.sql.SparkSession;
 import org.carousel.config.Settings;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.JobArgs;
+import org.carousel.spark.JobUsage;
 import org.carousel.spark.JobRunner;
 import org.carousel.spark.OutputDir;
 import org.carousel.spark.SparkSessions;
@@ -35,10 +36,21 @@ public final class ModelEvalCommand {
      * @param checkConfig refuses a bad configuration of the job (throws BadInputException naming the key)
      * @param console     the result as lines for the console
      */
-    public static int run(String job, String[] args, Consumer<Settings> checkConfig, Evaluation evaluation,
+    /** The shared options, with the job's own summary and config sections. */
+    public static JobUsage usage(String job, String summary, String... sections) {
+        return JobUsage.of(job, summary, sections)
+                .required("model", "DIR", "a model directory (train output)")
+                .required("data", "DIR", "prep output with the model's tokenizer")
+                .optional("split", "validation|test", "the split to evaluate (eval.split)")
+                .optional("output", "DIR", "write manifest.json (and plots) here")
+                .flag("overwrite", "replace an existing output directory");
+    }
+
+    public static int run(JobUsage usage, String[] args, Consumer<Settings> checkConfig, Evaluation evaluation,
                           Function<JsonNode, String> console) {
+        String job = usage.job();
         return JobRunner.run(job, () -> {
-            JobArgs a = JobArgs.parse(job, args, Set.of("model", "data", "split", "output"), Set.of("overwrite"));
+            JobArgs a = JobArgs.parse(usage, args);
             List<String> extra = new ArrayList<>();
             if (a.has("split")) extra.add("eval.split=" + a.required("split"));
             Settings s = a.settings(extra);
@@ -46,7 +58,7 @@ public final class ModelEvalCommand {
             String data = a.required("data");
             checkConfig.accept(s);
             Configuration local = new Configuration();
-            ModelDir.open(model, local).checkCompatible(ShardSet.open(data, local));
+            ModelDir.open(model, local).checkCompatible(ShardSet.openVerified(data, local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE)));
             if (a.has("output")) OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
             SparkSession spark = SparkSessions.create(s, job);
             try {

@@ -1,5 +1,6 @@
 /**
- * Carousel's command-line interface ({@link org.carousel.jobs.Cli}: prep, train, eval,
- * generate) and what the jobs share: opening a trained model directory.
+ * Carousel's command-line interface ({@link org.carousel.jobs.Cli}: every job by name) and what
+ * the jobs share: opening a trained model directory and the command line of the jobs that
+ * evaluate a model on a split.
  */
 package org.carousel.jobs;

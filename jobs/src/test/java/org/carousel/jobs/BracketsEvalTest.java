@@ -248,7 +248,7 @@ class BracketsEvalTest {
             byStream.computeIfAbsent(ShardSet.stream(t._1()), k -> new ArrayList<>()).add(new Tuple2<>(t._1(), shards.decode(t._2())));
         for (List<Tuple2<Long, int[]>> ws : byStream.values()) {
             ws.sort((a, b) -> Long.compare(a._1(), b._1()));
-            out.add(org.carousel.jobs.eval.ContextTruncationEval.tokens(ws));
+            out.add(org.carousel.jobs.eval.StreamPass.stitch(ws));
         }
         return out;
     }

@@ -7,6 +7,7 @@ import org.carousel.config.Settings;
 import org.carousel.data.Manifest;
 import org.carousel.data.WindowCutter;
 import org.carousel.jobs.eval.ContextTruncationEval;
+import org.carousel.jobs.eval.StreamPass;
 import org.carousel.jobs.train.TrainJob;
 import org.carousel.prep.PrepJob;
 import org.carousel.prep.ShardSet;
@@ -156,8 +157,8 @@ class ContextTruncationEvalTest {
         for (int i = 0; i < stream.length; i++) stream[i] = rnd.nextInt(50);
         List<Tuple2<Long, int[]>> windows = new ArrayList<>();
         for (int[] w : WindowCutter.cut(stream, 100)) windows.add(new Tuple2<>(ShardSet.key(3, windows.size()), w));
-        assertArrayEquals(stream, ContextTruncationEval.tokens(windows));
+        assertArrayEquals(stream, StreamPass.stitch(windows));
         windows.remove(4);
-        assertThrows(IllegalStateException.class, () -> ContextTruncationEval.tokens(windows));
+        assertThrows(IllegalStateException.class, () -> StreamPass.stitch(windows));
     }
 }

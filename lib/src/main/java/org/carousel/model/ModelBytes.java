@@ -42,7 +42,8 @@ public final class ModelBytes {
         }
     }
 
-    private static void checkEntries(byte[] bytes) {
+    /** Refuses bytes that are not a Carousel model zip (a zip of exactly the entries Carousel writes). */
+    public static void checkEntries(byte[] bytes) {
         try (java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(new ByteArrayInputStream(bytes))) {
             java.util.zip.ZipEntry e;
             int n = 0;

@@ -19,42 +19,13 @@ import java.util.Random;
  * Control: the first marked value is replaced in the input by an independent draw (the answer keeps the hidden one),
  * so no model can beat 1/12.
  */
-public final class AddingProblem implements LagTask {
+public final class AddingProblem extends TaskShape {
     private final int lag;
 
     public AddingProblem(int lag) {
+        super("adding", lag, lag, 2, 0, true);
         if (lag < 2) throw new IllegalArgumentException("adding needs L >= 2");
         this.lag = lag;
-    }
-
-    @Override
-    public String name() {
-        return "adding";
-    }
-
-    @Override
-    public int lag() {
-        return lag;
-    }
-
-    @Override
-    public int steps() {
-        return lag;
-    }
-
-    @Override
-    public int inputSymbols() {
-        return 2;
-    }
-
-    @Override
-    public boolean hasValues() {
-        return true;
-    }
-
-    @Override
-    public int classes() {
-        return 0;
     }
 
     @Override
@@ -89,16 +60,7 @@ public final class AddingProblem implements LagTask {
     }
 
     @Override
-    public Sample sample(Random rng) {
-        return draw(rng, false);
-    }
-
-    @Override
-    public Sample control(Random rng) {
-        return draw(rng, true);
-    }
-
-    private Sample draw(Random rng, boolean control) {
+    Sample draw(Random rng, boolean control) {
         int[] marker = new int[lag];
         double[] values = new double[lag];
         for (int t = 0; t < lag; t++) values[t] = rng.nextDouble();

@@ -16,47 +16,18 @@ import java.util.Random;
  * Baselines: guessing at the answer steps has accuracy 1/A; the paper's memoryless strategy (blanks, then a
  * uniform guess) has cross-entropy K·ln A / (L + 2K) per step. Control: the K symbols are replaced by blanks.
  */
-public final class CopyMemory implements LagTask {
+public final class CopyMemory extends TaskShape {
     private final int lag;
     private final int length;
     private final int alphabet;
 
+    /** Output classes: blank and the alphabet (the delimiter is never output). */
     public CopyMemory(int lag, int length, int alphabet) {
+        super("copy", lag, lag + 2 * length, alphabet + 2, alphabet + 1, false);
         if (lag < 1 || length < 1 || alphabet < 2) throw new IllegalArgumentException("lag, length >= 1, alphabet >= 2");
         this.lag = lag;
         this.length = length;
         this.alphabet = alphabet;
-    }
-
-    @Override
-    public String name() {
-        return "copy";
-    }
-
-    @Override
-    public int lag() {
-        return lag;
-    }
-
-    @Override
-    public int steps() {
-        return lag + 2 * length;
-    }
-
-    @Override
-    public int inputSymbols() {
-        return alphabet + 2;
-    }
-
-    @Override
-    public boolean hasValues() {
-        return false;
-    }
-
-    /** blank and the alphabet (the delimiter is never output). */
-    @Override
-    public int classes() {
-        return alphabet + 1;
     }
 
     @Override
@@ -93,16 +64,7 @@ public final class CopyMemory implements LagTask {
     }
 
     @Override
-    public Sample sample(Random rng) {
-        return draw(rng, false);
-    }
-
-    @Override
-    public Sample control(Random rng) {
-        return draw(rng, true);
-    }
-
-    private Sample draw(Random rng, boolean control) {
+    Sample draw(Random rng, boolean control) {
         int n = steps();
         int[] in = new int[n];
         int[] labels = new int[n];

@@ -1,6 +1,5 @@
 package org.carousel.synthetic;
 
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -16,71 +15,26 @@ import java.util.Random;
  * L (= q + 1, the paper's "time lag"), and the paper's p = q setting is {@code distractors = L}. Chance is 1/C.
  * Control: the class symbol is replaced by a random distractor.
  */
-public final class DelayedRecall implements LagTask {
+public final class DelayedRecall extends TaskShape {
     private final int lag;
     private final int classes;
     private final int distractors;
 
     public DelayedRecall(int lag, int classes, int distractors) {
-        if (lag < 1) throw new IllegalArgumentException("lag must be >= 1");
-        if (classes < 2 || distractors < 1) throw new IllegalArgumentException("classes >= 2, distractors >= 1");
+        super("delayed-recall", checked(lag, classes, distractors), lag + 2, classes + distractors + 2, classes, false);
         this.lag = lag;
         this.classes = classes;
         this.distractors = distractors;
     }
 
-    @Override
-    public String name() {
-        return "delayed-recall";
-    }
-
-    @Override
-    public int lag() {
+    private static int checked(int lag, int classes, int distractors) {
+        if (lag < 1) throw new IllegalArgumentException("lag must be >= 1");
+        if (classes < 2 || distractors < 1) throw new IllegalArgumentException("classes >= 2, distractors >= 1");
         return lag;
-    }
-
-    @Override
-    public int steps() {
-        return lag + 2;
-    }
-
-    @Override
-    public int inputSymbols() {
-        return classes + distractors + 2;
-    }
-
-    @Override
-    public boolean hasValues() {
-        return false;
-    }
-
-    @Override
-    public int classes() {
-        return classes;
     }
 
     public int distractors() {
         return distractors;
-    }
-
-    @Override
-    public double baseline() {
-        return 1.0 / classes;
-    }
-
-    @Override
-    public Map<String, Double> references() {
-        return Map.of();
-    }
-
-    @Override
-    public int minDistance() {
-        return lag;
-    }
-
-    @Override
-    public int maxDistance() {
-        return lag;
     }
 
     @Override
@@ -96,16 +50,7 @@ public final class DelayedRecall implements LagTask {
     }
 
     @Override
-    public Sample sample(Random rng) {
-        return draw(rng, false);
-    }
-
-    @Override
-    public Sample control(Random rng) {
-        return draw(rng, true);
-    }
-
-    private Sample draw(Random rng, boolean control) {
+    Sample draw(Random rng, boolean control) {
         int n = lag + 2;
         int[] in = new int[n];
         int cls = rng.nextInt(classes);

@@ -1,6 +1,5 @@
 package org.carousel.synthetic;
 
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -16,64 +15,15 @@ import java.util.Random;
  * The filler's own brackets all close inside it, so only the opener at step 0 decides the answer. Chance is
  * 1/types. Control: the opener is replaced by the neutral symbol.
  */
-public final class DyckBrackets implements LagTask {
+public final class DyckBrackets extends TaskShape {
     private final int lag;
     private final int types;
 
     public DyckBrackets(int lag, int types) {
+        super("dyck", lag, lag + 2, 2 * types + 1, types, false);
         if (lag < 1) throw new IllegalArgumentException("lag must be >= 1");
         this.lag = lag;
         this.types = types;
-    }
-
-    @Override
-    public String name() {
-        return "dyck";
-    }
-
-    @Override
-    public int lag() {
-        return lag;
-    }
-
-    @Override
-    public int steps() {
-        return lag + 2;
-    }
-
-    @Override
-    public int inputSymbols() {
-        return 2 * types + 1;
-    }
-
-    @Override
-    public boolean hasValues() {
-        return false;
-    }
-
-    @Override
-    public int classes() {
-        return types;
-    }
-
-    @Override
-    public double baseline() {
-        return 1.0 / types;
-    }
-
-    @Override
-    public Map<String, Double> references() {
-        return Map.of();
-    }
-
-    @Override
-    public int minDistance() {
-        return lag;
-    }
-
-    @Override
-    public int maxDistance() {
-        return lag;
     }
 
     @Override
@@ -88,16 +38,7 @@ public final class DyckBrackets implements LagTask {
     }
 
     @Override
-    public Sample sample(Random rng) {
-        return draw(rng, false);
-    }
-
-    @Override
-    public Sample control(Random rng) {
-        return draw(rng, true);
-    }
-
-    private Sample draw(Random rng, boolean control) {
+    Sample draw(Random rng, boolean control) {
         int[] in = new int[lag + 2];
         int kind = rng.nextInt(types);
         if (lag % 2 == 1) {

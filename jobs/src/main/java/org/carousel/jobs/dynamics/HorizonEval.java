@@ -3,6 +3,7 @@ package org.carousel.jobs.dynamics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carousel.spark.JobUsage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -17,6 +18,7 @@ import org.carousel.dynamics.DecayCurve;
 import org.carousel.dynamics.GradientHorizon;
 import org.carousel.jobs.ModelDir;
 import org.carousel.jobs.ModelEvalCommand;
+import org.carousel.jobs.eval.StreamPass;
 import org.carousel.model.ModelBytes;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
@@ -82,8 +84,12 @@ public final class HorizonEval {
         System.exit(cli(args));
     }
 
+    public static final JobUsage USAGE = ModelEvalCommand.usage("horizon",
+            "The gradient horizon: how fast ||ds_t/ds_{t-d}|| shrinks with d, trained and at initialisation, with fitted\n"
+            + "per-step factors and their 95% bootstrap intervals.", "eval.split", "eval.horizon", "data", "spark");
+
     public static int cli(String[] args) {
-        return ModelEvalCommand.run("horizon", args, HorizonSpec::from, HorizonEval::run, HorizonEval::text);
+        return ModelEvalCommand.run(USAGE, args, HorizonSpec::from, HorizonEval::run, HorizonEval::text);
     }
 
     static String text(JsonNode r) {
@@ -274,36 +280,27 @@ public final class HorizonEval {
         return t;
     }
 
-    /** One task per stream; the trained network and its initialisation at the same positions. */
+    /** One task per stream ({@link StreamPass}); the trained network and its initialisation at the same positions. */
     static Measured measure(SparkSession spark, ShardSet data, HorizonSpec spec, byte[] model, int perStream) {
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<byte[]> modelB = sc.broadcast(model);
-        int bytesPerToken = data.bytesPerToken();
-        try {
-            List<GradientHorizon.Sums[]> parts = data.windowsByStream(spark, spec.split()).mapPartitions(it -> {
-                if (!it.hasNext()) return Collections.<GradientHorizon.Sums[]>emptyIterator();
-                Tuple2<Integer, int[]> st = StreamTexts.read(it, bytesPerToken, 0);
-                MultiLayerNetwork net = ModelBytes.restore(modelB.value(), false);
-                MultiLayerNetwork init = new MultiLayerNetwork(net.getLayerWiseConfigurations().clone());
-                init.init();
-                long seed = spec.seed() * 1_000_003L + st._1();
-                GradientHorizon.Sums a = new GradientHorizon(CellStack.of(net), spec.maxDistance(), spec.warmup(), spec.probes())
-                        .measure(st._2(), perStream, seed);
-                GradientHorizon.Sums b = new GradientHorizon(CellStack.of(init), spec.maxDistance(), spec.warmup(), spec.probes())
-                        .measure(st._2(), perStream, seed);
-                return Collections.singletonList(new GradientHorizon.Sums[]{a, b}).iterator();
-            }).collect();
-            GradientHorizon.Sums trained = null, init = null;
-            int used = 0;
-            for (GradientHorizon.Sums[] p : parts) {
-                trained = trained == null ? p[0] : trained.plus(p[0]);
-                init = init == null ? p[1] : init.plus(p[1]);
-                if (p[0].positions() > 0) used++;
-            }
-            if (trained == null) throw new BadInputException(data.path(spec.split()) + ": the split has no windows");
-            return new Measured(trained, init, parts.size(), used);
-        } finally {
-            modelB.destroy();
+        List<GradientHorizon.Sums[]> parts = StreamPass.run(spark, data, spec.split(), 0, model, (st, m) -> {
+            MultiLayerNetwork net = m.network();
+            MultiLayerNetwork init = new MultiLayerNetwork(net.getLayerWiseConfigurations().clone());
+            init.init();
+            long seed = spec.seed() * 1_000_003L + st.index;
+            GradientHorizon.Sums a = new GradientHorizon(CellStack.of(net), spec.maxDistance(), spec.warmup(), spec.probes())
+                    .measure(st.tokens, perStream, seed);
+            GradientHorizon.Sums b = new GradientHorizon(CellStack.of(init), spec.maxDistance(), spec.warmup(), spec.probes())
+                    .measure(st.tokens, perStream, seed);
+            return new GradientHorizon.Sums[]{a, b};
+        });
+        GradientHorizon.Sums trained = null, init = null;
+        int used = 0;
+        for (GradientHorizon.Sums[] p : parts) {
+            trained = trained == null ? p[0] : trained.plus(p[0]);
+            init = init == null ? p[1] : init.plus(p[1]);
+            if (p[0].positions() > 0) used++;
         }
+        if (trained == null) throw new BadInputException(data.path(spec.split()) + ": the split has no windows");
+        return new Measured(trained, init, parts.size(), used);
     }
 }

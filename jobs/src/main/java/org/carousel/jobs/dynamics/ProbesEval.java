@@ -3,6 +3,7 @@ package org.carousel.jobs.dynamics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carousel.spark.JobUsage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -17,6 +18,7 @@ import org.carousel.dynamics.TextSignals;
 import org.carousel.dynamics.UnitProbes;
 import org.carousel.jobs.ModelDir;
 import org.carousel.jobs.ModelEvalCommand;
+import org.carousel.jobs.eval.StreamPass;
 import org.carousel.model.ModelBytes;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
@@ -86,8 +88,12 @@ public final class ProbesEval {
         System.exit(cli(args));
     }
 
+    public static final JobUsage USAGE = ModelEvalCommand.usage("probes",
+            "What single units track: correlations of every hidden unit (and LSTM cell) with in-quote, bracket depth and\n"
+            + "line position, gate saturation, and activations.html (the text coloured by a chosen unit).", "eval.split", "eval.probes", "data", "spark");
+
     public static int cli(String[] args) {
-        return ModelEvalCommand.run("probes", args, ProbesSpec::from, ProbesEval::run, r -> "probes: " + r.path("summary").asText());
+        return ModelEvalCommand.run(USAGE, args, ProbesSpec::from, ProbesEval::run, r -> "probes: " + r.path("summary").asText());
     }
 
     public static JsonNode run(SparkSession spark, Settings s, String model, String data, String output, boolean overwrite) {
@@ -238,29 +244,17 @@ public final class ProbesEval {
         return (ArrayNode) table.get("rows");
     }
 
-    /** One task per stream: its first perStream characters; parts combined on the driver in stream order. */
+    /** One task per stream ({@link StreamPass}): its first perStream characters; parts combined in stream order. */
     static UnitProbes.Result measure(SparkSession spark, ShardSet data, ProbesSpec spec, byte[] model, CharVocabulary vocab, long perStream) {
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<byte[]> modelB = sc.broadcast(model);
-        int bytesPerToken = data.bytesPerToken();
         int viewChars = spec.htmlChars();
-        try {
-            List<Tuple2<Integer, UnitProbes.Result>> parts = new ArrayList<>(data.windowsByStream(spark, spec.split()).mapPartitions(it -> {
-                if (!it.hasNext()) return Collections.<Tuple2<Integer, UnitProbes.Result>>emptyIterator();
-                Tuple2<Integer, int[]> st = StreamTexts.read(it, bytesPerToken, perStream);
-                int[] tokens = st._2();
-                int[] cps = new int[tokens.length];
-                for (int i = 0; i < tokens.length; i++) cps[i] = vocab.codePoint(tokens[i]);
-                CellStack stack = CellStack.of(ModelBytes.restore(modelB.value(), false));
-                return Collections.singletonList(new Tuple2<>(st._1(), new UnitProbes(stack, viewChars).measure(tokens, cps))).iterator();
-            }).collect());
-            if (parts.isEmpty()) throw new BadInputException(data.path(spec.split()) + ": the split has no windows");
-            parts.sort(Comparator.comparingInt(Tuple2::_1));
-            UnitProbes.Result sum = parts.get(0)._2();
-            for (int i = 1; i < parts.size(); i++) sum = sum.plus(parts.get(i)._2());
-            return sum;
-        } finally {
-            modelB.destroy();
-        }
+        List<UnitProbes.Result> parts = StreamPass.run(spark, data, spec.split(), perStream, model, (st, m) -> {
+            int[] cps = new int[st.tokens.length];
+            for (int i = 0; i < cps.length; i++) cps[i] = vocab.codePoint(st.tokens[i]);
+            return new UnitProbes(CellStack.of(m.network()), viewChars).measure(st.tokens, cps);
+        });
+        if (parts.isEmpty()) throw new BadInputException(data.path(spec.split()) + ": the split has no windows");
+        UnitProbes.Result sum = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) sum = sum.plus(parts.get(i));
+        return sum;
     }
 }

@@ -3,6 +3,7 @@ package org.carousel.jobs.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carousel.spark.JobUsage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -189,8 +190,12 @@ public final class BracketsEval {
         System.exit(cli(args));
     }
 
+    public static final JobUsage USAGE = ModelEvalCommand.usage("brackets",
+            "Closing-character accuracy by distance to the opener, for the model and an n-gram counted on the training\n"
+            + "split (char models).", "eval.split", "eval.lanes", "eval.brackets", "data", "spark");
+
     public static int cli(String[] args) {
-        return ModelEvalCommand.run("brackets", args, BracketsSpec::from, BracketsEval::run, BracketsEval::text);
+        return ModelEvalCommand.run(USAGE, args, BracketsSpec::from, BracketsEval::run, BracketsEval::text);
     }
 
     /** The result as a few lines for the console. */
@@ -436,20 +441,6 @@ public final class BracketsEval {
 
     /** Each stream of a split as (stream, token ids), at most {@code maxTokens} ids of each (a prefix). */
     static JavaRDD<Tuple2<Integer, int[]>> streams(SparkSession spark, ShardSet data, Split split, long maxTokens) {
-        int bytesPerToken = data.bytesPerToken();
-        return data.windowsByStream(spark, split).mapPartitions(it -> {
-            if (!it.hasNext()) return Collections.<Tuple2<Integer, int[]>>emptyIterator();
-            List<Tuple2<Long, int[]>> windows = new ArrayList<>();
-            long have = 0;
-            while (it.hasNext() && have < maxTokens) {
-                Tuple2<Long, byte[]> w = it.next();
-                int[] ids = TokenCodec.unpack(w._2(), bytesPerToken);
-                windows.add(new Tuple2<>(w._1(), ids));
-                have += ids.length - 1;
-            }
-            int[] tokens = ContextTruncationEval.tokens(windows);
-            if (tokens.length > maxTokens) tokens = Arrays.copyOf(tokens, (int) maxTokens);
-            return List.of(new Tuple2<>(ShardSet.stream(windows.get(0)._1()), tokens)).iterator();
-        });
+        return StreamPass.streams(spark, data, split, maxTokens == Long.MAX_VALUE ? 0 : maxTokens).map(st -> new Tuple2<>(st.index, st.tokens));
     }
 }

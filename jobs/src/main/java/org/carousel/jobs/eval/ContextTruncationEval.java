@@ -3,6 +3,7 @@ package org.carousel.jobs.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carousel.spark.JobUsage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -134,8 +135,12 @@ public final class ContextTruncationEval {
         System.exit(cli(args));
     }
 
+    public static final JobUsage USAGE = ModelEvalCommand.usage("context",
+            "How much history the model uses: loss with only the last k tokens against full context, per k, with paired\n"
+            + "standard errors and the effective context's 95% interval.", "eval.split", "eval.context", "data", "spark");
+
     public static int cli(String[] args) {
-        return ModelEvalCommand.run("context", args, ContextTruncationSpec::from, ContextTruncationEval::run, ContextTruncationEval::text);
+        return ModelEvalCommand.run(USAGE, args, ContextTruncationSpec::from, ContextTruncationEval::run, ContextTruncationEval::text);
     }
 
     /** The result as a few lines for the console. */
@@ -262,60 +267,15 @@ public final class ContextTruncationEval {
         }
     }
 
-    /** One task per stream: its token sequence, its reset points, its sums; added up on the driver. */
+    /** One task per stream ({@link StreamPass}): its reset points, its sums; added up on the driver in stream order. */
     static ContextTruncation.Result measure(SparkSession spark, ShardSet data, ContextTruncationSpec spec, byte[] model, int perStream) {
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<byte[]> modelB = sc.broadcast(model);
-        int bytesPerToken = data.bytesPerToken();
         int[] ks = spec.ks();
         long seed = spec.seed();
         int batch = spec.batch();
-        try {
-            List<ContextTruncation.Result> parts = data.windowsByStream(spark, spec.split()).mapPartitions(it -> {
-                if (!it.hasNext()) return Collections.<ContextTruncation.Result>emptyIterator();
-                List<Tuple2<Long, int[]>> windows = new ArrayList<>();
-                while (it.hasNext()) {
-                    Tuple2<Long, byte[]> w = it.next();
-                    windows.add(new Tuple2<>(w._1(), TokenCodec.unpack(w._2(), bytesPerToken)));
-                }
-                int stream = ShardSet.stream(windows.get(0)._1());
-                int[] tokens = tokens(windows);
-                MultiLayerNetwork net = ModelBytes.restore(modelB.value(), false);
-                ContextTruncation ct = new ContextTruncation(net, ks, batch);
-                return List.of(ct.measure(tokens, perStream, seed * 1_000_003L + stream)).iterator();
-            }).collect();
-            ContextTruncation.Result sum = ContextTruncation.Result.empty(ks);
-            for (ContextTruncation.Result p : parts) sum = sum.plus(p);
-            return sum;
-        } finally {
-            modelB.destroy();
-        }
-    }
-
-    /**
-     * A stream's token sequence from its windows, keyed and sorted by {@link ShardSet#key}: window i holds
-     * positions [iW, iW + W], so each window after the first adds all its ids but the first, which must equal the
-     * previous window's last.
-     */
-    public static int[] tokens(List<Tuple2<Long, int[]>> windows) {
-        long n = 0;
-        for (int i = 0; i < windows.size(); i++) {
-            Tuple2<Long, int[]> w = windows.get(i);
-            if (ShardSet.stream(w._1()) != ShardSet.stream(windows.get(0)._1()) || (w._1() & ((1L << 40) - 1)) != i)
-                throw new IllegalStateException("windows of a stream must be consecutive from index 0; window " + i + " has key " + w._1());
-            n += i == 0 ? w._2().length : w._2().length - 1;
-        }
-        if (n > Integer.MAX_VALUE - 8) throw new IllegalStateException("stream of " + n + " tokens is too long to hold");
-        int[] out = new int[(int) n];
-        int at = 0;
-        for (int i = 0; i < windows.size(); i++) {
-            int[] w = windows.get(i)._2();
-            if (i > 0 && (w.length == 0 || w[0] != out[at - 1]))
-                throw new IllegalStateException("window " + i + " does not start with the previous window's last id");
-            int from = i == 0 ? 0 : 1;
-            System.arraycopy(w, from, out, at, w.length - from);
-            at += w.length - from;
-        }
-        return out;
+        ContextTruncation.Result sum = ContextTruncation.Result.empty(ks);
+        for (ContextTruncation.Result p : StreamPass.run(spark, data, spec.split(), 0, model, (st, m) ->
+                new ContextTruncation(m.network(), ks, batch).measure(st.tokens, perStream, seed * 1_000_003L + st.index)))
+            sum = sum.plus(p);
+        return sum;
     }
 }

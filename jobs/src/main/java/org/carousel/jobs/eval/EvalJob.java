@@ -2,6 +2,7 @@ package org.carousel.jobs.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carousel.spark.JobUsage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -34,8 +35,12 @@ public final class EvalJob {
         System.exit(cli(args));
     }
 
+    public static final JobUsage USAGE = ModelEvalCommand.usage("eval",
+            "Bits per token of a model on a split, scored with the hidden state carried along each stream.",
+            "eval.split", "eval.lanes", "eval.max_chars", "data", "spark");
+
     public static int cli(String[] args) {
-        return ModelEvalCommand.run("eval", args, s -> Split.parse(s.string("eval.split"), "config key 'eval.split'"), EvalJob::run, EvalJob::line);
+        return ModelEvalCommand.run(USAGE, args, s -> Split.parse(s.string("eval.split"), "config key 'eval.split'"), EvalJob::run, EvalJob::line);
     }
 
     static String line(JsonNode r) {

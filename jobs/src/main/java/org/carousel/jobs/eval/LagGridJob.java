@@ -12,6 +12,7 @@ import org.carousel.config.Settings;
 import org.carousel.data.Manifest;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.JobArgs;
+import org.carousel.spark.JobUsage;
 import org.carousel.spark.JobRunner;
 import org.carousel.spark.OutputDir;
 import org.carousel.spark.SparkSessions;
@@ -63,9 +64,17 @@ public final class LagGridJob {
         System.exit(cli(args));
     }
 
+    public static final JobUsage USAGE = JobUsage.of("lag",
+                    "How far back each cell and initialisation carries information: trains small networks on a synthetic task\n"
+                    + "at every lag and seed of the grid (one Spark task each) and reports success rates with 95% intervals,\n"
+                    + "horizons, the controls' verdicts, learning curves and the gradient reaching the deciding input.",
+                    "eval.lag", "spark")
+            .required("output", "DIR", "the output directory (manifest.json, lag.png, lag-curves.png, lag-gradient.png)")
+            .flag("overwrite", "replace an existing output directory");
+
     public static int cli(String[] args) {
         return JobRunner.run("lag", () -> {
-            JobArgs a = JobArgs.parse("lag", args, Set.of("output"), Set.of("overwrite"));
+            JobArgs a = JobArgs.parse(USAGE, args);
             Settings s = a.settings(List.of());
             String output = a.required("output");
             LagGridSpec.from(s);

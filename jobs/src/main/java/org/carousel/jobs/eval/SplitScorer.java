@@ -34,27 +34,14 @@ public final class SplitScorer {
      */
     public static CrossEntropySum score(SparkSession spark, ShardSet data, Split split, byte[] model, int lanes, long maxTokens) {
         if (data.records()) return scoreRecords(spark, data, split, model, maxTokens);
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<byte[]> modelB = sc.broadcast(model);
         int streams = Math.max(1, (int) data.splitStats(split).path("streams").asLong(1));
-        long perStream = maxTokens > 0 ? Math.max(1, maxTokens / streams) : Long.MAX_VALUE;
-        int bytesPerToken = data.bytesPerToken();
-        try {
-            return data.windowsByStream(spark, split).mapPartitions(it -> {
-                List<int[]> windows = new ArrayList<>();
-                long budget = perStream;
-                while (it.hasNext() && budget > 0) {
-                    int[] w = TokenCodec.unpack(it.next()._2(), bytesPerToken);
-                    windows.add(w);
-                    budget -= w.length - 1;
-                }
-                if (windows.isEmpty()) return Collections.emptyIterator();
-                MultiLayerNetwork net = ModelBytes.restore(modelB.value(), false);
-                return List.of(new StreamScorer(net, lanes).score(windows)).iterator();
-            }).fold(CrossEntropySum.ZERO, CrossEntropySum::plus);
-        } finally {
-            modelB.destroy();
-        }
+        long perStream = maxTokens > 0 ? Math.max(1, maxTokens / streams) : 0;
+        int window = data.window();
+        CrossEntropySum sum = CrossEntropySum.ZERO;
+        for (CrossEntropySum part : StreamPass.run(spark, data, split, perStream, model, (st, m) ->
+                st.tokens.length < 2 ? null : new StreamScorer(m.network(), lanes).score(st.windows(window))))
+            sum = sum.plus(part);
+        return sum;
     }
 
     /**

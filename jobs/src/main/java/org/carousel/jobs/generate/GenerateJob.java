@@ -6,6 +6,7 @@ import org.carousel.config.Settings;
 import org.carousel.generate.TextSampler;
 import org.carousel.jobs.ModelDir;
 import org.carousel.spark.JobArgs;
+import org.carousel.spark.JobUsage;
 import org.carousel.spark.JobRunner;
 import org.carousel.text.CharVocabulary;
 import org.carousel.text.Tokenizer;
@@ -27,9 +28,18 @@ public final class GenerateJob {
         System.exit(cli(args));
     }
 
+    public static final JobUsage USAGE = JobUsage.of("generate",
+                    "Samples text from a trained model: feeds the prime, then draws one token at a time from p^(1/temperature).",
+                    "generate")
+            .required("model", "DIR", "a model directory (train output)")
+            .optional("prime", "TEXT", "text fed before sampling (generate.prime)")
+            .optional("length", "N", "tokens to generate (generate.length)")
+            .optional("temperature", "T", "sampling temperature (generate.temperature)")
+            .optional("seed", "S", "sampling seed (generate.seed)");
+
     public static int cli(String[] args) {
         return JobRunner.run("generate", () -> {
-            JobArgs a = JobArgs.parse("generate", args, Set.of("model", "prime", "length", "temperature", "seed"), Set.of());
+            JobArgs a = JobArgs.parse(USAGE, args);
             List<String> extra = new ArrayList<>();
             for (String k : List.of("length", "temperature", "seed")) if (a.has(k)) extra.add("generate." + k + "=" + a.required(k));
             Settings s = a.settings(extra);

@@ -16,6 +16,7 @@ import org.carousel.prep.CorpusFiles;
 import org.carousel.prep.PrepJob;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.JobArgs;
+import org.carousel.spark.JobUsage;
 import org.carousel.spark.JobRunner;
 import org.carousel.spark.SparkSessions;
 import org.slf4j.Logger;
@@ -58,10 +59,17 @@ public final class PipelineJob {
         System.exit(cli(args));
     }
 
+    public static final JobUsage USAGE = JobUsage.of("pipeline",
+                    "Runs prep -> train -> eval -> report as idempotent stages under the work directory: a stage whose inputs\n"
+                    + "and config are unchanged is skipped; summary.json records each stage and the exit status.",
+                    "prep", "model", "train", "eval", "report", "spark")
+            .required("input", "PATH", "the corpus (as prep --input)")
+            .required("workdir", "DIR", "the work directory: data/, model/, eval-validation/, report/, summary.json");
+
     public static int cli(String[] args) {
         JobArgs[] parsed = new JobArgs[1];
         int code = JobRunner.run("pipeline", () -> {
-            JobArgs a = JobArgs.parse("pipeline", args, Set.of("input", "workdir"), Set.of());
+            JobArgs a = JobArgs.parse(USAGE, args);
             parsed[0] = a;
             Settings s = a.settings(List.of());
             String input = a.required("input");

@@ -1,2 +1,2 @@
-/** The pipeline job: prep → train → eval as idempotent stages for scheduled runs. */
+/** The pipeline job: prep → train → eval → report as idempotent stages for scheduled runs. */
 package org.carousel.jobs.pipeline;

@@ -10,6 +10,7 @@ import org.carousel.config.Settings;
 import org.carousel.data.Manifest;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.JobArgs;
+import org.carousel.spark.JobUsage;
 import org.carousel.spark.JobRunner;
 import org.carousel.spark.OutputDir;
 
@@ -41,9 +42,16 @@ public final class ReportJob {
         System.exit(cli(args));
     }
 
+    public static final JobUsage USAGE = JobUsage.of("report",
+                    "Gathers stage outputs (data, models, evaluations) into one self-contained HTML page, report.html.", "report")
+            .required("inputs", "DIR[,DIR...]", "output directories; one without a manifest.json stands for its subdirectories that have one")
+            .required("output", "DIR", "the report directory to write")
+            .optional("title", "TEXT", "heading of the page (report.title)")
+            .flag("overwrite", "replace an existing output directory");
+
     public static int cli(String[] args) {
         return JobRunner.run("report", () -> {
-            JobArgs a = JobArgs.parse("report", args, Set.of("inputs", "output", "title"), Set.of("overwrite"));
+            JobArgs a = JobArgs.parse(USAGE, args);
             List<String> extra = new ArrayList<>();
             if (a.has("title")) extra.add("report.title=" + quote(a.required("title")));
             Settings s = a.settings(extra);

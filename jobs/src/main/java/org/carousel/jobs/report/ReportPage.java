@@ -130,6 +130,7 @@ final class ReportPage {
                 .append(num(s.path("parameters"))).append(" parameters; trained on <code>").append(esc(m.path("data").path("path").asText()))
                 .append("</code> with vocabulary <code>").append(esc(m.path("vocabulary").path("fingerprint").asText())).append("</code>.</p>\n");
         if (r.isObject() && r.size() > 0) table("Training results", r);
+        for (JsonNode p : m.path("plots")) plot(in, p.asText());     // the training curve (loss.png)
         versionAndConfig(m);
     }
 

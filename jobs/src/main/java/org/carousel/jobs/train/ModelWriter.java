@@ -25,7 +25,8 @@ final class ModelWriter {
     static JsonNode write(Path dir, Configuration hadoop, Settings s, ModelSpec modelSpec, TrainSpec spec, ShardSet shards,
                           String data, TrainingData items, int workers, TrainingRun.Result result, long resumedFromStep) {
         MultiLayerNetwork trained = result.network();
-        HadoopFiles.write(new Path(dir, ModelDir.MODEL_FILE), ModelBytes.of(trained, true), hadoop);
+        byte[] zip = ModelBytes.of(trained, true);
+        HadoopFiles.write(new Path(dir, ModelDir.MODEL_FILE), zip, hadoop);
         HadoopFiles.write(new Path(dir, ModelDir.VOCAB_FILE), shards.vocabulary().toJson(), hadoop);
         HadoopFiles.write(new Path(dir, "train.conf"), s.render("model", "train", "eval", "spark"), hadoop);
         String metrics = HadoopFiles.readString(new Path(dir, ModelDir.METRICS_FILE), hadoop);
@@ -40,6 +41,8 @@ final class ModelWriter {
         mm.put("dropout", modelSpec.dropout());
         mm.put("parameters", trained.numParams());
         mm.put("file", ModelDir.MODEL_FILE);
+        mm.put("file_bytes", zip.length);
+        mm.put("file_sha256", Checkpoints.sha256(zip));
         ObjectNode v = m.putObject("vocabulary");
         v.put("kind", shards.vocabulary().kind());
         v.put("size", shards.vocabulary().size());

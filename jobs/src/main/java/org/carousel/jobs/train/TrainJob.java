@@ -12,6 +12,7 @@ import org.carousel.model.ModelSpec;
 import org.carousel.model.OptimizerSpec;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.JobArgs;
+import org.carousel.spark.JobUsage;
 import org.carousel.spark.JobRunner;
 import org.carousel.spark.OutputDir;
 import org.carousel.spark.SparkSessions;
@@ -38,9 +39,19 @@ public final class TrainJob {
         System.exit(cli(args));
     }
 
+    public static final JobUsage USAGE = JobUsage.of("train",
+                    "Trains a language model on the training split of prep output with parameter averaging on Spark (stream\n"
+                    + "mode: contiguous lanes with carried state, train.state), validating as it goes, and writes a model\n"
+                    + "directory (model.zip, vocab.json, metrics.jsonl, loss.png, train.conf, manifest.json).",
+                    "model", "train", "eval.lanes", "data", "spark")
+            .required("data", "DIR", "prep output (shards, vocab.json, manifest.json)")
+            .required("output", "DIR", "the model directory to write")
+            .flag("overwrite", "replace an existing output directory")
+            .flag("resume", "continue from the newest usable checkpoint (train.checkpoint.dir, or OUTPUT.checkpoints)");
+
     public static int cli(String[] args) {
         return JobRunner.run("train", () -> {
-            JobArgs a = JobArgs.parse("train", args, Set.of("data", "output"), Set.of("overwrite", "resume"));
+            JobArgs a = JobArgs.parse(USAGE, args);
             String data = a.required("data");
             String output = a.required("output");
             Settings s = a.settings(List.of());
@@ -50,7 +61,7 @@ public final class TrainJob {
             TrainSpec.from(s);
             new DivergenceGuard(s, 1);
             org.apache.hadoop.conf.Configuration local = new org.apache.hadoop.conf.Configuration();
-            ShardSet.open(data, local);
+            ShardSet.openVerified(data, local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE));
             OutputDir.checkAbsent(output, local, a.flag("overwrite"));
             SparkSession spark = SparkSessions.create(s, "train");
             try {

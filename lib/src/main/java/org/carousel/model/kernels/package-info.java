@@ -31,6 +31,10 @@
  * {@link org.carousel.model.kernels.SequenceWorkspace} owns those buffers, grows them when shapes grow and
  * reuses them, so a training step allocates nothing.
  *
+ * <p>Reproducibility: exp and tanh are built from +, ×, ÷ and fma, and the scalar path evaluates each expression in
+ * the same order as a vector lane, so the same inputs give the same bits in any JVM, in any JIT tier, on the
+ * vector or the scalar path.
+ *
  * <p>Threads: the kernels never change OpenBLAS's thread count; {@link org.carousel.model.kernels.Blas#setNumThreads}
  * does, when a caller asks.
  */
