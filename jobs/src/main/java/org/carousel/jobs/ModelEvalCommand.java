@@ -48,26 +48,13 @@ public final class ModelEvalCommand {
 
     public static int run(JobUsage usage, String[] args, Consumer<Settings> checkConfig, Evaluation evaluation,
                           Function<JsonNode, String> console) {
-        String job = usage.job();
-        return JobRunner.run(job, () -> {
-            JobArgs a = JobArgs.parse(usage, args);
-            List<String> extra = new ArrayList<>();
-            if (a.has("split")) extra.add("eval.split=" + a.required("split"));
-            Settings s = a.settings(extra);
-            String model = a.required("model");
-            String data = a.required("data");
+        return JobCommand.withSpark(usage, args, a -> a.has("split") ? List.of("eval.split=" + a.required("split")) : List.of(), (a, s) -> {
             checkConfig.accept(s);
             Configuration local = new Configuration();
-            ModelDir.open(model, local).checkCompatible(ShardSet.openVerified(data, local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE)));
+            ModelDir.open(a.required("model"), local).checkCompatible(
+                    ShardSet.openVerified(a.required("data"), local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE)));
             if (a.has("output")) OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
-            SparkSession spark = SparkSessions.create(s, job);
-            try {
-                JsonNode r = evaluation.run(spark, s, model, data, a.optional("output", null), a.flag("overwrite"));
-                System.out.println(console.apply(r));
-            } finally {
-                spark.stop();
-            }
-            return null;
-        });
+        }, (spark, a, s) -> System.out.println(console.apply(
+                evaluation.run(spark, s, a.required("model"), a.required("data"), a.optional("output", null), a.flag("overwrite")))));
     }
 }

@@ -44,6 +44,30 @@ class CliTest {
     }
 
     @Test
+    void everyJobPrintsItsOptionsAndConfigSectionsOnHelp() {
+        PrintStream savedOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            for (Cli.Job j : Cli.JOBS) {
+                out.reset();
+                assertEquals(0, Cli.run(new String[]{j.usage().job(), "--help"}), j.usage().job());
+                String text = out.toString(StandardCharsets.UTF_8);
+                assertTrue(text.startsWith("usage: carousel " + j.usage().job() + " "), text);
+                for (var o : j.usage().options()) assertTrue(text.contains("--" + o.name()), j.usage().job() + " lists --" + o.name());
+                assertTrue(text.contains("config read: "), text);
+                assertTrue(text.contains("--set key=value"), text);
+            }
+            out.reset();
+            assertEquals(0, Cli.run(new String[]{"--help"}));
+            for (Cli.Job j : Cli.JOBS) assertTrue(out.toString(StandardCharsets.UTF_8).contains("  " + j.usage().job() + " "), j.usage().job());
+        } finally {
+            System.setOut(savedOut);
+        }
+        assertEquals("", stderr(), "help is not an error");
+    }
+
+    @Test
     void badArgumentsAndConfigExitTwoWithOneLine(@TempDir Path tmp) throws Exception {
         assertEquals(2, Cli.run(new String[]{"prep", "--output", tmp.resolve("o").toString()}));
         assertEquals("carousel prep: error: prep: missing required option --input", stderr());

@@ -18,6 +18,7 @@ import org.carousel.dynamics.DecayCurve;
 import org.carousel.dynamics.GradientHorizon;
 import org.carousel.jobs.ModelDir;
 import org.carousel.jobs.ModelEvalCommand;
+import org.carousel.jobs.eval.EvaluationManifest;
 import org.carousel.jobs.eval.StreamPass;
 import org.carousel.model.ModelBytes;
 import org.carousel.prep.ShardSet;
@@ -53,6 +54,10 @@ import java.util.List;
  * </pre>
  */
 public final class HorizonEval {
+    public static final JobUsage USAGE = ModelEvalCommand.usage("horizon",
+            "The gradient horizon: how fast ||ds_t/ds_{t-d}|| shrinks with d, trained and at initialisation, with fitted\n"
+            + "per-step factors and their 95% bootstrap intervals.", "eval.split", "eval.horizon", "data", "spark");
+
     private static final Logger log = LoggerFactory.getLogger(HorizonEval.class);
     public static final String KIND = "carousel.eval.horizon";
     public static final String PLOT_FILE = "horizon.png";
@@ -83,10 +88,6 @@ public final class HorizonEval {
     public static void main(String[] args) {
         System.exit(cli(args));
     }
-
-    public static final JobUsage USAGE = ModelEvalCommand.usage("horizon",
-            "The gradient horizon: how fast ||ds_t/ds_{t-d}|| shrinks with d, trained and at initialisation, with fitted\n"
-            + "per-step factors and their 95% bootstrap intervals.", "eval.split", "eval.horizon", "data", "spark");
 
     public static int cli(String[] args) {
         return ModelEvalCommand.run(USAGE, args, HorizonSpec::from, HorizonEval::run, HorizonEval::text);
@@ -128,8 +129,8 @@ public final class HorizonEval {
                         + "eval.horizon.max_distance + 2 (" + (spec.maxDistance() + 2) + " tokens); lower it");
 
             String cell = m.manifest().path("model").path("cell").asText();
-            ObjectNode r = Manifest.create(KIND);
-            r.put("title", "Gradient horizon: ||ds_t/ds_{t-d}|| vs d, trained and at initialisation");
+            EvaluationManifest em = new EvaluationManifest(KIND, "Gradient horizon: ||ds_t/ds_{t-d}|| vs d, trained and at initialisation");
+            ObjectNode r = em.node();
             r.put("split", spec.split().dir());
             r.put("model", model);
             r.put("data", data);
@@ -168,17 +169,10 @@ public final class HorizonEval {
             if (mm.trained().isLstm(top))
                 summary += String.format(" Mean forget gate %.3f (%.3f at initialisation).",
                         mm.trained().meanForget(top), mm.init().meanForget(top));
-            r.put("summary", summary);
-            ArrayNode plots = r.putArray("plots");
-            if (out != null) plots.add(PLOT_FILE);
-            ArrayNode tables = r.putArray("tables");
-            tables.add(decayTable(mm, spec.seed()));
-            tables.add(ratioTable(mm, spec.maxDistance()));
-            ObjectNode prov = r.putObject("provenance");
-            prov.put("model", model);
-            prov.put("data", data);
-            prov.put("config", s.render("eval.split", "eval.horizon"));
-            prov.put("vocabulary_fingerprint", m.vocabulary().fingerprint());
+            em.summary(summary);
+            if (out != null) em.plot(PLOT_FILE);
+            em.table(decayTable(mm, spec.seed())).table(ratioTable(mm, spec.maxDistance()));
+            em.provenance(model, data, s.render("eval.split", "eval.horizon"), m.vocabulary().fingerprint());
             log.info("horizon: {} in {} s", summary, String.format("%.1f", wall));
             if (out != null) {
                 HadoopFiles.write(new Path(out.path(), PLOT_FILE),

@@ -18,6 +18,7 @@ import org.carousel.dynamics.TextSignals;
 import org.carousel.dynamics.UnitProbes;
 import org.carousel.jobs.ModelDir;
 import org.carousel.jobs.ModelEvalCommand;
+import org.carousel.jobs.eval.EvaluationManifest;
 import org.carousel.jobs.eval.StreamPass;
 import org.carousel.model.ModelBytes;
 import org.carousel.prep.ShardSet;
@@ -56,6 +57,10 @@ import java.util.Map;
  * </pre>
  */
 public final class ProbesEval {
+    public static final JobUsage USAGE = ModelEvalCommand.usage("probes",
+            "What single units track: correlations of every hidden unit (and LSTM cell) with in-quote, bracket depth and\n"
+            + "line position, gate saturation, and activations.html (the text coloured by a chosen unit).", "eval.split", "eval.probes", "data", "spark");
+
     private static final Logger log = LoggerFactory.getLogger(ProbesEval.class);
     public static final String KIND = "carousel.eval.probes";
     public static final String PLOT_FILE = "gates.png";
@@ -88,10 +93,6 @@ public final class ProbesEval {
         System.exit(cli(args));
     }
 
-    public static final JobUsage USAGE = ModelEvalCommand.usage("probes",
-            "What single units track: correlations of every hidden unit (and LSTM cell) with in-quote, bracket depth and\n"
-            + "line position, gate saturation, and activations.html (the text coloured by a chosen unit).", "eval.split", "eval.probes", "data", "spark");
-
     public static int cli(String[] args) {
         return ModelEvalCommand.run(USAGE, args, ProbesSpec::from, ProbesEval::run, r -> "probes: " + r.path("summary").asText());
     }
@@ -117,8 +118,8 @@ public final class ProbesEval {
             if (r.positions() < 2) throw new BadInputException(shards.path(spec.split()) + ": the split has fewer than 2 characters");
 
             String cell = m.manifest().path("model").path("cell").asText();
-            ObjectNode n = Manifest.create(KIND);
-            n.put("title", "Cell probes: units vs quotes, brackets, line position; gate saturation");
+            EvaluationManifest em = new EvaluationManifest(KIND, "Cell probes: units vs quotes, brackets, line position; gate saturation");
+            ObjectNode n = em.node();
             n.put("split", spec.split().dir());
             n.put("model", model);
             n.put("data", data);
@@ -189,23 +190,14 @@ public final class ProbesEval {
                 array(o.putArray("histogram"), hist);
                 rows(hiddenTable).addArray().add(l).add(sat);
             }
-            n.put("summary", summary.toString().replaceAll(";$", "."));
+            em.summary(summary.toString().replaceAll(";$", "."));
             n.put("wall_s", wall);
-            ArrayNode plots = n.putArray("plots");
-            ArrayNode html = n.putArray("html");
-            if (out != null) {
-                plots.add(PLOT_FILE);
-                html.add(HTML_FILE);
-            }
-            ArrayNode tables = n.putArray("tables");
-            tables.add(topTable);
-            if (rows(gateTable).size() > 0) tables.add(gateTable);
-            tables.add(hiddenTable);
-            ObjectNode prov = n.putObject("provenance");
-            prov.put("model", model);
-            prov.put("data", data);
-            prov.put("config", s.render("eval.split", "eval.probes"));
-            prov.put("vocabulary_fingerprint", m.vocabulary().fingerprint());
+            if (out != null) em.plot(PLOT_FILE).html(HTML_FILE);
+            else n.putArray("html");
+            em.table(topTable);
+            if (rows(gateTable).size() > 0) em.table(gateTable);
+            em.table(hiddenTable);
+            em.provenance(model, data, s.render("eval.split", "eval.probes"), m.vocabulary().fingerprint());
             log.info("probes: {} in {} s", n.path("summary").asText(), String.format("%.1f", wall));
             if (out != null) {
                 HadoopFiles.write(new Path(out.path(), PLOT_FILE), GatesPlot.png(r, cell + ", " + spec.split().dir()

@@ -62,6 +62,10 @@ import java.util.TreeMap;
  * </pre>
  */
 public final class BracketsEval {
+    public static final JobUsage USAGE = ModelEvalCommand.usage("brackets",
+            "Closing-character accuracy by distance to the opener, for the model and an n-gram counted on the training\n"
+            + "split (char models).", "eval.split", "eval.lanes", "eval.brackets", "data", "spark");
+
     private static final Logger log = LoggerFactory.getLogger(BracketsEval.class);
     public static final String KIND = "carousel.eval.brackets";
     public static final String PLOT_FILE = "brackets.png";
@@ -100,7 +104,7 @@ public final class BracketsEval {
                     Split.parse(s.string("eval.split"), "config key 'eval.split'"),
                     s.integer("eval.brackets.n", 1, ContextHash.MAX_ORDER),
                     s.string("eval.brackets.pairs"),
-                    ContextTruncationEval.ContextTruncationSpec.ks(s, "eval.brackets.buckets"),
+                    s.increasing("eval.brackets.buckets", 1, Integer.MAX_VALUE - 1),
                     s.longValue("eval.brackets.max_chars", 0, Long.MAX_VALUE),
                     s.integer("eval.lanes", 1, 65_536),
                     s.longValue("eval.brackets.min_pairs", 2, Long.MAX_VALUE),
@@ -189,10 +193,6 @@ public final class BracketsEval {
     public static void main(String[] args) {
         System.exit(cli(args));
     }
-
-    public static final JobUsage USAGE = ModelEvalCommand.usage("brackets",
-            "Closing-character accuracy by distance to the opener, for the model and an n-gram counted on the training\n"
-            + "split (char models).", "eval.split", "eval.lanes", "eval.brackets", "data", "spark");
 
     public static int cli(String[] args) {
         return ModelEvalCommand.run(USAGE, args, BracketsSpec::from, BracketsEval::run, BracketsEval::text);
@@ -301,13 +301,13 @@ public final class BracketsEval {
             }
             if (used == 0) throw new BadInputException(shards.path(spec.split()) + ": every matched pair straddles a lane start; lower eval.lanes");
 
-            ObjectNode r = Manifest.create(KIND);
             int win = buckets.farthestWin(spec.minPairs(), spec.z());
             String upTo = win < 0 ? "none" : buckets.high(win) < 0 ? "all distances (>" + buckets.low(win) + ")" : String.valueOf(buckets.high(win));
             String cell = m.manifest().path("model").path("cell").asText("model");
-            r.put("title", "Closing brackets and quotes: " + cell + " vs " + n + "-gram accuracy by distance to the opener");
+            EvaluationManifest em = new EvaluationManifest(KIND, "Closing brackets and quotes: " + cell + " vs " + n + "-gram accuracy by distance to the opener");
+            ObjectNode r = em.node();
             String verdict = win < 0 ? "the model beats the n-gram in no distance bucket" : "the model beats the n-gram up to distance " + upTo;
-            r.put("summary", String.format("On %,d matched pairs of the %s split the %s predicts the closing character with accuracy %.3f, "
+            em.summary(String.format("On %,d matched pairs of the %s split the %s predicts the closing character with accuracy %.3f, "
                             + "the %d-gram (Witten-Bell) %.3f; %s (paired difference > %.1f SE, buckets of >= %d pairs).",
                     used, spec.split().dir(), cell, (double) modelRight / used, n, (double) ngramRight / used, verdict, spec.z(), spec.minPairs()));
             r.put("split", spec.split().dir());
@@ -393,16 +393,9 @@ public final class BracketsEval {
                 addNumber(tr, (double) c[1] / c[0]);
                 addNumber(tr, (double) c[2] / c[0]);
             }
-            ArrayNode tables = r.putArray("tables");
-            tables.add(table);
-            tables.add(ctable);
-            ArrayNode plots = r.putArray("plots");
-            if (out != null) plots.add(PLOT_FILE);
-            ObjectNode prov = r.putObject("provenance");
-            prov.put("model", model);
-            prov.put("data", data);
-            prov.put("config", s.render("eval.split", "eval.lanes", "eval.brackets"));
-            prov.put("vocabulary_fingerprint", vocab.fingerprint());
+            em.table(table).table(ctable);
+            if (out != null) em.plot(PLOT_FILE);
+            em.provenance(model, data, s.render("eval.split", "eval.lanes", "eval.brackets"), vocab.fingerprint());
             r.put("wall_s", wall);
             log.info("brackets: {} pairs scored ({} excluded at lane starts) in {} s; beats up to {}", used, excluded,
                     String.format("%.1f", wall), upTo);

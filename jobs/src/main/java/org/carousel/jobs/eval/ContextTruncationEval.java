@@ -50,6 +50,10 @@ import java.util.List;
  * </pre>
  */
 public final class ContextTruncationEval {
+    public static final JobUsage USAGE = ModelEvalCommand.usage("context",
+            "How much history the model uses: loss with only the last k tokens against full context, per k, with paired\n"
+            + "standard errors and the effective context's 95% interval.", "eval.split", "eval.context", "data", "spark");
+
     private static final Logger log = LoggerFactory.getLogger(ContextTruncationEval.class);
     public static final String KIND = "carousel.eval.context";
     public static final String PLOT_FILE = "context.png";
@@ -78,34 +82,10 @@ public final class ContextTruncationEval {
         public static ContextTruncationSpec from(Settings s) {
             return new ContextTruncationSpec(
                     Split.parse(s.string("eval.split"), "config key 'eval.split'"),
-                    ks(s, "eval.context.ks"),
+                    s.increasing("eval.context.ks", 1, 1_000_000),
                     s.integer("eval.context.reset_points", 1, 100_000_000),
                     s.longValue("eval.context.seed", Long.MIN_VALUE, Long.MAX_VALUE),
                     s.integer("eval.context.batch", 1, 65_536));
-        }
-
-        /** A HOCON list of integers ({@code [1, 2, 5]}) or a string of them separated by commas or spaces ({@code "1,2,5"}). */
-        static int[] ks(Settings s, String key) {
-            Object v = s.unwrapped(key).get(key);
-            if (v == null) s.string(key);    // throws, naming the missing key
-            List<Object> items = new ArrayList<>();
-            if (v instanceof List) items.addAll((List<?>) v);
-            else for (String part : String.valueOf(v).trim().split("[,\\s]+")) if (!part.isEmpty()) items.add(part);
-            int[] ks = new int[items.size()];
-            for (int i = 0; i < ks.length; i++) {
-                Object item = items.get(i);
-                long k;
-                try {
-                    k = item instanceof Number && ((Number) item).doubleValue() == ((Number) item).longValue()
-                            ? ((Number) item).longValue() : Long.parseLong(String.valueOf(item).trim());
-                } catch (NumberFormatException e) {
-                    throw new BadInputException("config key '" + key + "' = " + v + ": '" + item + "' is not an integer");
-                }
-                if (k < 1 || k > 1_000_000) throw new BadInputException("config key '" + key + "' = " + v + ": each k must be in [1, 1000000]");
-                ks[i] = (int) k;
-            }
-            if (ks.length == 0) throw new BadInputException("config key '" + key + "': no context lengths given");
-            return ks;
         }
 
         @Override
@@ -134,10 +114,6 @@ public final class ContextTruncationEval {
     public static void main(String[] args) {
         System.exit(cli(args));
     }
-
-    public static final JobUsage USAGE = ModelEvalCommand.usage("context",
-            "How much history the model uses: loss with only the last k tokens against full context, per k, with paired\n"
-            + "standard errors and the effective context's 95% interval.", "eval.split", "eval.context", "data", "spark");
 
     public static int cli(String[] args) {
         return ModelEvalCommand.run(USAGE, args, ContextTruncationSpec::from, ContextTruncationEval::run, ContextTruncationEval::text);
@@ -186,7 +162,9 @@ public final class ContextTruncationEval {
                 throw new BadInputException(shards.path(spec.split()) + ": no stream of the split is longer than the largest k + 1 ("
                         + (maxK + 1) + " tokens); lower eval.context.ks");
 
-            ObjectNode r = Manifest.create(KIND);
+            String cellName = m.manifest().path("model").path("cell").asText();
+            EvaluationManifest em = new EvaluationManifest(KIND, "Context truncation (" + cellName + ", " + spec.split().dir() + " split)");
+            ObjectNode r = em.node();
             r.put("metric", "bits_per_char");
             r.put("split", spec.split().dir());
             r.put("model", model);
@@ -230,28 +208,18 @@ public final class ContextTruncationEval {
             r.put("wall_s", wall);
             if (out != null) r.put("plot", PLOT_FILE);
             // The report's convention: title, summary, plots, tables, provenance.
-            r.put("title", "Context truncation (" + r.path("cell").asText() + ", " + spec.split().dir() + " split)");
-            r.put("summary", String.format("Full context %.4f bits/char over %,d reset points; effective context (smallest k"
+            em.summary(String.format("Full context %.4f bits/char over %,d reset points; effective context (smallest k"
                     + " within %.0f%% of full context on the same characters): %s tokens (95%% interval %s .. %s).", result.fullBitsPerChar(),
                     result.resetPoints(), 100 * ContextTruncation.WITHIN, result.effectiveContextLabel(),
                     ContextTruncation.Result.kLabel(ci.lower()), ContextTruncation.Result.kLabel(ci.upper())));
-            if (out != null) r.putArray("plots").add(PLOT_FILE);
-            ObjectNode t = r.putArray("tables").addObject();
-            t.put("title", "Bits/char when the model sees only the last k tokens");
-            ArrayNode cols = t.putArray("columns");
-            for (String c : List.of("k", "bits/char", "full context, same chars", "increase (bits)", "s.e. (paired)", "increase (%)", "chars"))
-                cols.add(c);
-            ArrayNode rows = t.putArray("rows");
-            for (int i = 0; i < result.size(); i++) {
-                ArrayNode row = rows.addArray();
-                row.add(result.k(i)).add(result.bitsPerChar(i)).add(result.fullBitsPerChar(i)).add(result.increase(i))
-                        .add(result.increaseStdErr(i)).add(100 * result.relativeIncrease(i)).add(result.targets(i));
-            }
-            ObjectNode prov = r.putObject("provenance");
-            prov.put("model", model);
-            prov.put("data", data);
-            prov.put("vocabulary_fingerprint", m.vocabulary().fingerprint());
-            prov.put("config", spec.toString());
+            if (out != null) em.plot(PLOT_FILE);
+            List<List<Object>> rows = new ArrayList<>();
+            for (int i = 0; i < result.size(); i++)
+                rows.add(List.of(result.k(i), result.bitsPerChar(i), result.fullBitsPerChar(i), result.increase(i),
+                        result.increaseStdErr(i), 100 * result.relativeIncrease(i), result.targets(i)));
+            em.table("Bits/char when the model sees only the last k tokens",
+                    List.of("k", "bits/char", "full context, same chars", "increase (bits)", "s.e. (paired)", "increase (%)", "chars"), rows);
+            em.provenance(model, data, spec.toString(), m.vocabulary().fingerprint());
             log.info("context: {} effective context {} over {} reset points in {} s", spec.split().dir(),
                     result.effectiveContextLabel(), result.resetPoints(), String.format("%.1f", wall));
             if (out != null) {

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * unigram entropy; with --output, also writes it as manifest.json (kind carousel.eval).
  */
 public final class EvalJob {
+    public static final JobUsage USAGE = ModelEvalCommand.usage("eval",
+            "Bits per token of a model on a split, scored with the hidden state carried along each stream.",
+            "eval.split", "eval.lanes", "eval.max_chars", "data", "spark");
+
     private static final Logger log = LoggerFactory.getLogger(EvalJob.class);
 
     private EvalJob() {}
@@ -34,10 +38,6 @@ public final class EvalJob {
     public static void main(String[] args) {
         System.exit(cli(args));
     }
-
-    public static final JobUsage USAGE = ModelEvalCommand.usage("eval",
-            "Bits per token of a model on a split, scored with the hidden state carried along each stream.",
-            "eval.split", "eval.lanes", "eval.max_chars", "data", "spark");
 
     public static int cli(String[] args) {
         return ModelEvalCommand.run(USAGE, args, s -> Split.parse(s.string("eval.split"), "config key 'eval.split'"), EvalJob::run, EvalJob::line);

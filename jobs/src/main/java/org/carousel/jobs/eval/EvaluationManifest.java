@@ -44,6 +44,12 @@ public final class EvaluationManifest {
         return this;
     }
 
+    /** A table built elsewhere ({@code {title, columns, rows}}). */
+    public EvaluationManifest table(ObjectNode table) {
+        tables.add(table);
+        return this;
+    }
+
     /** A table; cells are numbers (non-finite ones become null) or strings. */
     public EvaluationManifest table(String title, List<String> columns, List<List<Object>> rows) {
         ObjectNode t = tables.addObject();
@@ -76,6 +82,14 @@ public final class EvaluationManifest {
             if (Double.isFinite(d)) a.add(d); else a.addNull();
         } else if (v instanceof Boolean b) a.add(b);
         else a.add(String.valueOf(v));
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper SNAKE = Manifest.json().copy()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+
+    /** A record (or bean) as a JSON object with snake_case field names, as manifests spell them. */
+    public static ObjectNode tree(Object value) {
+        return SNAKE.valueToTree(value);
     }
 
     /** {@code o.put(key, v)}, with null for a non-finite number. */

@@ -7,6 +7,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.carousel.jobs.JobCommand;
 import org.carousel.BadInputException;
 import org.carousel.config.Settings;
 import org.carousel.data.Manifest;
@@ -52,6 +53,14 @@ import java.util.Set;
  * </pre>
  */
 public final class LagGridJob {
+    public static final JobUsage USAGE = JobUsage.of("lag",
+                    "How far back each cell and initialisation carries information: trains small networks on a synthetic task\n"
+                    + "at every lag and seed of the grid (one Spark task each) and reports success rates with 95% intervals,\n"
+                    + "horizons, the controls' verdicts, learning curves and the gradient reaching the deciding input.",
+                    "eval.lag", "spark")
+            .required("output", "DIR", "the output directory (manifest.json, lag.png, lag-curves.png, lag-gradient.png)")
+            .flag("overwrite", "replace an existing output directory");
+
     private static final Logger log = LoggerFactory.getLogger(LagGridJob.class);
     public static final String KIND = "carousel.eval.lag";
     public static final String PLOT_FILE = "lag.png";
@@ -64,30 +73,11 @@ public final class LagGridJob {
         System.exit(cli(args));
     }
 
-    public static final JobUsage USAGE = JobUsage.of("lag",
-                    "How far back each cell and initialisation carries information: trains small networks on a synthetic task\n"
-                    + "at every lag and seed of the grid (one Spark task each) and reports success rates with 95% intervals,\n"
-                    + "horizons, the controls' verdicts, learning curves and the gradient reaching the deciding input.",
-                    "eval.lag", "spark")
-            .required("output", "DIR", "the output directory (manifest.json, lag.png, lag-curves.png, lag-gradient.png)")
-            .flag("overwrite", "replace an existing output directory");
-
     public static int cli(String[] args) {
-        return JobRunner.run("lag", () -> {
-            JobArgs a = JobArgs.parse(USAGE, args);
-            Settings s = a.settings(List.of());
-            String output = a.required("output");
+        return JobCommand.withSpark(USAGE, args, JobCommand.NO_KEYS, (a, s) -> {
             LagGridSpec.from(s);
-            OutputDir.checkAbsent(output, new Configuration(), a.flag("overwrite"));
-            SparkSession spark = SparkSessions.create(s, "lag");
-            try {
-                JsonNode r = run(spark, s, output, a.flag("overwrite"));
-                System.out.println(text(r));
-            } finally {
-                spark.stop();
-            }
-            return null;
-        });
+            OutputDir.checkAbsent(a.required("output"), new Configuration(), a.flag("overwrite"));
+        }, (spark, a, s) -> System.out.println(text(run(spark, s, a.required("output"), a.flag("overwrite")))));
     }
 
     /** The result as a few lines for the console: verdict, success rates, horizons. */

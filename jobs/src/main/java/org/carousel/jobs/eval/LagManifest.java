@@ -95,36 +95,18 @@ final class LagManifest {
         spec.lags().forEach(lags::add);
         ArrayNode seeds = r.putArray("seeds");
         spec.seeds().forEach(seeds::add);
-        ObjectNode training = r.putObject("training");
-        training.put("hidden", tr.hidden());
-        training.put("updates", tr.updates());
-        training.put("batch", tr.batch());
-        training.put("learning_rate", tr.learningRate());
-        training.put("clip", tr.clip());
-        training.put("eval_sequences", tr.evalSequences());
-        training.put("check_every", tr.checkEvery());
-        training.put("check_sequences", tr.checkSequences());
-        training.put("stop_accuracy", tr.stopAccuracy());
-        training.put("stop_mse_fraction", tr.stopMseFraction());
+        r.set("training", EvaluationManifest.tree(tr));
 
         ObjectNode controls = r.putObject("controls");
-        LagGridSummary.NegativeControl neg = sum.negative();
-        ObjectNode n = controls.putObject("negative");
-        n.put("pass", neg.pass());
+        ObjectNode n = EvaluationManifest.tree(sum.negative());
         n.put("lag", spec.negativeLag());
-        n.put("runs", neg.runs());
-        n.put("successes", neg.successes());
-        n.put("optimum", neg.optimum());
-        put(n, "worst_z", neg.worstZ());
-        n.put("text", neg.text());
+        if (!Double.isFinite(sum.negative().worstZ())) n.putNull("worst_z");
+        controls.set("negative", n);
         LagGridSummary.PositiveControl pos = sum.positive();
         ObjectNode p = controls.putObject("positive");
-        p.put("pass", pos.pass());
-        p.put("model", pos.model());
-        p.put("lag", pos.lag());
+        p.put("pass", pos.pass()).put("model", pos.model()).put("lag", pos.lag());
         rate(p, pos.rate());
-        p.put("within_half_budget", pos.withinHalfBudget());
-        p.put("text", pos.text());
+        p.put("within_half_budget", pos.withinHalfBudget()).put("text", pos.text());
 
         ArrayNode rates = r.putArray("rates");
         for (List<LagGridSummary.Rate> row : sum.rates().values())

@@ -1,6 +1,7 @@
 package org.carousel.jobs.generate;
 
 import org.apache.hadoop.conf.Configuration;
+import org.carousel.jobs.JobCommand;
 import org.carousel.BadInputException;
 import org.carousel.config.Settings;
 import org.carousel.generate.TextSampler;
@@ -22,12 +23,6 @@ import java.util.Set;
  * the model may live on any Hadoop filesystem.
  */
 public final class GenerateJob {
-    private GenerateJob() {}
-
-    public static void main(String[] args) {
-        System.exit(cli(args));
-    }
-
     public static final JobUsage USAGE = JobUsage.of("generate",
                     "Samples text from a trained model: feeds the prime, then draws one token at a time from p^(1/temperature).",
                     "generate")
@@ -37,16 +32,21 @@ public final class GenerateJob {
             .optional("temperature", "T", "sampling temperature (generate.temperature)")
             .optional("seed", "S", "sampling seed (generate.seed)");
 
+    private GenerateJob() {}
+
+    public static void main(String[] args) {
+        System.exit(cli(args));
+    }
+
     public static int cli(String[] args) {
-        return JobRunner.run("generate", () -> {
-            JobArgs a = JobArgs.parse(USAGE, args);
+        return JobCommand.run(USAGE, args, a -> {
             List<String> extra = new ArrayList<>();
             for (String k : List.of("length", "temperature", "seed")) if (a.has(k)) extra.add("generate." + k + "=" + a.required(k));
-            Settings s = a.settings(extra);
-            if (a.has("prime")) s = s.with("generate.prime", a.optional("prime", ""));
-            String prime = s.string("generate.prime");
-            System.out.println(prime + generate(s, a.required("model")));
-            return null;
+            return extra;
+        }, (a, settings) -> {
+            // The prime is text: taken as it is, never parsed as HOCON.
+            Settings s = a.has("prime") ? settings.with("generate.prime", a.optional("prime", "")) : settings;
+            System.out.println(s.string("generate.prime") + generate(s, a.required("model")));
         });
     }
 

@@ -50,6 +50,13 @@ import java.util.function.Supplier;
  * written in every case once the work directory exists.
  */
 public final class PipelineJob {
+    public static final JobUsage USAGE = JobUsage.of("pipeline",
+                    "Runs prep -> train -> eval -> report as idempotent stages under the work directory: a stage whose inputs\n"
+                    + "and config are unchanged is skipped; summary.json records each stage and the exit status.",
+                    "prep", "model", "train", "eval", "report", "spark")
+            .required("input", "PATH", "the corpus (as prep --input)")
+            .required("workdir", "DIR", "the work directory: data/, model/, eval-validation/, report/, summary.json");
+
     private static final Logger log = LoggerFactory.getLogger(PipelineJob.class);
     public static final String MARKER = "_SUCCESS";
 
@@ -58,13 +65,6 @@ public final class PipelineJob {
     public static void main(String[] args) {
         System.exit(cli(args));
     }
-
-    public static final JobUsage USAGE = JobUsage.of("pipeline",
-                    "Runs prep -> train -> eval -> report as idempotent stages under the work directory: a stage whose inputs\n"
-                    + "and config are unchanged is skipped; summary.json records each stage and the exit status.",
-                    "prep", "model", "train", "eval", "report", "spark")
-            .required("input", "PATH", "the corpus (as prep --input)")
-            .required("workdir", "DIR", "the work directory: data/, model/, eval-validation/, report/, summary.json");
 
     public static int cli(String[] args) {
         JobArgs[] parsed = new JobArgs[1];

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.carousel.jobs.JobCommand;
 import org.carousel.BadInputException;
 import org.carousel.config.Settings;
 import org.carousel.data.Manifest;
@@ -33,6 +34,13 @@ import java.util.Set;
  * It reads files only (through Hadoop's FileSystem, so any Hadoop path works) and starts no Spark context.
  */
 public final class ReportJob {
+    public static final JobUsage USAGE = JobUsage.of("report",
+                    "Gathers stage outputs (data, models, evaluations) into one self-contained HTML page, report.html.", "report")
+            .required("inputs", "DIR[,DIR...]", "output directories; one without a manifest.json stands for its subdirectories that have one")
+            .required("output", "DIR", "the report directory to write")
+            .optional("title", "TEXT", "heading of the page (report.title)")
+            .flag("overwrite", "replace an existing output directory");
+
     public static final String KIND = "carousel.report";
     public static final String PAGE = "report.html";
 
@@ -42,24 +50,11 @@ public final class ReportJob {
         System.exit(cli(args));
     }
 
-    public static final JobUsage USAGE = JobUsage.of("report",
-                    "Gathers stage outputs (data, models, evaluations) into one self-contained HTML page, report.html.", "report")
-            .required("inputs", "DIR[,DIR...]", "output directories; one without a manifest.json stands for its subdirectories that have one")
-            .required("output", "DIR", "the report directory to write")
-            .optional("title", "TEXT", "heading of the page (report.title)")
-            .flag("overwrite", "replace an existing output directory");
-
     public static int cli(String[] args) {
-        return JobRunner.run("report", () -> {
-            JobArgs a = JobArgs.parse(USAGE, args);
-            List<String> extra = new ArrayList<>();
-            if (a.has("title")) extra.add("report.title=" + quote(a.required("title")));
-            Settings s = a.settings(extra);
-            List<String> inputs = split(a.required("inputs"));
-            JsonNode r = run(new Configuration(), s, inputs, a.required("output"), a.flag("overwrite"));
+        return JobCommand.run(USAGE, args, a -> a.has("title") ? List.of("report.title=" + quote(a.required("title"))) : List.of(), (a, s) -> {
+            JsonNode r = run(new Configuration(), s, split(a.required("inputs")), a.required("output"), a.flag("overwrite"));
             System.out.println("report: " + r.path("page").asText() + " (" + r.path("inputs").size() + " inputs, "
                     + r.path("plots").asInt() + " plots)");
-            return null;
         });
     }
 

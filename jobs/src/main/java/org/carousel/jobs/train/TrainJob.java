@@ -5,6 +5,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.carousel.jobs.JobCommand;
 import org.carousel.BadInputException;
 import org.carousel.config.Settings;
 import org.carousel.model.LanguageModel;
@@ -31,14 +32,6 @@ import java.util.Set;
  * {@link TrainingData} holds the split, {@link EpochPlan} lays out each epoch, {@link TrainingRun} is the loop.
  */
 public final class TrainJob {
-    private static final Logger log = LoggerFactory.getLogger("org.carousel.train");
-
-    private TrainJob() {}
-
-    public static void main(String[] args) {
-        System.exit(cli(args));
-    }
-
     public static final JobUsage USAGE = JobUsage.of("train",
                     "Trains a language model on the training split of prep output with parameter averaging on Spark (stream\n"
                     + "mode: contiguous lanes with carried state, train.state), validating as it goes, and writes a model\n"
@@ -49,30 +42,28 @@ public final class TrainJob {
             .flag("overwrite", "replace an existing output directory")
             .flag("resume", "continue from the newest usable checkpoint (train.checkpoint.dir, or OUTPUT.checkpoints)");
 
+    private static final Logger log = LoggerFactory.getLogger("org.carousel.train");
+
+    private TrainJob() {}
+
+    public static void main(String[] args) {
+        System.exit(cli(args));
+    }
+
     public static int cli(String[] args) {
-        return JobRunner.run("train", () -> {
-            JobArgs a = JobArgs.parse(USAGE, args);
-            String data = a.required("data");
-            String output = a.required("output");
-            Settings s = a.settings(List.of());
-            // Check the whole config before Spark starts.
+        return JobCommand.withSpark(USAGE, args, JobCommand.NO_KEYS, (a, s) -> {
+            // The whole config and the data before Spark starts.
             ModelSpec.from(s);
             OptimizerSpec.from(s);
             TrainSpec.from(s);
             new DivergenceGuard(s, 1);
-            org.apache.hadoop.conf.Configuration local = new org.apache.hadoop.conf.Configuration();
-            ShardSet.openVerified(data, local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE));
-            OutputDir.checkAbsent(output, local, a.flag("overwrite"));
-            SparkSession spark = SparkSessions.create(s, "train");
-            try {
-                JsonNode m = run(spark, s, data, output, a.flag("overwrite"), a.flag("resume"));
-                JsonNode r = m.path("results");
-                System.out.printf("train: wrote %s (validation %.4f bits/char; unigram entropy %.4f)%n", output,
-                        r.path("validation_bits_per_char").asDouble(), r.path("validation_unigram_entropy_bits").asDouble());
-            } finally {
-                spark.stop();
-            }
-            return null;
+            Configuration local = new Configuration();
+            ShardSet.openVerified(a.required("data"), local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE));
+            OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
+        }, (spark, a, s) -> {
+            JsonNode r = run(spark, s, a.required("data"), a.required("output"), a.flag("overwrite"), a.flag("resume")).path("results");
+            System.out.printf("train: wrote %s (validation %.4f bits/char; unigram entropy %.4f)%n", a.required("output"),
+                    r.path("validation_bits_per_char").asDouble(), r.path("validation_unigram_entropy_bits").asDouble());
         });
     }
 
