@@ -31,7 +31,8 @@ public final class Cli {
             new Job(org.carousel.jobs.dynamics.ProbesEval.USAGE, org.carousel.jobs.dynamics.ProbesEval::cli),
             new Job(org.carousel.jobs.eval.BracketsEval.USAGE, org.carousel.jobs.eval.BracketsEval::cli),
             new Job(org.carousel.jobs.eval.LagGridJob.USAGE, org.carousel.jobs.eval.LagGridJob::cli),
-            new Job(org.carousel.jobs.report.ReportJob.USAGE, org.carousel.jobs.report.ReportJob::cli));
+            new Job(org.carousel.jobs.report.ReportJob.USAGE, org.carousel.jobs.report.ReportJob::cli),
+            new Job(org.carousel.jobs.export.ExportJob.USAGE, org.carousel.jobs.export.ExportJob::cli));
 
     static String usage() {
         StringBuilder sb = new StringBuilder("usage: carousel <job> [options]   (carousel <job> --help: its options and config)\n");

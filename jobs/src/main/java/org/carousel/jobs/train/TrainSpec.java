@@ -8,7 +8,7 @@ import java.io.Serializable;
 public record TrainSpec(int epochs, int batch, int workers, int averagingFrequency, long maxCharsPerEpoch,
                         long validationMaxChars, long seed, double progressIntervalS, int evalLanes,
                         long checkpointEverySteps, int checkpointKeep, String state, long logEverySteps,
-                        long validationEverySteps) implements Serializable {
+                        long validationEverySteps, double maxTrainSeconds) implements Serializable {
     /** Carried-state training: lanes whose hidden state flows from window to window (stream mode only). */
     public boolean carry() {
         return state.equals("carry");
@@ -29,6 +29,7 @@ public record TrainSpec(int epochs, int batch, int workers, int averagingFrequen
                 s.integer("train.checkpoint.keep", 1, 1000),
                 s.oneOf("train.state", "carry", "reset"),
                 s.longValue("train.log_every_steps", 0, Long.MAX_VALUE),
-                s.longValue("train.validation_every_steps", 0, Long.MAX_VALUE));
+                s.longValue("train.validation_every_steps", 0, Long.MAX_VALUE),
+                s.real("train.max_train_seconds", 0, 1e9));
     }
 }

@@ -105,7 +105,7 @@ final class TrainingRun {
             try (EpochPlan plan = data.plan(epoch, workers)) {
                 long steps = plan.windows() / data.itemsPerStep;
                 long step = continuing ? at.epochStep() : 0;
-                for (int r = continuing ? at.nextRound() : 0; r < plan.rounds(); r++) {
+                for (int r = continuing ? at.nextRound() : 0; r < plan.rounds() && !outOfTime(trainS); r++) {
                     long rs = System.nanoTime();
                     guard.before(trainer.network());
                     AveragingTrainer.Outcome o = trainer.fit(plan.round(r), lanes, data.itemsPerStep, data.shards.bytesPerToken(), data.records);
@@ -127,7 +127,7 @@ final class TrainingRun {
                         curveLoss += lossBits;
                         curveRounds++;
                     }
-                    boolean last = r == plan.rounds() - 1;
+                    boolean last = r == plan.rounds() - 1 || outOfTime(trainS);
                     progress.round(epoch, spec.epochs(), step, steps, lossBits, epochChars, trainS,
                             (System.nanoTime() - epochStart) / 1e9, (double) step / steps, last);
                     if (crossed(before, globalStep, spec.logEverySteps())) trainPoint(epoch, totalChars + epochChars, t0);
@@ -161,6 +161,11 @@ final class TrainingRun {
             log.info(String.format("epoch %d/%d done: train loss %.4f, validation %.4f bits/char over %,d chars (%.1f s), %,.0f chars/s",
                     epoch, spec.epochs(), line.path("train_loss_bits_per_char").asDouble(), val.bitsPerToken(), val.tokens(), valS,
                     line.path("chars_per_s").asDouble()));
+            if (outOfTime(0)) {
+                log.info("train.max_train_seconds ({} s) reached after {} s of training: stopping", spec.maxTrainSeconds(),
+                        String.format("%.1f", totalTrainS));
+                break;
+            }
             if (epoch < spec.epochs()) {
                 checkpoints.save(trainer.network(), new Checkpoints.State(epoch + 1, 0, globalStep, 0, totalChars,
                         totalTrainS, 0, 0, 0, 0, metrics.toString(), null));
@@ -168,6 +173,11 @@ final class TrainingRun {
             }
         }
         return new Result(trainer.network(), globalStep, totalChars, totalTrainS, lastValidation, guard.rollbacks(), guard.learningRate());
+    }
+
+    /** Whether the wall-clock training budget is spent (epochs before this one, plus {@code epochSeconds} of it). */
+    private boolean outOfTime(double epochSeconds) {
+        return spec.maxTrainSeconds() > 0 && totalTrainS + epochSeconds >= spec.maxTrainSeconds();
     }
 
     /** Whether (before, after] contains a multiple of every (0 = never). */
