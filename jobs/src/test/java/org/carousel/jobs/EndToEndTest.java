@@ -70,6 +70,16 @@ class EndToEndTest {
                 "beats the unigram entropy " + unigram + ": " + e2);
         assertTrue(e2.path("train_chars").asLong() >= 100_000 && e2.path("train_chars").asLong() <= 120_000, e2.toString());
         assertTrue(e2.path("chars_per_s").asDouble() > 0);
+        // Each averaging round sends the parameters, the updater state (Adam: twice the parameters) and the lanes' states
+        // out, and gets them back from every worker: the cost model of docs/performance.md reads these.
+        JsonNode round = trainManifest.path("results").path("averaging_round");
+        long params = trainManifest.path("model").path("parameters").asLong();
+        assertTrue(round.path("rounds").asLong() > 0, round.toString());
+        assertTrue(round.path("floats_broadcast").asDouble() > 2 * params, round.toString());
+        assertTrue(round.path("floats_gathered").asDouble()
+                > trainManifest.path("results").path("workers").asInt() * 2.0 * params, round.toString());
+        assertTrue(round.path("mean_slowest_worker_fit_s").asDouble() > 0
+                && round.path("mean_slowest_worker_fit_s").asDouble() <= round.path("mean_wall_s").asDouble(), round.toString());
         // The loss DL4J reports while training is in the same units as the validation loss.
         assertEquals(e2.path("validation_bits_per_char").asDouble(), e2.path("train_loss_bits_per_char").asDouble(), 0.6);
     }

@@ -88,10 +88,16 @@ final class AveragingTrainer {
         double scoreSum;
         int minibatches;
         LaneStates states;
+        double fitSeconds;
     }
 
-    /** A round's outcome: the mean minibatch loss (DL4J's score), minibatches fitted, each worker's lane states. */
-    record Outcome(double score, long minibatches, Map<Integer, LaneStates> states) {}
+    /**
+     * A round's outcome: the mean minibatch loss (DL4J's score), minibatches fitted, each worker's lane states, and
+     * its cost: wall time on the driver, the slowest worker's fitting time, and the floats sent out (per executor) and
+     * gathered back (all workers) — what the cost model of docs/performance.md is made of.
+     */
+    record Outcome(double score, long minibatches, Map<Integer, LaneStates> states, double wallSeconds,
+                   double computeSeconds, long floatsOut, long floatsIn) {}
 
     /**
      * Fits one round. {@code data} has one partition per worker with its items in feeding order: windows
@@ -108,6 +114,7 @@ final class AveragingTrainer {
         r.learningRate = master.getLearningRate(learningRateLayer(master));
         r.carry = carry && !records;
         r.states = states == null ? new HashMap<>() : new HashMap<>(states);
+        long t0 = System.nanoTime();
         Broadcast<Round> b = sc.broadcast(r);
         String conf = confJson;
         try {
@@ -116,7 +123,15 @@ final class AveragingTrainer {
                 one.add(work(conf, b.value(), w, it, batch, bytesPerToken, records));
                 return one.iterator();
             }, true).collect();
-            return average(new ArrayList<>(results), r.params.length, r.updater.length);
+            Outcome o = average(new ArrayList<>(results), r.params.length, r.updater.length);
+            double compute = 0;
+            long in = 0, out = r.params.length + r.updater.length;
+            for (LaneStates st : r.states.values()) out += st.floats();
+            for (WorkerResult x : results) {
+                compute = Math.max(compute, x.fitSeconds);
+                in += x.params.length + x.updater.length + (x.states == null ? 0 : x.states.floats());
+            }
+            return new Outcome(o.score(), o.minibatches(), o.states(), (System.nanoTime() - t0) / 1e9, compute, out, in);
         } finally {
             b.destroy();
         }
@@ -146,13 +161,13 @@ final class AveragingTrainer {
             if (x.states != null) states.put(x.worker, x.states);
             used++;
         }
-        if (used == 0) return new Outcome(Double.NaN, 0, states);
+        if (used == 0) return new Outcome(Double.NaN, 0, states, 0, 0, 0, 0);
         for (int i = 0; i < nParams; i++) p[i] /= used;
         for (int i = 0; i < nUpdater; i++) s[i] /= used;
         master.setParams(Nd4j.create(p, new long[]{1, nParams}, 'c'));
         if (nUpdater > 0) master.getUpdater().getStateViewArray().assign(Nd4j.create(s, new long[]{1, nUpdater}, 'c'));
         master.setIterationCount(iteration);
-        return new Outcome(score / minibatches, minibatches, states);
+        return new Outcome(score / minibatches, minibatches, states, 0, 0, 0, 0);
     }
 
     // ------------------------------------------------------------------ executor side
@@ -183,6 +198,7 @@ final class AveragingTrainer {
 
             WorkerResult out = new WorkerResult();
             out.worker = worker;
+            long fit0 = System.nanoTime();
             List<int[]> windows = new ArrayList<>(batch);
             while (items.hasNext()) {
                 byte[] item = items.next()._2();
@@ -202,6 +218,7 @@ final class AveragingTrainer {
                 out.scoreSum += net.score();
                 out.minibatches++;
             }
+            out.fitSeconds = (System.nanoTime() - fit0) / 1e9;
             out.params = net.params().dup('c').data().asFloat();
             INDArray u = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
             out.updater = u == null ? new float[0] : u.dup('c').data().asFloat();

@@ -36,6 +36,13 @@ final class LaneStates implements Serializable {
         this.lanes = lanes;
     }
 
+    /** How many floats the states hold. */
+    long floats() {
+        long n = 0;
+        for (TreeMap<String, float[]> l : layers) for (float[] v : l.values()) n += v.length;
+        return n;
+    }
+
     /** The network's current lane states, or null when it holds none (a reset network). */
     static LaneStates of(CarriedStateNetwork net) {
         List<TreeMap<String, float[]>> out = new ArrayList<>();

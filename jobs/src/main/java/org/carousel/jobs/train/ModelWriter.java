@@ -70,6 +70,14 @@ final class ModelWriter {
         r.put("validation_bits_per_char", result.validationBits());
         r.put("validation_unigram_entropy_bits", shards.splitStats(Split.VALIDATION).path("unigram_entropy_bits").asDouble());
         r.put("workers", workers);
+        ObjectNode rc = r.putObject("averaging_round");
+        TrainingRun.RoundCost cost = result.rounds();
+        rc.put("rounds", cost.rounds());
+        rc.put("mean_wall_s", cost.wallSeconds());
+        rc.put("mean_slowest_worker_fit_s", cost.computeSeconds());
+        rc.put("mean_overhead_s", cost.wallSeconds() - cost.computeSeconds());
+        rc.put("floats_broadcast", cost.floatsOut());
+        rc.put("floats_gathered", cost.floatsIn());
         m.putArray("plots").add(LossCurvePlot.FILE);
         m.set("config", Manifest.json().valueToTree(s.unwrapped("model", "train")));
         HadoopFiles.write(new Path(dir, Manifest.FILE), Manifest.render(m), hadoop);

@@ -59,6 +59,10 @@ final class TrainingRun {
     private Map<Integer, LaneStates> lanes = new HashMap<>();
     private double curveLoss;
     private int curveRounds;
+    // The cost of the rounds of this run (not of a resumed run's earlier part).
+    private long rounds;
+    private double roundWall, roundCompute;
+    private long floatsOut, floatsIn;
 
     TrainingRun(SparkSession spark, Settings s, TrainSpec spec, OptimizerSpec opt, TrainingData data, MultiLayerNetwork net,
                 int workers, Checkpoints checkpoints, Checkpoints.Loaded resumed, Path outDir) {
@@ -87,8 +91,11 @@ final class TrainingRun {
         lastCheckpointStep = globalStep;
     }
 
+    /** Per averaging round, means over this run: wall time, slowest worker's fitting, floats sent out and gathered. */
+    record RoundCost(long rounds, double wallSeconds, double computeSeconds, double floatsOut, double floatsIn) {}
+
     record Result(MultiLayerNetwork network, long steps, long chars, double trainSeconds, double validationBits,
-                  int rollbacks, double learningRate) {}
+                  int rollbacks, double learningRate, RoundCost rounds) {}
 
     Result run(Checkpoints.State at) {
         if (at == null) at = new Checkpoints.State(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, "", null);
@@ -115,6 +122,11 @@ final class TrainingRun {
                         continue;
                     }
                     lanes = o.states();
+                    rounds++;
+                    roundWall += o.wallSeconds();
+                    roundCompute += o.computeSeconds();
+                    floatsOut += o.floatsOut();
+                    floatsIn += o.floatsIn();
                     long roundWindows = plan.windowsIn(r);
                     long before = globalStep;
                     step += roundWindows / data.itemsPerStep;
@@ -172,7 +184,9 @@ final class TrainingRun {
                 lastCheckpointStep = globalStep;
             }
         }
-        return new Result(trainer.network(), globalStep, totalChars, totalTrainS, lastValidation, guard.rollbacks(), guard.learningRate());
+        long n = Math.max(1, rounds);
+        return new Result(trainer.network(), globalStep, totalChars, totalTrainS, lastValidation, guard.rollbacks(), guard.learningRate(),
+                new RoundCost(rounds, roundWall / n, roundCompute / n, (double) floatsOut / n, (double) floatsIn / n));
     }
 
     /** Whether the wall-clock training budget is spent (epochs before this one, plus {@code epochSeconds} of it). */
