@@ -8,9 +8,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/scripts/java17-opens.sh"
 cd "$root"
-[ -f jobs/target/classpath.txt ] || mvn -B -q -DskipTests package
-jar=$(ls jobs/target/carousel-jobs-*.jar | grep -vE -- '-(tests|spark)\.jar$' | head -n 1)
+# The benchmarks are module bench (not in the jobs jar); its classpath.txt names jobs and the rest.
+[ -f bench/target/classpath.txt ] || mvn -B -q -DskipTests package
+jar=$(ls bench/target/carousel-bench-*.jar | head -n 1)
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" SPARK_LOCAL_IP=127.0.0.1
 exec java -Xmx8g "${JAVA17_OPENS[@]}" -Dlog4j2.configurationFile="$root/conf/log4j2.properties" \
   -Dcarousel.anchor="$root/../shared/bench/torch_rnn_anchor.py" \
-  -cp "$jar:$(cat jobs/target/classpath.txt)" org.carousel.jobs.bench.TrainBenchmark "$@"
+  -cp "$jar:$(cat bench/target/classpath.txt)" org.carousel.jobs.bench.TrainBenchmark "$@"

@@ -11,7 +11,7 @@ out="${1:?usage: code-corpus.sh OUT_DIR [SRC_ZIP [PREFIX...]]}"
 shift
 if [ -e "$out" ]; then echo "code-corpus: $out already exists" >&2; exit 2; fi
 mkdir -p "$out/carousel"
-(cd "$root" && find lib/src data-prep/src jobs/src -name '*.java' -print0 | xargs -0 cp --parents -t "$out/carousel")
+(cd "$root" && find lib/src spark/src data-prep/src jobs/src bench/src -name '*.java' -print0 | xargs -0 cp --parents -t "$out/carousel")
 if [ $# -ge 1 ]; then
   zip="$1"
   shift

@@ -1057,23 +1057,4 @@ public final class PrepJob {
             return RowFactory.create(stream, index++, w.length / bytesPerToken - 1, w);
         }
     }
-
-    /** Kryo registrations for prep's shuffle records (CarouselKryoRegistrator calls this). */
-    public static void registerKryo(com.esotericsoftware.kryo.Kryo kryo) {
-        kryo.register(StreamKey.class, new com.esotericsoftware.kryo.Serializer<StreamKey>() {
-            @Override
-            public void write(com.esotericsoftware.kryo.Kryo k, com.esotericsoftware.kryo.io.Output out, StreamKey key) {
-                out.writeByte(key.split);
-                out.writeLong(key.identity);
-            }
-
-            @Override
-            public StreamKey read(com.esotericsoftware.kryo.Kryo k, com.esotericsoftware.kryo.io.Input in, Class<StreamKey> type) {
-                int split = in.readByte();
-                return new StreamKey(split, in.readLong());
-            }
-        });
-        kryo.register(Doc.class);
-        kryo.register(Split.class);
-    }
 }

@@ -26,7 +26,7 @@ import java.util.Map;
  *   <li><b>otherwise</b> (DOUBLE, which DL4J's gradient checks need, or other activations): DL4J's own
  *       {@link LSTM} implementation, this class's superclass, unchanged.</li>
  *   <li>The system property {@code carousel.kernels=false}, read when a layer is created, selects the second
- *       path in float32 too (a fallback, and the "old" side of {@link LayerBenchmark}).</li>
+ *       path in float32 too (a fallback, and the "old" side of the bench module's {@code LayerBenchmark}).</li>
  * </ul>
  * Both compute the same function of the same parameters (DL4J's layout: W [nIn, 4H], RW [H, 4H], b [1, 4H], gate
  * blocks g, f, o, i) and keep states under DL4J's keys ("prevAct", "prevMem").

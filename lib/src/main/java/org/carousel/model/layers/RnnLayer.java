@@ -24,7 +24,7 @@ import java.util.Map;
  *   <li><b>otherwise</b> (DOUBLE, which DL4J's gradient checks need, other activations, layer norm): DL4J's own
  *       {@link SimpleRnn} implementation, this class's superclass, unchanged.</li>
  *   <li>The system property {@code carousel.kernels=false}, read when a layer is created, selects the second
- *       path in float32 too (a fallback, and the "old" side of {@link LayerBenchmark}).</li>
+ *       path in float32 too (a fallback, and the "old" side of the bench module's {@code LayerBenchmark}).</li>
  * </ul>
  * Both compute h_t = tanh(x_t W + h_{t-1} RW + b) with DL4J's parameters (W [nIn, H], RW [H, H], b [1, H]) and
  * keep the state under DL4J's key ("prevAct").

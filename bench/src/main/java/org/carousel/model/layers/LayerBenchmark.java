@@ -23,10 +23,9 @@ import java.util.Random;
  * (system property {@code carousel.kernels=false} while the network is built).
  *
  * <pre>
- *   mvn -B -o -q compile -pl lib
- *   mvn -B -o -q dependency:build-classpath -pl lib -Dmdep.outputFile=/tmp/libcp.txt
+ *   mvn -B -o -q -pl bench -am -DskipTests package
  *   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java --add-modules jdk.incubator.vector \
- *       -cp lib/target/classes:$(cat /tmp/libcp.txt) org.carousel.model.layers.LayerBenchmark
+ *       -cp bench/target/classes:$(cat bench/target/classpath.txt) org.carousel.model.layers.LayerBenchmark
  * </pre>
  * Options: {@code --cells lstm,gru,rnn}, {@code --shapes small,large}, {@code --warmup N} (default 5),
  * {@code --steps N} (timed steps, default 20), {@code --no-old}.

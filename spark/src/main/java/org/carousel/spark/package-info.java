@@ -1,6 +1,7 @@
 /**
  * What every Carousel Spark job shares: the Spark session built from config, Kryo registration
- * of ND4J arrays, command-line arguments and exit codes, atomic output directories, opening a
+ * of ND4J arrays and of every module's record classes ({@link org.carousel.spark.KryoRegistrations}),
+ * command-line arguments and exit codes, atomic output directories, opening a
  * stage's output by its manifest kind, and small-file I/O on any Hadoop filesystem (local,
  * HDFS, S3A).
  */

@@ -22,13 +22,13 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Times forward + backward of the recurrent kernels, one layer and two stacked layers, against DL4J's LSTM and
- * SimpleRnn layers in the same process. Run on one thread:
+ * SimpleRnn layers in the same process. It lives in module bench, in the kernels' package (it drives their
+ * package-private API), so it is not in the lib jar. Run on one thread:
  *
  * <pre>
- *   mvn -B -o -q compile -pl lib
- *   mvn -B -o -q dependency:build-classpath -pl lib -Dmdep.outputFile=/tmp/libcp.txt
+ *   mvn -B -o -q -pl bench -am -DskipTests package
  *   OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 java --add-modules jdk.incubator.vector \
- *       -cp lib/target/classes:$(cat /tmp/libcp.txt) org.carousel.model.kernels.KernelBenchmark
+ *       -cp bench/target/classes:$(cat bench/target/classpath.txt) org.carousel.model.kernels.KernelBenchmark
  * </pre>
  * Options: {@code --cells lstm,gru,rnn}, {@code --configs small,large}, {@code --iters N} (timed iterations, median
  * reported), {@code --warmup N}, {@code --no-dl4j}, {@code --threads N} (calls {@link Blas#setNumThreads}).

@@ -38,9 +38,13 @@ import java.util.regex.Pattern;
  * fraction of that peak.
  *
  * <p>Usage: {@code scripts/bench-train.sh [--only lstm-2x128,gru-2x128] [--steps N] [--spark-chars N (0 = skip the Spark job)]
- *        [--set key=value]... (config of the Spark train job, e.g. train.averaging_frequency=16)}
+ *        [--set key=value]... (config of the Spark train job, e.g. train.averaging_frequency=16)}; it runs this
+ * class from module bench ({@code bench/target/classpath.txt}).
  */
 public final class TrainBenchmark {
+    static final String USAGE = "usage: scripts/bench-train.sh [--only lstm-2x128,gru-2x128] [--steps N]"
+            + " [--spark-chars N (0 = skip the Spark job)] [--anchor SCRIPT] [--set key=value]...";
+
     record Shape(String cell, int layers, int hidden, int seq, int batch, int vocab) {
         String name() {
             return cell + "-" + layers + "x" + hidden;
@@ -81,6 +85,10 @@ public final class TrainBenchmark {
                 case "--spark-chars" -> sparkChars = Long.parseLong(args[++i]);
                 case "--anchor" -> anchor = args[++i];
                 case "--set" -> sets.add(args[++i]);
+                case "--help" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }

@@ -1,0 +1,33 @@
+package org.carousel.prep;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import org.carousel.data.Split;
+import org.carousel.spark.KryoRegistrations;
+
+/**
+ * Prep's shuffle and cached records for Kryo (unregistered, Kryo would write their class name with every record).
+ * Listed in {@code META-INF/services/org.carousel.spark.KryoRegistrations}.
+ */
+public final class PrepKryoRegistrations implements KryoRegistrations {
+    @Override
+    public void register(Kryo kryo) {
+        kryo.register(PrepJob.StreamKey.class, new Serializer<PrepJob.StreamKey>() {
+            @Override
+            public void write(Kryo k, Output out, PrepJob.StreamKey key) {
+                out.writeByte(key.split);
+                out.writeLong(key.identity);
+            }
+
+            @Override
+            public PrepJob.StreamKey read(Kryo k, Input in, Class<PrepJob.StreamKey> type) {
+                int split = in.readByte();
+                return new PrepJob.StreamKey(split, in.readLong());
+            }
+        });
+        kryo.register(PrepJob.Doc.class);
+        kryo.register(Split.class);
+    }
+}
