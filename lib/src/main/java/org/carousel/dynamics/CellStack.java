@@ -1,6 +1,7 @@
 package org.carousel.dynamics;
 
 import org.carousel.BadInputException;
+import org.carousel.model.CellType;
 import org.carousel.model.layers.Gru;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -89,23 +90,27 @@ public final class CellStack implements Serializable {
         IActivation act = ((BaseLayer) conf).getActivationFn();
         int nIn = (int) layer.getParam("W").size(0);
         int h = (int) layer.getParam("RW").size(0);
-        if (conf instanceof LSTM l) {
-            requireType(act, ActivationTanH.class, index, "activation");
-            requireType(l.getGateActivationFn(), ActivationSigmoid.class, index, "gate activation");
-            return new LstmCell(nIn, h, w, rw, b);
-        }
-        if (conf instanceof Gru g) {
-            requireType(act, ActivationTanH.class, index, "activation");
-            requireType(g.getGateActivationFn(), ActivationSigmoid.class, index, "gate activation");
-            return new GruCell(nIn, h, w, rw, b);
-        }
-        if (conf instanceof SimpleRnn s) {
-            if (s.hasLayerNorm()) throw new BadInputException("layer " + index + ": SimpleRnn with layer norm is not supported");
-            if (!(act instanceof ActivationTanH) && !(act instanceof ActivationIdentity))
-                throw new BadInputException("layer " + index + ": RNN activation " + act + " is not supported (tanh or identity)");
-            return new ElmanCell(nIn, h, w, rw, b, act instanceof ActivationIdentity);
-        }
-        throw new BadInputException("layer " + index + " is " + conf.getClass().getSimpleName() + ", not an LSTM, GRU or RNN");
+        CellType type = CellType.of(conf).orElseThrow(() -> new BadInputException(
+                "layer " + index + " is " + conf.getClass().getSimpleName() + ", not an LSTM, GRU or RNN"));
+        return switch (type) {      // exhaustive: a new CellType does not compile until it has its cell here
+            case LSTM -> {
+                requireType(act, ActivationTanH.class, index, "activation");
+                requireType(((LSTM) conf).getGateActivationFn(), ActivationSigmoid.class, index, "gate activation");
+                yield new LstmCell(nIn, h, w, rw, b);
+            }
+            case GRU -> {
+                requireType(act, ActivationTanH.class, index, "activation");
+                requireType(((Gru) conf).getGateActivationFn(), ActivationSigmoid.class, index, "gate activation");
+                yield new GruCell(nIn, h, w, rw, b);
+            }
+            case RNN -> {
+                if (((SimpleRnn) conf).hasLayerNorm())
+                    throw new BadInputException("layer " + index + ": SimpleRnn with layer norm is not supported");
+                if (!(act instanceof ActivationTanH) && !(act instanceof ActivationIdentity))
+                    throw new BadInputException("layer " + index + ": RNN activation " + act + " is not supported (tanh or identity)");
+                yield new ElmanCell(nIn, h, w, rw, b, act instanceof ActivationIdentity);
+            }
+        };
     }
 
     private static void requireType(IActivation a, Class<?> type, int index, String what) {
@@ -133,7 +138,7 @@ public final class CellStack implements Serializable {
         return vocab;
     }
 
-    /** The top layer's cell type ("lstm", "gru", "rnn"). */
+    /** The top layer's cell type ({@link CellType#id}). */
     public String cellType() {
         return cells[cells.length - 1].cell();
     }

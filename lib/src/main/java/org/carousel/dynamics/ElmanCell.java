@@ -1,5 +1,7 @@
 package org.carousel.dynamics;
 
+import org.carousel.model.CellType;
+
 /**
  * Simple (Elman) RNN cell, DL4J's SimpleRnn layout (Carousel's {@code Rnn}):
  * <pre>
@@ -11,20 +13,12 @@ package org.carousel.dynamics;
 public final class ElmanCell extends RecurrentCell {
     private static final long serialVersionUID = 1L;
 
-    private final double[] b;
     private final boolean linear;
 
     /** @param linear identity activation instead of tanh */
     public ElmanCell(int nIn, int hidden, double[] w, double[] rw, double[] b, boolean linear) {
-        super(nIn, hidden, 1, w, rw);
-        check(b, hidden, "b");
-        this.b = b.clone();
+        super(CellType.RNN, nIn, hidden, w, rw, b, hidden);
         this.linear = linear;
-    }
-
-    @Override
-    public String cell() {
-        return "rnn";
     }
 
     public boolean linear() {

@@ -1,5 +1,7 @@
 package org.carousel.dynamics;
 
+import org.carousel.model.CellType;
+
 /**
  * GRU cell, reset gate after the recurrent product (cuDNN / PyTorch variant; Carousel's {@code Gru}):
  * <pre>
@@ -14,17 +16,8 @@ public final class GruCell extends RecurrentCell {
     private static final long serialVersionUID = 1L;
     public static final int R = 0, Z = 1, N = 2, M = 3;
 
-    private final double[] b;
-
     public GruCell(int nIn, int hidden, double[] w, double[] rw, double[] b) {
-        super(nIn, hidden, 3, w, rw);
-        check(b, 4L * hidden, "b");
-        this.b = b.clone();
-    }
-
-    @Override
-    public String cell() {
-        return "gru";
+        super(CellType.GRU, nIn, hidden, w, rw, b, 4L * hidden);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.carousel.dynamics;
 
+import org.carousel.model.CellType;
+
 /**
  * LSTM cell without peepholes, DL4J's LSTM layout and column order (Carousel's {@code Lstm}):
  * <pre>
@@ -15,17 +17,8 @@ public final class LstmCell extends RecurrentCell {
     private static final long serialVersionUID = 1L;
     public static final int G = 0, F = 1, O = 2, I = 3, TANH_C = 4;
 
-    private final double[] b;
-
     public LstmCell(int nIn, int hidden, double[] w, double[] rw, double[] b) {
-        super(nIn, hidden, 4, w, rw);
-        check(b, 4L * hidden, "b");
-        this.b = b.clone();
-    }
-
-    @Override
-    public String cell() {
-        return "lstm";
+        super(CellType.LSTM, nIn, hidden, w, rw, b, 4L * hidden);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.carousel.dynamics;
 
+import org.carousel.model.CellType;
+
 import java.io.Serializable;
 
 /**
@@ -18,6 +20,7 @@ import java.io.Serializable;
 public abstract class RecurrentCell implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    private final CellType type;
     protected final int nIn;
     protected final int hidden;
     protected final int gates;
@@ -25,16 +28,23 @@ public abstract class RecurrentCell implements Serializable {
     protected final double[] w;
     /** [H·G·H], row-major. */
     protected final double[] rw;
+    /** The layer's bias vector, {@code biasSize} values in its own layout. */
+    protected final double[] b;
 
-    protected RecurrentCell(int nIn, int hidden, int gates, double[] w, double[] rw) {
+    /** G = {@code type.gates()}; {@code biasSize} per cell (G·H, or 4H for the GRU's extra b_rn). */
+    protected RecurrentCell(CellType type, int nIn, int hidden, double[] w, double[] rw, double[] b, long biasSize) {
         if (nIn < 1 || hidden < 1) throw new IllegalArgumentException("nIn " + nIn + ", hidden " + hidden);
+        int gates = type.gates();
         check(w, (long) nIn * gates * hidden, "W");
         check(rw, (long) hidden * gates * hidden, "RW");
+        check(b, biasSize, "b");
+        this.type = type;
         this.nIn = nIn;
         this.hidden = hidden;
         this.gates = gates;
         this.w = w.clone();
         this.rw = rw.clone();
+        this.b = b.clone();
     }
 
     protected static void check(double[] a, long n, String name) {
@@ -42,8 +52,14 @@ public abstract class RecurrentCell implements Serializable {
                 + (a == null ? "null" : String.valueOf(a.length)));
     }
 
-    /** "lstm", "gru" or "rnn". */
-    public abstract String cell();
+    public final CellType type() {
+        return type;
+    }
+
+    /** {@link #type}'s id: "lstm", "gru" or "rnn". */
+    public final String cell() {
+        return type.id();
+    }
 
     public final int nIn() {
         return nIn;

@@ -10,9 +10,6 @@ import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.carousel.model.layers.Gru;
-import org.carousel.model.layers.Lstm;
-import org.carousel.model.layers.Rnn;
 import org.carousel.model.layers.SparseSoftmaxOutput;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,14 +21,14 @@ import org.nd4j.linalg.learning.config.Adam;
  * <pre>
  *   input  [mb, 1, T]  token ids (floats)
  *   EmbeddingSequenceLayer  V → E                      [mb, E, T]
- *   recurrent layer × L     (lstm | gru | rnn), H units [mb, H, T]   Carousel's Lstm | Gru | Rnn
+ *   recurrent layer × L     {@link CellType}, H units  [mb, H, T]   Carousel's Lstm | Gru | Rnn
  *   SparseSoftmaxOutput     H → V, softmax              [mb, V, T]   (DL4J RnnOutputLayer, fused training pass)
  *   loss: sparse multi-class cross-entropy against [mb, 1, T] label ids
  * </pre>
  * Adam, per-layer L2 gradient clipping, truncated BPTT with the hidden state carried across
  * segments of a window. Float32 throughout, so the recurrent layers run on Carousel's kernels
  * ({@link org.carousel.model.kernels}); their parameter layouts are DL4J's LSTM / SimpleRnn ones
- * and {@link Gru}'s.
+ * and {@link org.carousel.model.layers.Gru}'s.
  */
 public final class LanguageModel {
     private LanguageModel() {}
@@ -53,7 +50,7 @@ public final class LanguageModel {
                 .build());
         int in = m.embedding();
         for (int i = 0; i < m.layers(); i++) {
-            BaseRecurrentLayer.Builder<?> layer = recurrent(m.cell()).nIn(in).nOut(m.hidden())
+            BaseRecurrentLayer.Builder<?> layer = m.cellType().layer().nIn(in).nOut(m.hidden())
                     .activation(Activation.TANH).dataFormat(RNNFormat.NCW);
             // DL4J's dropOut takes the probability of *keeping* a unit.
             if (m.dropout() > 0) layer.dropOut(1.0 - m.dropout());
@@ -66,21 +63,6 @@ public final class LanguageModel {
                 .tBPTTBackwardLength(o.tbptt());
         list.setInputType(InputType.recurrent(vocabSize, RNNFormat.NCW));
         return list.build();
-    }
-
-    /** A builder of the recurrent layer of {@code cell} (lstm | gru | rnn), as every Carousel model configures it. */
-    public static BaseRecurrentLayer.Builder<?> recurrent(String cell) {
-        switch (cell) {
-            case "lstm":
-                // Forget-gate bias 1.0 (Jozefowicz et al. 2015): the carousel starts open.
-                return new Lstm.Builder().forgetGateBiasInit(1.0).gateActivationFunction(Activation.SIGMOID);
-            case "gru":
-                return new Gru.Builder();
-            case "rnn":
-                return new Rnn.Builder();
-            default:
-                throw new IllegalArgumentException("unknown cell '" + cell + "'");
-        }
     }
 
     public static MultiLayerNetwork build(ModelSpec m, OptimizerSpec o, int vocabSize) {

@@ -7,7 +7,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -32,18 +31,16 @@ import java.util.Random;
 public final class RecurrentInit {
     private RecurrentInit() {}
 
-    /** The initialisations each cell type accepts; the first is DL4J's default. */
-    public static final Map<String, List<String>> BY_CELL = Map.of(
-            "lstm", List.of("forget-bias-1", "chrono"),
-            "gru", List.of("neutral", "chrono"),
-            "rnn", List.of("xavier", "orthogonal", "identity"));
+    /** As {@link #check(CellType, String, String)}, and refuses a {@code cell} that is no {@link CellType} id. */
+    public static void check(String cell, String init, String key) {
+        check(CellType.parse(cell, key), init, key);
+    }
 
     /** Throws a one-line {@link BadInputException} naming {@code key} when {@code init} is not one of {@code cell}'s. */
-    public static void check(String cell, String init, String key) {
-        List<String> allowed = BY_CELL.get(cell);
-        if (allowed == null) throw new BadInputException("config key '" + key + "': unknown cell '" + cell + "'");
+    public static void check(CellType cell, String init, String key) {
+        List<String> allowed = cell.inits();
         if (!allowed.contains(init))
-            throw new BadInputException("config key '" + key + "': " + cell + " has no initialisation '" + init
+            throw new BadInputException("config key '" + key + "': " + cell.id() + " has no initialisation '" + init
                     + "' (allowed: " + String.join(", ", allowed) + ")");
     }
 
@@ -53,32 +50,34 @@ public final class RecurrentInit {
      * @param tMax  the longest dependency chrono initialisation provisions for (≥ 3)
      * @param seed  seed of the initialisation's own draws
      */
-    public static void apply(Layer layer, String cell, String init, double tMax, long seed) {
+    public static void apply(Layer layer, CellType cell, String init, double tMax, long seed) {
         check(cell, init, "init");
-        if (init.equals(BY_CELL.get(cell).get(0))) return;   // DL4J's initialisation, as net.init() left it
+        if (init.equals(cell.inits().get(0))) return;   // DL4J's initialisation, as net.init() left it
         Random rng = new Random(seed);
         INDArray b = layer.getParam("b");
         INDArray rw = layer.getParam("RW");
         int h = (int) rw.size(0);
-        switch (cell + "/" + init) {
-            case "lstm/chrono" -> {
+        switch (cell) {
+            case LSTM -> {                                   // chrono
                 for (int j = 0; j < h; j++) {
                     double bf = chronoBias(rng, tMax);
                     b.putScalar(h + j, bf);          // forget gate, block [H, 2H)
                     b.putScalar(3 * h + j, -bf);     // input gate, block [3H, 4H)
                 }
             }
-            case "gru/chrono" -> {
+            case GRU -> {                                    // chrono
                 b.assign(0);
                 for (int j = 0; j < h; j++) b.putScalar(h + j, chronoBias(rng, tMax));   // update gate, block [H, 2H)
             }
-            case "gru/neutral" -> b.assign(0);
-            case "rnn/orthogonal" -> rw.assign(Nd4j.create(orthogonal(h, rng), new long[]{h, h}, 'c').castTo(rw.dataType()));
-            case "rnn/identity" -> {
-                rw.assign(Nd4j.eye(h).castTo(rw.dataType()));
-                b.assign(0);
+            case RNN -> {
+                if (init.equals("orthogonal")) {
+                    rw.assign(Nd4j.create(orthogonal(h, rng), new long[]{h, h}, 'c').castTo(rw.dataType()));
+                } else {                                     // identity
+                    rw.assign(Nd4j.eye(h).castTo(rw.dataType()));
+                    b.assign(0);
+                }
             }
-            default -> throw new IllegalStateException("no initialisation " + cell + "/" + init);
+            default -> throw new IllegalStateException("no initialisation " + cell.id() + "/" + init);
         }
     }
 

@@ -2,6 +2,7 @@ package org.carousel.synthetic;
 
 import org.carousel.BadInputException;
 import org.carousel.config.Settings;
+import org.carousel.model.CellType;
 import org.carousel.model.RecurrentInit;
 
 import java.io.Serializable;
@@ -27,13 +28,12 @@ public record LagGridSpec(LagTaskTrainer.TaskSpec task, LagTaskTrainer.Training 
     public static LagGridSpec from(Settings s) {
         String task = s.oneOf("eval.lag.task", LagTaskTrainer.TASKS.toArray(new String[0]));
         List<String> models = new ArrayList<>();
-        for (String cell : s.distinctStrings("eval.lag.cells")) {
-            if (!RecurrentInit.BY_CELL.containsKey(cell))
-                throw new BadInputException("config key 'eval.lag.cells': unknown cell '" + cell + "' (allowed: lstm, gru, rnn)");
-            String key = "eval.lag.inits." + cell;
+        for (String id : s.distinctStrings("eval.lag.cells")) {
+            CellType cell = CellType.parse(id, "eval.lag.cells");
+            String key = "eval.lag.inits." + cell.id();
             for (String init : s.distinctStrings(key)) {
                 RecurrentInit.check(cell, init, key);
-                models.add(cell + "/" + init);
+                models.add(cell.id() + "/" + init);
             }
         }
         int min = task.equals("adding") ? 2 : 1;

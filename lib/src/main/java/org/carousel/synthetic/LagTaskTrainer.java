@@ -1,6 +1,6 @@
 package org.carousel.synthetic;
 
-import org.carousel.model.LanguageModel;
+import org.carousel.model.CellType;
 import org.carousel.model.RecurrentInit;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.GradientNormalization;
@@ -110,7 +110,7 @@ public final class LagTaskTrainer {
     public record Spec(TaskSpec task, Training training, String cell, String init, int lag, long seed, boolean control)
             implements Serializable {
         public Spec {
-            RecurrentInit.check(cell, init, "init");
+            RecurrentInit.check(CellType.parse(cell, "cell"), init, "init");
             if (lag < 1) throw new IllegalArgumentException("lag must be >= 1: " + lag);
         }
 
@@ -149,6 +149,7 @@ public final class LagTaskTrainer {
     /** The network of the class comment: weights from {@code seed}, then initialisation {@code init}. */
     public static MultiLayerNetwork network(LagTask task, String cell, String init, int hidden, double learningRate,
                                             double clip, long seed, double chronoTMax) {
+        CellType type = CellType.parse(cell, "cell");
         int in = inputChannels(task);
         boolean regression = task.classes() == 0;
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
@@ -158,7 +159,7 @@ public final class LagTaskTrainer {
                 .weightInit(WeightInit.XAVIER);
         if (clip > 0) b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(clip);
         NeuralNetConfiguration.ListBuilder list = b.list();
-        list.layer(LanguageModel.recurrent(cell).nIn(in).nOut(hidden).activation(Activation.TANH).dataFormat(RNNFormat.NCW).build());
+        list.layer(type.layer().nIn(in).nOut(hidden).activation(Activation.TANH).dataFormat(RNNFormat.NCW).build());
         list.layer(new RnnOutputLayer.Builder(regression ? new LossMSE() : new LossMCXENT())
                 .nIn(hidden).nOut(regression ? 1 : task.classes())
                 .activation(regression ? Activation.IDENTITY : Activation.SOFTMAX)
@@ -169,7 +170,7 @@ public final class LagTaskTrainer {
         MultiLayerConfiguration conf = list.build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        RecurrentInit.apply(net.getLayer(0), cell, init, chronoTMax > 0 ? chronoTMax : task.steps(), seedOf(seed, 4));
+        RecurrentInit.apply(net.getLayer(0), type, init, chronoTMax > 0 ? chronoTMax : task.steps(), seedOf(seed, 4));
         return net;
     }
 

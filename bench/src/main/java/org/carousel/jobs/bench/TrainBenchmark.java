@@ -5,6 +5,7 @@ import org.apache.spark.sql.SparkSession;
 import org.carousel.config.Settings;
 import org.carousel.data.WindowBatch;
 import org.carousel.jobs.train.TrainJob;
+import org.carousel.model.CellType;
 import org.carousel.model.LanguageModel;
 import org.carousel.model.ModelSpec;
 import org.carousel.model.OptimizerSpec;
@@ -45,18 +46,14 @@ public final class TrainBenchmark {
     static final String USAGE = "usage: scripts/bench-train.sh [--only lstm-2x128,gru-2x128] [--steps N]"
             + " [--spark-chars N (0 = skip the Spark job)] [--anchor SCRIPT] [--set key=value]...";
 
-    record Shape(String cell, int layers, int hidden, int seq, int batch, int vocab) {
+    record Shape(CellType cell, int layers, int hidden, int seq, int batch, int vocab) {
         String name() {
-            return cell + "-" + layers + "x" + hidden;
+            return cell.id() + "-" + layers + "x" + hidden;
         }
 
         /** Training FLOPs per character: forward GEMMs ×3 (forward + two backward GEMMs). */
         double flopsPerChar() {
-            int gates = switch (cell) {
-                case "lstm" -> 4;
-                case "gru" -> 3;
-                default -> 1;
-            };
+            int gates = cell.gates();
             double perStep = 0;
             int in = hidden;                       // the anchor's embedding size equals hidden
             for (int l = 0; l < layers; l++) {
@@ -68,9 +65,15 @@ public final class TrainBenchmark {
         }
     }
 
-    static final List<Shape> SHAPES = List.of(
-            new Shape("lstm", 2, 128, 50, 50, 100), new Shape("gru", 2, 128, 50, 50, 100), new Shape("rnn", 2, 128, 50, 50, 100),
-            new Shape("lstm", 2, 512, 100, 64, 100), new Shape("gru", 2, 512, 100, 64, 100), new Shape("rnn", 2, 512, 100, 64, 100));
+    /** Every cell at 2×128 (sequence 50, batch 50), then every cell at 2×512 (sequence 100, batch 64); vocabulary 100. */
+    static final List<Shape> SHAPES = shapes();
+
+    static List<Shape> shapes() {
+        List<Shape> out = new ArrayList<>();
+        for (CellType c : CellType.values()) out.add(new Shape(c, 2, 128, 50, 50, 100));
+        for (CellType c : CellType.values()) out.add(new Shape(c, 2, 512, 100, 64, 100));
+        return List.copyOf(out);
+    }
 
     public static void main(String[] args) throws Exception {
         String only = null;
@@ -100,10 +103,6 @@ public final class TrainBenchmark {
                 "in-process", "spark-job", "pytorch", "ratio1", "ratioS", "GFLOP/s", "%peak"));
         for (Shape s : SHAPES) {
             if (only != null && !java.util.Arrays.asList(only.split(",")).contains(s.name())) continue;
-            if (!cellAvailable(s.cell())) {
-                rows.add(String.format("%-12s %5d %5d | (no %s cell in this build)", s.name(), s.seq(), s.batch(), s.cell()));
-                continue;
-            }
             double inProcess = inProcess(s, steps);
             double spark = sparkChars > 0 ? sparkJob(s, work, sparkChars, sets) : Double.NaN;
             double torch = anchor(s, anchor);
@@ -117,11 +116,6 @@ public final class TrainBenchmark {
         System.out.println("chars/s; ratio1 = in-process / PyTorch, ratioS = Spark job / PyTorch; GFLOP/s and %peak for the Spark job");
         System.out.println("(%peak against 2 cores x the single-thread SGEMM peak)");
         rows.forEach(System.out::println);
-    }
-
-    static boolean cellAvailable(String cell) {
-        for (String c : ModelSpec.CELLS) if (c.equals(cell)) return true;
-        return false;
     }
 
     static String ratio(double a, double b) {
@@ -139,7 +133,7 @@ public final class TrainBenchmark {
     }
 
     static ModelSpec spec(Shape s) {
-        return new ModelSpec(s.cell(), s.layers(), s.hidden(), s.hidden(), 0.0, 1);
+        return new ModelSpec(s.cell().id(), s.layers(), s.hidden(), s.hidden(), 0.0, 1);
     }
 
     static double inProcess(Shape s, int steps) {
@@ -175,7 +169,7 @@ public final class TrainBenchmark {
         Settings base = Settings.defaults()
                 .with("prep.window", s.seq()).with("prep.split.validation", 0.01).with("prep.split.test", 0.0)
                 .with("prep.vocab.max_size", s.vocab())
-                .with("model.cell", s.cell()).with("model.layers", s.layers()).with("model.hidden", s.hidden())
+                .with("model.cell", s.cell().id()).with("model.layers", s.layers()).with("model.hidden", s.hidden())
                 .with("model.embedding", s.hidden())
                 .with("train.batch", s.batch()).with("train.tbptt", s.seq()).with("train.max_chars_per_epoch", chars)
                 .with("train.validation_max_chars", 1000).with("train.progress_interval_s", 30);
@@ -199,7 +193,7 @@ public final class TrainBenchmark {
     static double anchor(Shape s, String script) {
         if (!Files.isRegularFile(Path.of(script))) return Double.NaN;
         try {
-            Process p = new ProcessBuilder("/usr/bin/python3", script, "--cell", s.cell(), "--layers", "" + s.layers(),
+            Process p = new ProcessBuilder("/usr/bin/python3", script, "--cell", s.cell().id(), "--layers", "" + s.layers(),
                     "--hidden", "" + s.hidden(), "--seq", "" + s.seq(), "--batch", "" + s.batch(), "--vocab", "" + s.vocab())
                     .redirectErrorStream(true).start();
             String out;

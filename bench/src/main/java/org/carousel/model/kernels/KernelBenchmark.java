@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import org.carousel.model.CellType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.LSTM;
@@ -47,7 +48,7 @@ public final class KernelBenchmark {
 
     /** One kernel layer with its weights, gradients, outputs and workspace. */
     static final class KLayer {
-        final String cell;
+        final CellType cell;
         final int nIn, h, steps, mb;
         final SequenceWorkspace ws = new SequenceWorkspace();
         final LstmKernel lstm;
@@ -55,21 +56,16 @@ public final class KernelBenchmark {
         final RnnKernel rnn;
         final float[] w, rw, b, bRn, dW, dRW, db, dbRn, hOut, dx;
 
-        KLayer(String cell, int nIn, int h, int steps, int mb, Random r) {
+        KLayer(CellType cell, int nIn, int h, int steps, int mb, Random r) {
             this.cell = cell;
             this.nIn = nIn;
             this.h = h;
             this.steps = steps;
             this.mb = mb;
-            int g = switch (cell) {
-                case "lstm" -> 4;
-                case "gru" -> 3;
-                case "rnn" -> 1;
-                default -> throw new IllegalArgumentException(cell);
-            };
-            lstm = g == 4 ? new LstmKernel(nIn, h) : null;
-            gru = g == 3 ? new GruKernel(nIn, h) : null;
-            rnn = g == 1 ? new RnnKernel(nIn, h) : null;
+            int g = cell.gates();
+            lstm = cell == CellType.LSTM ? new LstmKernel(nIn, h) : null;
+            gru = cell == CellType.GRU ? new GruKernel(nIn, h) : null;
+            rnn = cell == CellType.RNN ? new RnnKernel(nIn, h) : null;
             double scale = 1 / Math.sqrt(h);
             w = rand(r, nIn * g * h, scale);
             rw = rand(r, h * g * h, scale);
@@ -126,14 +122,14 @@ public final class KernelBenchmark {
     }
 
     /** One result row. */
-    record Row(String cell, Config c, String impl, int layers, double seconds, double gemmShare, long allocPerIter) {
+    record Row(CellType cell, Config c, String impl, int layers, double seconds, double gemmShare, long allocPerIter) {
         String format() {
             double usStep = seconds * 1e6 / c.steps();
             String chars = layers == 2 ? String.format(Locale.ROOT, "%,10.0f", c.mb() * c.steps() / seconds) : "         -";
             String gemm = Double.isNaN(gemmShare) ? "    -" : String.format(Locale.ROOT, "%4.0f%%", 100 * gemmShare);
             String alloc = allocPerIter < 0 ? "        -" : String.format(Locale.ROOT, "%,9d", allocPerIter);
             return String.format(Locale.ROOT, "%-5s %-6s H%-4d nIn%-4d mb%-3d T%-4d %-7s %d layer%s %10.1f %s %s %s",
-                    cell, c.name(), c.hidden(), c.nIn(), c.mb(), c.steps(), impl, layers, layers == 1 ? " " : "s",
+                    cell.id(), c.name(), c.hidden(), c.nIn(), c.mb(), c.steps(), impl, layers, layers == 1 ? " " : "s",
                     usStep, chars, gemm, alloc);
         }
     }
@@ -141,7 +137,7 @@ public final class KernelBenchmark {
     /** Untimed warm-up iterations before each measurement. */
     static int warmup = 3;
 
-    static Row benchKernels(String cell, Config c, int layers, int iters) {
+    static Row benchKernels(CellType cell, Config c, int layers, int iters) {
         Random r = new Random(1);
         List<KLayer> stack = new ArrayList<>();
         for (int l = 0; l < layers; l++) stack.add(new KLayer(cell, l == 0 ? c.nIn() : c.hidden(), c.hidden(), c.steps(), c.mb(), r));
@@ -177,13 +173,13 @@ public final class KernelBenchmark {
         return new Row(cell, c, "kernel", layers, sec, share, alloc);
     }
 
-    static Row benchDl4j(String cell, Config c, int layers, int iters) {
+    static Row benchDl4j(CellType cell, Config c, int layers, int iters) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .dataType(DataType.FLOAT).seed(1).weightInit(WeightInit.XAVIER).updater(new NoOp())
                 .list();
         for (int l = 0; l < layers; l++) {
             int nIn = l == 0 ? c.nIn() : c.hidden();
-            if (cell.equals("lstm")) {
+            if (cell == CellType.LSTM) {
                 list.layer(new LSTM.Builder().nIn(nIn).nOut(c.hidden()).activation(Activation.TANH)
                         .gateActivationFunction(Activation.SIGMOID).build());
             } else {
@@ -203,13 +199,17 @@ public final class KernelBenchmark {
     }
 
     public static void main(String[] args) {
-        List<String> cells = List.of("lstm", "gru", "rnn");
+        List<CellType> cells = List.of(CellType.values());
         List<Config> configs = List.of(SMALL, LARGE);
         int iters = 5;
         boolean dl4j = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--cells" -> cells = List.of(args[++i].split(","));
+                case "--cells" -> {
+                    List<CellType> cs = new ArrayList<>();
+                    for (String id : args[++i].split(",")) cs.add(CellType.parse(id, "--cells"));
+                    cells = cs;
+                }
                 case "--configs" -> {
                     List<Config> cs = new ArrayList<>();
                     for (String s : args[++i].split(",")) cs.add(s.equals("small") ? SMALL : s.equals("large") ? LARGE : null);
@@ -230,10 +230,10 @@ public final class KernelBenchmark {
         System.out.printf("%-5s %-6s %-29s %-7s %-8s %10s %10s %5s %9s%n", "cell", "config", "shape", "impl", "layers",
                 "µs/step", "chars/s", "gemm", "alloc B");
         for (Config c : configs) {
-            for (String cell : cells) {
+            for (CellType cell : cells) {
                 for (int layers = 1; layers <= 2; layers++) {
                     System.out.println(benchKernels(cell, c, layers, iters).format());
-                    if (dl4j && !cell.equals("gru")) System.out.println(benchDl4j(cell, c, layers, iters).format());
+                    if (dl4j && cell != CellType.GRU) System.out.println(benchDl4j(cell, c, layers, iters).format());
                 }
             }
         }

@@ -1,6 +1,7 @@
 package org.carousel.model.layers;
 
 import org.carousel.data.WindowBatch;
+import org.carousel.model.CellType;
 import org.carousel.model.LanguageModel;
 import org.carousel.model.ModelSpec;
 import org.carousel.model.OptimizerSpec;
@@ -47,8 +48,8 @@ public final class LayerBenchmark {
 
     record Result(double charsPerSec, double secPerStep, double score) {}
 
-    static MultiLayerNetwork network(String cell, Shape s, boolean old) {
-        ModelSpec m = new ModelSpec(cell, 2, s.hidden(), s.embedding(), 0, 1);
+    static MultiLayerNetwork network(CellType cell, Shape s, boolean old) {
+        ModelSpec m = new ModelSpec(cell.id(), 2, s.hidden(), s.embedding(), 0, 1);
         OptimizerSpec o = new OptimizerSpec(0.002, 5, 0, 50);
         MultiLayerConfiguration conf = LanguageModel.configuration(m, o, VOCAB);
         if (old) {
@@ -65,7 +66,7 @@ public final class LayerBenchmark {
             net.init();
             for (int i = 1; i <= 2; i++) {
                 if (usesKernel(net.getLayer(i)) == old) {
-                    throw new IllegalStateException("layer " + i + " of the " + (old ? "old" : "new") + " " + cell
+                    throw new IllegalStateException("layer " + i + " of the " + (old ? "old" : "new") + " " + cell.id()
                             + " network is " + net.getLayer(i).getClass().getSimpleName());
                 }
             }
@@ -93,7 +94,7 @@ public final class LayerBenchmark {
         return WindowBatch.of(windows);
     }
 
-    static Result run(String cell, Shape s, boolean old, int warmup, int steps) {
+    static Result run(CellType cell, Shape s, boolean old, int warmup, int steps) {
         MultiLayerNetwork net = network(cell, s, old);
         DataSet ds = batch(s);
         for (int i = 0; i < warmup; i++) net.fit(ds);
@@ -109,13 +110,17 @@ public final class LayerBenchmark {
     }
 
     public static void main(String[] args) {
-        List<String> cells = List.of("lstm", "gru", "rnn");
+        List<CellType> cells = List.of(CellType.values());
         List<Shape> shapes = List.of(SMALL, LARGE);
         int warmup = 5, steps = 20;
         boolean old = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--cells" -> cells = List.of(args[++i].split(","));
+                case "--cells" -> {
+                    List<CellType> cs = new ArrayList<>();
+                    for (String id : args[++i].split(",")) cs.add(CellType.parse(id, "--cells"));
+                    cells = cs;
+                }
                 case "--shapes" -> {
                     List<Shape> ss = new ArrayList<>();
                     for (String n : args[++i].split(",")) {
@@ -140,15 +145,15 @@ public final class LayerBenchmark {
                 "chars/s", "speedup", "loss");
         for (Shape s : shapes) {
             String shape = String.format(Locale.ROOT, "%s 2x%d mb%d T%d", s.name(), s.hidden(), s.mb(), s.window());
-            for (String cell : cells) {
+            for (CellType cell : cells) {
                 Result nu = run(cell, s, false, warmup, steps);
                 Result ol = old ? run(cell, s, true, warmup, steps) : null;
-                String oldName = cell.equals("gru") ? "GruLayer ND4J ops" : cell.equals("lstm") ? "DL4J LSTM" : "DL4J SimpleRnn";
+                String oldName = cell == CellType.GRU ? "GruLayer ND4J ops" : cell == CellType.LSTM ? "DL4J LSTM" : "DL4J SimpleRnn";
                 if (ol != null) {
-                    System.out.printf(Locale.ROOT, "%-5s %-22s %-34s %10.4f %10.0f %8s %8.4f%n", cell, shape, oldName,
+                    System.out.printf(Locale.ROOT, "%-5s %-22s %-34s %10.4f %10.0f %8s %8.4f%n", cell.id(), shape, oldName,
                             ol.secPerStep(), ol.charsPerSec(), "1.00", ol.score());
                 }
-                System.out.printf(Locale.ROOT, "%-5s %-22s %-34s %10.4f %10.0f %8s %8.4f%n", cell, shape,
+                System.out.printf(Locale.ROOT, "%-5s %-22s %-34s %10.4f %10.0f %8s %8.4f%n", cell.id(), shape,
                         "Carousel layer on the kernel", nu.secPerStep(), nu.charsPerSec(),
                         ol == null ? "" : String.format(Locale.ROOT, "%.2f", nu.charsPerSec() / ol.charsPerSec()), nu.score());
             }
