@@ -14,20 +14,20 @@ import org.carousel.spark.KryoRegistrations;
 public final class PrepKryoRegistrations implements KryoRegistrations {
     @Override
     public void register(Kryo kryo) {
-        kryo.register(PrepJob.StreamKey.class, new Serializer<PrepJob.StreamKey>() {
+        kryo.register(StreamShards.StreamKey.class, new Serializer<StreamShards.StreamKey>() {
             @Override
-            public void write(Kryo k, Output out, PrepJob.StreamKey key) {
+            public void write(Kryo k, Output out, StreamShards.StreamKey key) {
                 out.writeByte(key.split);
                 out.writeLong(key.identity);
             }
 
             @Override
-            public PrepJob.StreamKey read(Kryo k, Input in, Class<PrepJob.StreamKey> type) {
+            public StreamShards.StreamKey read(Kryo k, Input in, Class<StreamShards.StreamKey> type) {
                 int split = in.readByte();
-                return new PrepJob.StreamKey(split, in.readLong());
+                return new StreamShards.StreamKey(split, in.readLong());
             }
         });
-        kryo.register(PrepJob.Doc.class);
+        kryo.register(CorpusDocument.class);
         kryo.register(Split.class);
     }
 }

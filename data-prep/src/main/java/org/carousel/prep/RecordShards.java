@@ -80,7 +80,7 @@ final class RecordShards {
     }
 
     /** The records of one document: encoded, newline-terminated, split or dropped when overlong. */
-    static Iterator<Rec> records(PrepJob.Doc d, Tokenizer vocab, Map<String, Integer> labels, int maxLength, boolean split) {
+    static Iterator<Rec> records(CorpusDocument d, Tokenizer vocab, Map<String, Integer> labels, int maxLength, boolean split) {
         int[] body = vocab.encodeWellFormed(d.utf8());
         int[] ids = Arrays.copyOf(body, body.length + 1);
         ids[body.length] = vocab.separatorId();
@@ -98,7 +98,7 @@ final class RecordShards {
     /** What records mode adds to the manifest, per split and overall. */
     record Result(Map<Split, ObjectNode> splits, ObjectNode records) {}
 
-    static Result write(SparkSession spark, JavaRDD<PrepJob.Doc> docs, RecordsSpec rs, int partitions, String compression,
+    static Result write(SparkSession spark, JavaRDD<CorpusDocument> docs, RecordsSpec rs, int partitions, String compression,
                         Broadcast<Tokenizer> vocab, Map<String, Integer> labels, int bytesPerToken,
                         java.util.function.Function<Split, String> dirOf) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());

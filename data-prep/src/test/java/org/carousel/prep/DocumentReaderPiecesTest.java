@@ -93,12 +93,12 @@ class DocumentReaderPiecesTest {
     @Test
     void listingIsCutIntoPiecesOnlyWhereLinesCanBeFound() {
         CorpusFiles.Listing l = new CorpusFiles.Listing(List.of("a.txt", "b.txt.gz", "c.txt"), List.of(100L, 1000L, 10L), 1110L);
-        List<PrepJob.FilePiece> pieces = PrepJob.FilePiece.of(l, 30, true);
+        List<FilePiece> pieces = FilePiece.of(l, 30, true);
         assertEquals(4 + 1 + 1, pieces.size());
         assertEquals(0, pieces.get(0).start);
         assertEquals(25, pieces.get(1).start);
         assertEquals(Long.MAX_VALUE, pieces.get(3).end);
-        assertEquals(6 - 4 + 1, PrepJob.FilePiece.of(l, 30, false).size());
-        assertEquals(3, PrepJob.FilePiece.of(l, 0, true).size());
+        assertEquals(6 - 4 + 1, FilePiece.of(l, 30, false).size());
+        assertEquals(3, FilePiece.of(l, 0, true).size());
     }
 }

@@ -14,7 +14,7 @@ class PrepKryoRegistrationsTest {
         Kryo kryo = new Kryo();
         kryo.setRegistrationRequired(true);
         new CarouselKryoRegistrator().registerClasses(kryo);
-        for (Class<?> c : new Class<?>[]{PrepJob.StreamKey.class, PrepJob.Doc.class, Split.class})
+        for (Class<?> c : new Class<?>[]{StreamShards.StreamKey.class, CorpusDocument.class, Split.class})
             assertTrue(kryo.getClassResolver().getRegistration(c) != null, c + " is registered");
     }
 }
