@@ -9,6 +9,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.carousel.data.Split;
 import org.carousel.data.WindowCutter;
+import org.carousel.spark.PartitionRange;
 import org.carousel.text.CharVocabulary;
 import org.carousel.text.Tokenizer;
 import scala.Tuple2;
@@ -77,9 +78,7 @@ final class StreamShards {
         int vocabSize = vocabB.value().size();
         for (Split split : Split.values()) {
             int first = split.ordinal() * shards;
-            JavaRDD<Tuple2<StreamKey, byte[]>> own = JavaRDD.fromRDD(
-                    org.apache.spark.rdd.PartitionPruningRDD.create(streams.rdd(), new PartitionRange(first, first + shards)),
-                    scala.reflect.ClassTag$.MODULE$.apply(Tuple2.class));
+            JavaRDD<Tuple2<StreamKey, byte[]>> own = PartitionRange.of(streams.rdd(), first, first + shards);
             JavaRDD<Row> rows = own.mapPartitionsWithIndex(
                     (stream, it) -> new WindowRows(stream, first + stream, it, window, idBytes, bytesPerToken, vocabSize, stats), true);
             Dataset<Row> df = spark.createDataFrame(rows, PrepJob.SCHEMA);
@@ -89,22 +88,6 @@ final class StreamShards {
                     .option("parquet.enable.dictionary#ids", false).parquet(dirOf.apply(split));
         }
         return new StreamStats(stats.value(), shards, vocabSize);
-    }
-
-    /** Keeps partitions [from, to) of a partitioned RDD (a Scala {@code Int => Boolean}). */
-    static final class PartitionRange extends scala.runtime.AbstractFunction1<Object, Object> implements java.io.Serializable {
-        private final int from, to;
-
-        PartitionRange(int from, int to) {
-            this.from = from;
-            this.to = to;
-        }
-
-        @Override
-        public Object apply(Object partition) {
-            int p = (Integer) partition;
-            return p >= from && p < to;
-        }
     }
 
     /** A document's place in the streams: its split, and its identity (its order within a stream). */

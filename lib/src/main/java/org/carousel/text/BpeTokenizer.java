@@ -239,11 +239,7 @@ public final class BpeTokenizer implements Tokenizer {
 
     @Override
     public String toJson() {
-        ObjectNode root = Tokenizers.JSON.createObjectNode();
-        root.put("kind", KIND);
-        root.put("format_version", FORMAT_VERSION);
-        root.put("size", size());
-        root.put("fingerprint", fingerprint());
+        ObjectNode root = Tokenizers.header(this, KIND, FORMAT_VERSION);
         root.putObject("settings").put("pre_split", preSplit).put("max_chunk", ByteChunker.MAX_CHUNK);
         ArrayNode ms = root.putArray("merges");
         for (int r = 0; r < left.length; r++) {

@@ -256,12 +256,8 @@ public final class CharVocabulary implements Tokenizer {
     /** vocab.json: kind, version, fingerprint, and each token with its id, code point and count. */
     @Override
     public String toJson() {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("kind", KIND);
-        root.put("format_version", FORMAT_VERSION);
+        ObjectNode root = Tokenizers.header(this, KIND, FORMAT_VERSION);
         root.put("normalize", normalization.key());
-        root.put("size", size());
-        root.put("fingerprint", fingerprint());
         ArrayNode tokens = root.putArray("tokens");
         for (int id = 0; id < codePoints.length; id++) {
             ObjectNode t = tokens.addObject();

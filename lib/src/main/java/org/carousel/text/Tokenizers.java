@@ -2,6 +2,7 @@ package org.carousel.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carousel.BadInputException;
 
 import java.io.IOException;
@@ -27,6 +28,16 @@ public final class Tokenizers {
             case BpeTokenizer.KIND: return BpeTokenizer.fromJson(root, source);
             default: throw new BadInputException(source + ": not a tokenizer file (kind is '" + kind + "'; expected char, word or bpe)");
         }
+    }
+
+    /** The first keys of every vocab.json: kind, format_version, size and fingerprint (what loading checks first). */
+    static ObjectNode header(Tokenizer t, String kind, int formatVersion) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("kind", kind);
+        root.put("format_version", formatVersion);
+        root.put("size", t.size());
+        root.put("fingerprint", t.fingerprint());
+        return root;
     }
 
     static String render(JsonNode root) {

@@ -468,11 +468,7 @@ public final class WordTokenizer implements Tokenizer {
 
     @Override
     public String toJson() {
-        ObjectNode root = Tokenizers.JSON.createObjectNode();
-        root.put("kind", KIND);
-        root.put("format_version", FORMAT_VERSION);
-        root.put("size", size());
-        root.put("fingerprint", fingerprint());
+        ObjectNode root = Tokenizers.header(this, KIND, FORMAT_VERSION);
         ObjectNode st = root.putObject("settings");
         st.put("pattern", settings.pattern());
         st.put("gaps", settings.gaps());

@@ -3,14 +3,11 @@ package org.carousel.jobs.train;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.carousel.data.RecordBatch;
+import org.carousel.spark.PartitionRange;
 import scala.Tuple2;
-import scala.reflect.ClassTag$;
-import scala.runtime.AbstractFunction1;
 
-import java.io.Serializable;
 import java.util.Collections;
 import java.util.Map;
 
@@ -133,8 +130,7 @@ final class EpochPlan implements AutoCloseable {
     JavaRDD<Tuple2<Long, byte[]>> round(int r) {
         int from = r * workers;
         int to = Math.min(slots, from + workers);
-        PartitionPruningRDD<Tuple2<Long, byte[]>> pruned = PartitionPruningRDD.create(slotted.rdd(), new SlotRange(from, to));
-        return new JavaRDD<>(pruned, ClassTag$.MODULE$.apply(Tuple2.class));
+        return PartitionRange.of(slotted.rdd(), from, to);
     }
 
     @Override
@@ -176,22 +172,6 @@ final class EpochPlan implements AutoCloseable {
         @Override
         public int hashCode() {
             return Long.hashCode(slots * 31L + perSlot);
-        }
-    }
-
-    static final class SlotRange extends AbstractFunction1<Object, Object> implements Serializable {
-        private final int from;
-        private final int to;
-
-        SlotRange(int from, int to) {
-            this.from = from;
-            this.to = to;
-        }
-
-        @Override
-        public Object apply(Object partition) {
-            int p = (Integer) partition;
-            return p >= from && p < to;
         }
     }
 }
