@@ -169,6 +169,10 @@ class StandaloneClusterIT {
 
         JsonNode m = Manifest.parse(Files.readString(model.resolve("manifest.json")), "model manifest", Manifest.MODEL);
         assertEquals(2, m.path("results").path("workers").asInt());
+        // One averaging round's cost across executor JVMs (docs/performance.md's cost model reads this line).
+        JsonNode round = m.path("results").path("averaging_round");
+        System.out.println("StandaloneClusterIT averaging_round " + round + " parameters " + m.path("model").path("parameters"));
+        assertTrue(round.path("rounds").asLong() > 0 && round.path("mean_overhead_s").asDouble() >= 0, round.toString());
         JsonNode e = Manifest.parse(Files.readString(eval.resolve("manifest.json")), "eval manifest", Manifest.EVAL);
         assertTrue(e.path("bits_per_char").asDouble() < e.path("unigram_entropy_bits").asDouble(), e.toString());
         assertEquals(m.path("results").path("validation_bits_per_char").asDouble(), e.path("bits_per_char").asDouble(), 1e-6);
