@@ -114,6 +114,11 @@ public final class ShardSet implements Serializable {
         return manifest.path("splits").path(s.dir());
     }
 
+    /** How many streams split {@code s} has (1 for data that does not say): what per-stream tasks divide work by. */
+    public int streams(Split s) {
+        return Math.max(1, (int) splitStats(s).path("streams").asLong(1));
+    }
+
     /** Columns of a stream-mode shard: one row per window (see PrepJob's schema). */
     public static final String STREAM = "stream", INDEX = "index", TOKENS = "tokens", IDS = "ids";
 

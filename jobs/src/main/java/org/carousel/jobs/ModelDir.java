@@ -42,6 +42,13 @@ public final class ModelDir {
         this.conf = conf;
     }
 
+    /** The model at {@code dir}, checked against {@code data} (same tokenizer): what every evaluation opens first. */
+    public static ModelDir openFor(String dir, ShardSet data, Configuration conf) {
+        ModelDir m = open(dir, conf);
+        m.checkCompatible(data);
+        return m;
+    }
+
     public static ModelDir open(String dir, Configuration conf) {
         JsonNode m = StageDir.manifest(dir, conf, Manifest.MODEL, "model", "train");
         Tokenizer v = StageDir.vocabulary(dir, VOCAB_FILE, m, conf);

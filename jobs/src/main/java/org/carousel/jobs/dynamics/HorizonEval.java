@@ -112,15 +112,14 @@ public final class HorizonEval {
     private static JsonNode evaluate(SparkSession spark, Settings s, HorizonSpec spec, String model, String data,
                                      String output, boolean overwrite) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        ModelDir m = ModelDir.open(model, hadoop);
         ShardSet shards = ShardSet.open(data, hadoop);
-        m.checkCompatible(shards);
+        ModelDir m = ModelDir.openFor(model, shards, hadoop);
         MultiLayerNetwork net = m.network(false);
         CellStack.of(net); // refuses an unsupported network before any task starts
         OutputDir out = output == null ? null : OutputDir.begin(output, hadoop, overwrite);
         try {
             long t0 = System.nanoTime();
-            int streams = Math.max(1, (int) shards.splitStats(spec.split()).path("streams").asLong(1));
+            int streams = shards.streams(spec.split());
             int perStream = (int) Math.min(Integer.MAX_VALUE, ((long) spec.positions() + streams - 1) / streams);
             Measured mm = measure(spark, shards, spec, m.modelBytes(), perStream);
             double wall = (System.nanoTime() - t0) / 1e9;
@@ -131,10 +130,7 @@ public final class HorizonEval {
             String cell = m.manifest().path("model").path("cell").asText();
             EvaluationManifest em = new EvaluationManifest(KIND, "Gradient horizon: ||ds_t/ds_{t-d}|| vs d, trained and at initialisation");
             ObjectNode r = em.node();
-            r.put("split", spec.split().dir());
-            r.put("model", model);
-            r.put("data", data);
-            r.put("cell", cell);
+            em.subject(spec.split(), model, data, cell);
             r.put("layers", mm.trained().layers());
             r.put("max_distance", spec.maxDistance());
             r.put("norm", spec.probes() == 0 ? "Frobenius, exact (all state basis vectors)"

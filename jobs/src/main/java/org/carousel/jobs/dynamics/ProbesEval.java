@@ -104,14 +104,13 @@ public final class ProbesEval {
     private static JsonNode evaluate(SparkSession spark, Settings s, ProbesSpec spec, String model, String data,
                                      String output, boolean overwrite) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        ModelDir m = ModelDir.open(model, hadoop);
         ShardSet shards = ShardSet.open(data, hadoop);
-        m.checkCompatible(shards);
+        ModelDir m = ModelDir.openFor(model, shards, hadoop);
         CellStack.of(m.network(false)); // refuses an unsupported network before any task starts
         OutputDir out = output == null ? null : OutputDir.begin(output, hadoop, overwrite);
         try {
             long t0 = System.nanoTime();
-            int streams = Math.max(1, (int) shards.splitStats(spec.split()).path("streams").asLong(1));
+            int streams = shards.streams(spec.split());
             long perStream = Math.max(1, (spec.chars() + streams - 1) / streams);
             UnitProbes.Result r = measure(spark, shards, spec, m.modelBytes(), m.charVocabulary("probes"), perStream);
             double wall = (System.nanoTime() - t0) / 1e9;
@@ -120,10 +119,7 @@ public final class ProbesEval {
             String cell = m.manifest().path("model").path("cell").asText();
             EvaluationManifest em = new EvaluationManifest(KIND, "Cell probes: units vs quotes, brackets, line position; gate saturation");
             ObjectNode n = em.node();
-            n.put("split", spec.split().dir());
-            n.put("model", model);
-            n.put("data", data);
-            n.put("cell", cell);
+            em.subject(spec.split(), model, data, cell);
             n.put("layers", r.layers());
             n.put("chars", r.positions());
             n.put("chars_per_stream", perStream);

@@ -219,16 +219,15 @@ public final class BracketsEval {
 
     private static JsonNode evaluate(SparkSession spark, Settings s, BracketsSpec spec, String model, String data, String output, boolean overwrite) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        ModelDir m = ModelDir.open(model, hadoop);
         ShardSet shards = ShardSet.open(data, hadoop);
-        m.checkCompatible(shards);
+        ModelDir m = ModelDir.openFor(model, shards, hadoop);
         if (spec.split() == Split.TRAIN) throw new BadInputException("config key 'eval.split' = 'train': the n-gram is counted on train; score validation or test");
         OutputDir out = output == null ? null : OutputDir.begin(output, hadoop, overwrite);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         CharVocabulary vocab = m.charVocabulary("brackets");
         int vocabSize = vocab.size();
         long t0 = System.nanoTime();
-        int streams = Math.max(1, (int) shards.splitStats(spec.split()).path("streams").asLong(1));
+        int streams = shards.streams(spec.split());
         long perStream = spec.maxChars() > 0 ? Math.max(2, spec.maxChars() / streams) : Long.MAX_VALUE;
         JavaRDD<Tuple2<Integer, int[]>> evalStreams = streams(spark, shards, spec.split(), perStream).cache();
         Broadcast<byte[]> modelB = sc.broadcast(m.modelBytes());
@@ -310,10 +309,7 @@ public final class BracketsEval {
             em.summary(String.format("On %,d matched pairs of the %s split the %s predicts the closing character with accuracy %.3f, "
                             + "the %d-gram (Witten-Bell) %.3f; %s (paired difference > %.1f SE, buckets of >= %d pairs).",
                     used, spec.split().dir(), cell, (double) modelRight / used, n, (double) ngramRight / used, verdict, spec.z(), spec.minPairs()));
-            r.put("split", spec.split().dir());
-            r.put("model", model);
-            r.put("data", data);
-            r.put("cell", cell);
+            em.subject(spec.split(), model, data, cell);
             r.put("n", n);
             r.put("smoothing", SMOOTHING);
             r.put("context_keys", "64-bit hash of the context ids (org.carousel.ngram.ContextHash), collisions not checked");

@@ -146,15 +146,14 @@ public final class ContextTruncationEval {
 
     private static JsonNode evaluate(SparkSession spark, ContextTruncationSpec spec, String model, String data, String output, boolean overwrite) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        ModelDir m = ModelDir.open(model, hadoop);
         ShardSet shards = ShardSet.open(data, hadoop).requireStream("the context truncation eval");
-        m.checkCompatible(shards);
+        ModelDir m = ModelDir.openFor(model, shards, hadoop);
         int[] ks = spec.ks();
         int maxK = ks[ks.length - 1];
         OutputDir out = output == null ? null : OutputDir.begin(output, hadoop, overwrite);
         try {
             long t0 = System.nanoTime();
-            int streams = Math.max(1, (int) shards.splitStats(spec.split()).path("streams").asLong(1));
+            int streams = shards.streams(spec.split());
             int perStream = (int) Math.min(Integer.MAX_VALUE, ((long) spec.resetPoints() + streams - 1) / streams);
             ContextTruncation.Result result = measure(spark, shards, spec, m.modelBytes(), perStream);
             double wall = (System.nanoTime() - t0) / 1e9;
@@ -166,10 +165,7 @@ public final class ContextTruncationEval {
             EvaluationManifest em = new EvaluationManifest(KIND, "Context truncation (" + cellName + ", " + spec.split().dir() + " split)");
             ObjectNode r = em.node();
             r.put("metric", "bits_per_char");
-            r.put("split", spec.split().dir());
-            r.put("model", model);
-            r.put("data", data);
-            r.put("cell", m.manifest().path("model").path("cell").asText());
+            em.subject(spec.split(), model, data, m.manifest().path("model").path("cell").asText());
             r.put("vocabulary_fingerprint", m.vocabulary().fingerprint());
             ArrayNode ksNode = r.putArray("ks");
             for (int k : ks) ksNode.add(k);

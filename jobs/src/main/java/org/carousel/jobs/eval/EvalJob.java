@@ -58,9 +58,8 @@ public final class EvalJob {
         int lanes = s.integer("eval.lanes", 1, 4096);
         long maxChars = s.longValue("eval.max_chars", 0, Long.MAX_VALUE);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        ModelDir m = ModelDir.open(model, hadoop);
         ShardSet shards = ShardSet.open(data, hadoop);
-        m.checkCompatible(shards);
+        ModelDir m = ModelDir.openFor(model, shards, hadoop);
         OutputDir out = output == null ? null : OutputDir.begin(output, hadoop, overwrite);
         try {
             long t0 = System.nanoTime();

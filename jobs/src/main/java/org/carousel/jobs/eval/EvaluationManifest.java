@@ -29,6 +29,15 @@ public final class EvaluationManifest {
         return node;
     }
 
+    /** What was evaluated: split, model and data directories as given, and the model's cell. */
+    public ObjectNode subject(org.carousel.data.Split split, String model, String data, String cell) {
+        node.put("split", split.dir());
+        node.put("model", model);
+        node.put("data", data);
+        node.put("cell", cell);
+        return node;
+    }
+
     public EvaluationManifest summary(String text) {
         node.put("summary", text);
         return this;

@@ -34,7 +34,7 @@ public final class SplitScorer {
      */
     public static CrossEntropySum score(SparkSession spark, ShardSet data, Split split, byte[] model, int lanes, long maxTokens) {
         if (data.records()) return scoreRecords(spark, data, split, model, maxTokens);
-        int streams = Math.max(1, (int) data.splitStats(split).path("streams").asLong(1));
+        int streams = data.streams(split);
         long perStream = maxTokens > 0 ? Math.max(1, maxTokens / streams) : 0;
         int window = data.window();
         CrossEntropySum sum = CrossEntropySum.ZERO;
