@@ -2,7 +2,6 @@ package org.carousel.model.kernels;
 
 import static org.carousel.model.kernels.SequenceWorkspace.B;
 import static org.carousel.model.kernels.SequenceWorkspace.CSEQ;
-import static org.carousel.model.kernels.SequenceWorkspace.DB;
 import static org.carousel.model.kernels.SequenceWorkspace.DC;
 import static org.carousel.model.kernels.SequenceWorkspace.DHOUT;
 import static org.carousel.model.kernels.SequenceWorkspace.GATES;
@@ -69,22 +68,13 @@ public final class LstmKernel extends RecurrentKernel {
         NativeFloats tc = ws.buf(TC, (long) rows * H);
         if (c0 != null) cs.copyFrom(c0, 0, 0, mb * H); else cs.zero(0, mb * H);
         NativeFloats z = ws.peek(GATES), hs = ws.peek(HSEQ), bias = ws.peek(B);
-
-        inputProjection(ws);
-        for (int t = 0; t < steps; t++) {
-            if (t > 0 || ws.hasH0) recurrentProduct(ws, t, z, t * mb * gh, 1f);
-            for (int bi = 0; bi < mb; bi++) {
-                int row = t * mb + bi;
-                if (ws.hasMask && ws.masked(t, bi)) {
+        forwardThroughTime(ws, z,
+                (row, bi) -> VectorMath.lstmForwardRow(z, row * gh, bias, cs, row * H, cs, (row + mb) * H,
+                        tc, row * H, hs, (row + mb) * H, H),
+                (row, bi) -> {
                     copyRow(hs, row, row + mb);
                     copyRow(cs, row, row + mb);
-                } else {
-                    VectorMath.lstmForwardRow(z, row * gh, bias, cs, row * H, cs, (row + mb) * H,
-                            tc, row * H, hs, (row + mb) * H, H);
-                }
-            }
-        }
-        ws.cacheValid = true;
+                });
         copyOutputs(ws, hOut, hT);
         copyState(ws, cs, rows * H, cT, "cT");
     }
@@ -106,32 +96,13 @@ public final class LstmKernel extends RecurrentKernel {
     public void backward(SequenceWorkspace ws, float[] dhOut, float[] dhT, float[] dcT,
                          float[] dx, float[] dW, float[] dRW, float[] db, float[] dh0, float[] dc0) {
         NativeFloats dhNext = stageBackward(ws, dhOut, dhT);
-        int H = hidden, mb = ws.batch, steps = ws.steps;
+        int H = hidden, mb = ws.batch;
         checkLength(dcT, (long) mb * H, "dcT");
         NativeFloats dc = ws.buf(DC, (long) mb * H);
         if (dcT != null) dc.copyFrom(dcT, 0, 0, mb * H); else dc.zero(0, mb * H);
-        NativeFloats z = ws.peek(GATES), cs = ws.peek(CSEQ), tc = ws.peek(TC), dho = ws.peek(DHOUT),
-                dbias = ws.peek(DB);
-        boolean wantDh0 = dh0 != null;
-
-        for (int t = steps - 1; t >= 0; t--) {
-            for (int bi = 0; bi < mb; bi++) {
-                int row = t * mb + bi;
-                if (ws.hasMask && ws.masked(t, bi)) {
-                    z.zero(row * gh, gh); // no gradient; dc carries unchanged
-                } else {
-                    VectorMath.lstmBackwardRow(z, row * gh, tc, row * H, cs, row * H, dho, row * H,
-                            dhNext, bi * H, dc, bi * H, H);
-                    VectorMath.addRow(dbias, 0, z, row * gh, gh);
-                }
-            }
-            if (t > 0 || wantDh0) {
-                NativeFloats dhPrev = other(ws, dhNext);
-                recurrentGradient(ws, z, t, dhPrev, 0f);
-                carryMaskedGradient(ws, t, dhNext, dhPrev);
-                dhNext = dhPrev;
-            }
-        }
+        NativeFloats z = ws.peek(GATES), cs = ws.peek(CSEQ), tc = ws.peek(TC), dho = ws.peek(DHOUT);
+        dhNext = backwardThroughTime(ws, z, dhNext, dh0 != null, (row, bi, dh) ->
+                VectorMath.lstmBackwardRow(z, row * gh, tc, row * H, cs, row * H, dho, row * H, dh, bi * H, dc, bi * H, H));
         weightGradients(ws, z, z, dx, dW, dRW, db);
         copyState(ws, dhNext, 0, dh0, "dh0");
         copyState(ws, dc, 0, dc0, "dc0");

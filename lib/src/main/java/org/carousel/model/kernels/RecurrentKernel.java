@@ -164,6 +164,70 @@ abstract class RecurrentKernel {
     }
 
     /** The other running dL/dh buffer. */
+    /** One row's work within a step: {@code row} = t·mb + bi. */
+    interface RowStep {
+        void apply(int row, int bi);
+    }
+
+    /**
+     * The forward time loop of the LSTM and RNN kernels: the input projection for all steps, then per step the
+     * recurrent GEMM into the gate rows (skipped at t = 0 from a zero state) and each row's {@code rowForward}, or
+     * {@code maskedRow} (which carries the state) at a masked step. Leaves the workspace's cache valid for backward.
+     */
+    final void forwardThroughTime(SequenceWorkspace ws, NativeFloats z, RowStep rowForward, RowStep maskedRow) {
+        int mb = ws.batch, steps = ws.steps;
+        inputProjection(ws);
+        for (int t = 0; t < steps; t++) {
+            if (t > 0 || ws.hasH0) recurrentProduct(ws, t, z, t * mb * gh, 1f);
+            for (int bi = 0; bi < mb; bi++) {
+                int row = t * mb + bi;
+                if (ws.hasMask && ws.masked(t, bi)) {
+                    maskedRow.apply(row, bi);
+                } else {
+                    rowForward.apply(row, bi);
+                }
+            }
+        }
+        ws.cacheValid = true;
+    }
+
+    /** One row's elementwise backward: from dL/dh_t ({@code dhNext} at bi·H) to the gate gradients of {@code row}. */
+    interface RowBackward {
+        void apply(int row, int bi, NativeFloats dhNext);
+    }
+
+    /**
+     * The backward time loop of the kernels whose gate gradients {@code z} [T·mb, G·H] also feed the recurrent GEMM
+     * (LSTM and RNN; the GRU's recurrent side has gradients of its own): per step t from the last, each unmasked
+     * row's {@code rowBackward} and its bias gradient, a masked row's gate gradients zeroed; then, unless t = 0 and
+     * dh0 is not wanted, dL/dh_{t-1} by the recurrent GEMM, with masked rows carrying dL/dh_t unchanged.
+     *
+     * @return the buffer holding dL/dh_{-1} (when {@code wantDh0}) or the last dL/dh computed
+     */
+    final NativeFloats backwardThroughTime(SequenceWorkspace ws, NativeFloats z, NativeFloats dhNext, boolean wantDh0,
+                                           RowBackward rowBackward) {
+        int mb = ws.batch, steps = ws.steps;
+        NativeFloats dbias = ws.peek(DB);
+        for (int t = steps - 1; t >= 0; t--) {
+            for (int bi = 0; bi < mb; bi++) {
+                int row = t * mb + bi;
+                if (ws.hasMask && ws.masked(t, bi)) {
+                    z.zero(row * gh, gh); // no gradient (the LSTM's dc carries unchanged)
+                } else {
+                    rowBackward.apply(row, bi, dhNext);
+                    VectorMath.addRow(dbias, 0, z, row * gh, gh);
+                }
+            }
+            if (t > 0 || wantDh0) {
+                NativeFloats dhPrev = other(ws, dhNext);
+                recurrentGradient(ws, z, t, dhPrev, 0f);
+                carryMaskedGradient(ws, t, dhNext, dhPrev);
+                dhNext = dhPrev;
+            }
+        }
+        return dhNext;
+    }
+
     static NativeFloats other(SequenceWorkspace ws, NativeFloats dh) {
         return dh == ws.peek(DH_A) ? ws.peek(DH_B) : ws.peek(DH_A);
     }

@@ -1,7 +1,6 @@
 package org.carousel.model.kernels;
 
 import static org.carousel.model.kernels.SequenceWorkspace.B;
-import static org.carousel.model.kernels.SequenceWorkspace.DB;
 import static org.carousel.model.kernels.SequenceWorkspace.DHOUT;
 import static org.carousel.model.kernels.SequenceWorkspace.GATES;
 import static org.carousel.model.kernels.SequenceWorkspace.HSEQ;
@@ -42,20 +41,8 @@ public final class RnnKernel extends RecurrentKernel {
         stageForward(ws, steps, mb, x, w, rw, b, h0, mask);
         int H = hidden;
         NativeFloats z = ws.peek(GATES), hs = ws.peek(HSEQ), bias = ws.peek(B);
-
-        inputProjection(ws);
-        for (int t = 0; t < steps; t++) {
-            if (t > 0 || ws.hasH0) recurrentProduct(ws, t, z, t * mb * gh, 1f);
-            for (int bi = 0; bi < mb; bi++) {
-                int row = t * mb + bi;
-                if (ws.hasMask && ws.masked(t, bi)) {
-                    copyRow(hs, row, row + mb);
-                } else {
-                    VectorMath.rnnForwardRow(z, row * H, bias, hs, (row + mb) * H, H);
-                }
-            }
-        }
-        ws.cacheValid = true;
+        forwardThroughTime(ws, z, (row, bi) -> VectorMath.rnnForwardRow(z, row * H, bias, hs, (row + mb) * H, H),
+                (row, bi) -> copyRow(hs, row, row + mb));
         copyOutputs(ws, hOut, hT);
     }
 
@@ -66,27 +53,10 @@ public final class RnnKernel extends RecurrentKernel {
     public void backward(SequenceWorkspace ws, float[] dhOut, float[] dhT,
                          float[] dx, float[] dW, float[] dRW, float[] db, float[] dh0) {
         NativeFloats dhNext = stageBackward(ws, dhOut, dhT);
-        int H = hidden, mb = ws.batch, steps = ws.steps;
-        NativeFloats z = ws.peek(GATES), hs = ws.peek(HSEQ), dho = ws.peek(DHOUT), dbias = ws.peek(DB);
-        boolean wantDh0 = dh0 != null;
-
-        for (int t = steps - 1; t >= 0; t--) {
-            for (int bi = 0; bi < mb; bi++) {
-                int row = t * mb + bi;
-                if (ws.hasMask && ws.masked(t, bi)) {
-                    z.zero(row * H, H);
-                } else {
-                    VectorMath.rnnBackwardRow(z, row * H, hs, (row + mb) * H, dho, row * H, dhNext, bi * H, H);
-                    VectorMath.addRow(dbias, 0, z, row * H, H);
-                }
-            }
-            if (t > 0 || wantDh0) {
-                NativeFloats dhPrev = other(ws, dhNext);
-                recurrentGradient(ws, z, t, dhPrev, 0f);
-                carryMaskedGradient(ws, t, dhNext, dhPrev);
-                dhNext = dhPrev;
-            }
-        }
+        int H = hidden, mb = ws.batch;
+        NativeFloats z = ws.peek(GATES), hs = ws.peek(HSEQ), dho = ws.peek(DHOUT);
+        dhNext = backwardThroughTime(ws, z, dhNext, dh0 != null, (row, bi, dh) ->
+                VectorMath.rnnBackwardRow(z, row * H, hs, (row + mb) * H, dho, row * H, dh, bi * H, H));
         weightGradients(ws, z, z, dx, dW, dRW, db);
         copyState(ws, dhNext, 0, dh0, "dh0");
     }

@@ -1,12 +1,10 @@
 package org.carousel.model.layers;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
-import org.deeplearning4j.nn.api.layers.LayerConstraint;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -17,11 +15,8 @@ import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -70,39 +65,19 @@ public class Gru extends BaseRecurrentLayer {
         initializeConstraints(builder);
     }
 
+    /** The layer's constraints plus the recurrent constraints on RW and the input-weight constraints on W. */
     @Override
     protected void initializeConstraints(org.deeplearning4j.nn.conf.layers.Layer.Builder<?> builder) {
         super.initializeConstraints(builder);
-        if (builder instanceof BaseRecurrentLayer.Builder) {
-            BaseRecurrentLayer.Builder<?> b = (BaseRecurrentLayer.Builder<?>) builder;
-            addConstraints(b.getRecurrentConstraints(), GruParamInitializer.RECURRENT_WEIGHT_KEY);
-            addConstraints(b.getInputWeightConstraints(), GruParamInitializer.WEIGHT_KEY);
-        }
-    }
-
-    private void addConstraints(List<LayerConstraint> source, String param) {
-        if (source == null || source.isEmpty()) return;
-        if (constraints == null) constraints = new ArrayList<>();
-        for (LayerConstraint c : source) {
-            LayerConstraint copy = c.clone();
-            copy.setParams(Collections.singleton(param));
-            constraints.add(copy);
-        }
+        constraints = LayerConfigurations.withRecurrentConstraints(constraints, builder,
+                GruParamInitializer.RECURRENT_WEIGHT_KEY, GruParamInitializer.WEIGHT_KEY);
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
-            boolean initializeParams, DataType networkDataType) {
-        LayerValidation.assertNInNOutSet("Gru", getLayerName(), layerIndex, getNIn(), getNOut());
-        GruLayer layer = new GruLayer(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+            int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
+        return LayerConfigurations.instantiate(this, GruLayer::new, conf, listeners, index, paramsView,
+                initializeParams, dataType);
     }
 
     @Override

@@ -1,9 +1,7 @@
 package org.carousel.model.layers;
 
 import org.deeplearning4j.exception.DL4JInvalidInputException;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.recurrent.BaseRecurrentLayer;
@@ -86,7 +84,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
  *
  * <p>Two implementations. In a FLOAT network with the default activations (sigmoid gates, tanh
  * candidate) every entry point above runs on {@link org.carousel.model.kernels.GruKernel} through
- * {@link KernelPath} (parameters mapped as W → W, RW → RW, b_r|b_z|b_n → the kernel's b,
+ * {@link KernelPath} and {@link KernelLayerAdapter} (parameters mapped as W → W, RW → RW, b_r|b_z|b_n → the kernel's b,
  * b_rn → its bRn), with the same semantics: backprop differentiates the pass that ran, carried
  * state included; masked steps output zero and get no gradient, and with right padding a padded
  * row leaves a zero state. Otherwise — DOUBLE (gradient checks), other activations, or the system
@@ -100,70 +98,39 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
     /** The last forward pass: what it ran on, and (training only) its stored intermediates. */
     private Forward lastForward;
 
-    /** The float32 kernel path, created on first use when {@link #useKernel}. */
-    private transient KernelPath kernel;
-    private final boolean useKernel;
+    /** The float32 kernel path, when {@link KernelLayerAdapter#enabled()}. */
+    private final KernelLayerAdapter kernel;
 
     public GruLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
         Gru g = (Gru) conf.getLayer();
-        useKernel = dataType == DataType.FLOAT && KernelPath.enabled()
-                && g.getGateActivationFn() instanceof ActivationSigmoid
+        boolean kernelCompatible = dataType == DataType.FLOAT && g.getGateActivationFn() instanceof ActivationSigmoid
                 && g.getActivationFn() instanceof ActivationTanH;
+        kernel = new KernelLayerAdapter(this, kernelCompatible, KernelPath.GruCell::new, this::applyDropOutIfNecessary,
+                this::getParamWithNoise, this::backpropDropOutIfPresent, () -> gradientViews, () -> weightNoiseParams,
+                this::layerId);
     }
 
     /** Whether this layer runs on the kernel (float32 path) rather than on ND4J operations. */
     public boolean usesKernel() {
-        return useKernel;
+        return kernel.enabled();
     }
 
-    private KernelPath kernel() {
-        if (kernel == null) kernel = new KernelPath(new KernelPath.GruCell(layerConf().getNIn(), layerConf().getNOut()));
-        return kernel;
-    }
-
-    private INDArray kernelForward(INDArray h0, boolean training, boolean stepping, LayerWorkspaceMgr mgr) {
-        assertInputSet(false);
-        applyDropOutIfNecessary(training, mgr);
-        return kernel().forward(input, getDataFormat(), maskArray, h0, null,
-                key -> getParamWithNoise(key, training, mgr), stepping, mgr, layerId());
-    }
-
-    private Pair<Gradient, INDArray> kernelBackprop(INDArray epsilon, int backLength, LayerWorkspaceMgr mgr) {
-        assertInputSet(true);
-        INDArray epsOut = kernel().backward(input, getDataFormat(), maskArray, epsilon, backLength,
-                key -> getParamWithNoise(key, true, mgr), gradientViews, mgr, layerId());
-        weightNoiseParams.clear();
-        Gradient grad = new DefaultGradient(gradientsFlattened);
-        for (String key : new String[]{GruParamInitializer.WEIGHT_KEY, GruParamInitializer.RECURRENT_WEIGHT_KEY,
-                GruParamInitializer.BIAS_KEY}) {
-            grad.gradientForVariable().put(key, gradientViews.get(key));
-        }
-        return new Pair<>(grad, backpropDropOutIfPresent(epsOut));
-    }
-
-    // ------------------------------------------------------------------ forward entry points
+    // ------------------------------------------------------------------ forward entry points: kernel or ND4J ops
+    // (activate(input, training, mgr) and feedForwardMaskArray are AbstractLayer's: the first sets the input and
+    // calls activate(training, mgr); the second keeps the [mb, T] mask and passes it on unchanged, as a recurrent
+    // layer keeps the time axis.)
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (useKernel) return kernelForward(null, training, false, workspaceMgr);
+        if (kernel.enabled()) return kernel.activate(training, workspaceMgr);
         return forward(null, training, false, workspaceMgr).output;
     }
 
     @Override
     public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-        if (input.rank() == 2) {
-            // One step given as [mb, nIn]: treat as a sequence of length 1.
-            input = getDataFormat() == RNNFormat.NWC
-                    ? input.reshape(input.size(0), 1, input.size(1))
-                    : input.reshape(input.size(0), input.size(1), 1);
-        }
-        setInput(input, workspaceMgr);
-        if (useKernel) {
-            INDArray out = kernelForward(stateMap.get(STATE_KEY_PREV_ACTIVATION), false, true, workspaceMgr);
-            stateMap.put(STATE_KEY_PREV_ACTIVATION, kernel.finalState());
-            return out;
-        }
+        if (kernel.enabled()) return kernel.timeStep(input, stateMap, workspaceMgr);
+        setInput(KernelLayerAdapter.asSequence(input, getDataFormat()), workspaceMgr);
         Forward f = forward(stateMap.get(STATE_KEY_PREV_ACTIVATION), false, false, workspaceMgr);
         stateMap.put(STATE_KEY_PREV_ACTIVATION, lastState(f));
         return f.output;
@@ -172,12 +139,10 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
     @Override
     public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
                                                 LayerWorkspaceMgr workspaceMgr) {
-        setInput(input, workspaceMgr);
-        if (useKernel) {
-            INDArray out = kernelForward(tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION), training, false, workspaceMgr);
-            if (storeLastForTBPTT) tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, kernel.finalState());
-            return out;
+        if (kernel.enabled()) {
+            return kernel.activateFromStoredState(input, training, storeLastForTBPTT, tBpttStateMap, workspaceMgr);
         }
+        setInput(input, workspaceMgr);
         Forward f = forward(tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION), training, false, workspaceMgr);
         if (storeLastForTBPTT) {
             tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, lastState(f));
@@ -189,41 +154,33 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
     public void rnnClearPreviousState() {
         super.rnnClearPreviousState();
         lastForward = null;
-        if (kernel != null) kernel.reset();
+        kernel.stateCleared();
     }
+
+    // Parameters replaced through the layer: the kernel's stepping weights are reloaded.
 
     @Override
     public void setParams(INDArray params) {
         super.setParams(params);
-        if (kernel != null) kernel.invalidateWeights();
+        kernel.weightsChanged();
     }
 
     @Override
     public void setParam(String key, INDArray val) {
         super.setParam(key, val);
-        if (kernel != null) kernel.invalidateWeights();
+        kernel.weightsChanged();
     }
 
     @Override
     public void setParamTable(Map<String, INDArray> paramTable) {
         super.setParamTable(paramTable);
-        if (kernel != null) kernel.invalidateWeights();
+        kernel.weightsChanged();
     }
 
     @Override
     public void setParamsViewArray(INDArray params) {
         super.setParamsViewArray(params);
-        if (kernel != null) kernel.invalidateWeights();
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
-                                                          int minibatchSize) {
-        // Keep the [mb, T] mask for this layer and pass it on unchanged: a recurrent layer keeps
-        // the time axis, so the same steps are padding for the layers above.
-        this.maskArray = maskArray;
-        this.maskState = currentMaskState;
-        return new Pair<>(maskArray, currentMaskState);
+        kernel.weightsChanged();
     }
 
     @Override
@@ -395,14 +352,14 @@ public class GruLayer extends BaseRecurrentLayer<Gru> {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (useKernel) return kernelBackprop(epsilon, -1, workspaceMgr);
+        if (kernel.enabled()) return kernel.backprop(epsilon, -1, workspaceMgr);
         return backprop(epsilon, -1, workspaceMgr);
     }
 
     @Override
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
                                                           LayerWorkspaceMgr workspaceMgr) {
-        if (useKernel) return kernelBackprop(epsilon, tbpttBackLength, workspaceMgr);
+        if (kernel.enabled()) return kernel.backprop(epsilon, tbpttBackLength, workspaceMgr);
         return backprop(epsilon, tbpttBackLength, workspaceMgr);
     }
 

@@ -17,6 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -95,6 +96,16 @@ final class KernelPath {
         float[] h0, c0;      // initial states it started from, null = zeros
         long steps;
         boolean cached;      // its kernel cache is still in trainWs
+    }
+
+    /** Whether the cell has a second state, the LSTM's c (else only h). */
+    boolean twoStates() {
+        return cell.states() > 1;
+    }
+
+    /** The parameter keys W, RW, b, in the order a layer's gradient lists them. */
+    List<String> paramKeys() {
+        return List.of(cell.wKey, cell.rwKey, cell.bKey);
     }
 
     /** The layer's weights are about to change (or have): reload them before the next stepped forward. */
@@ -391,17 +402,36 @@ final class KernelPath {
 
     // ------------------------------------------------------------------ cells
 
-    /** What differs between the three kernels: parameter layout and the kernel calls. */
+    /**
+     * What differs between the three kernels: parameter keys and layout, and the kernel calls. Every cell has the
+     * three parameters W, RW, b, staged and written back whole (a cell with a bias layout of its own, the GRU's,
+     * adjusts the staged copies around that).
+     */
     abstract static class Cell {
         final int nIn;
         final int hidden;
+        /** The parameter keys, in the order the layer's gradient lists them: W, RW, b. */
+        final String wKey, rwKey, bKey;
+        /** Staged parameters, row-major, as the kernel reads them (grown on the first load). */
+        float[] w = new float[0], rw = new float[0], b = new float[0];
+        /** Parameter gradients the kernel writes; sized by the subclass, which knows the kernel's counts. */
+        float[] dW, dRW, db;
 
-        Cell(long nIn, long hidden) {
+        Cell(long nIn, long hidden, String wKey, String rwKey, String bKey) {
             if (nIn < 1 || hidden < 1 || nIn > Integer.MAX_VALUE / 8 || hidden > Integer.MAX_VALUE / 8) {
                 throw new IllegalArgumentException("nIn " + nIn + ", nOut " + hidden);
             }
             this.nIn = (int) nIn;
             this.hidden = (int) hidden;
+            this.wKey = wKey;
+            this.rwKey = rwKey;
+            this.bKey = bKey;
+        }
+
+        final void allocateGradients(int inputWeights, int recurrentWeights, int biases) {
+            dW = new float[inputWeights];
+            dRW = new float[recurrentWeights];
+            db = new float[biases];
         }
 
         /** Number of state tensors: 1 (h) or 2 (h, c). */
@@ -410,7 +440,11 @@ final class KernelPath {
         }
 
         /** Copies the current parameters into the kernel's layouts. */
-        abstract void loadWeights(KernelPath p, Function<String, INDArray> params, LayerWorkspaceMgr mgr, ArrayType scratch);
+        void loadWeights(KernelPath p, Function<String, INDArray> params, LayerWorkspaceMgr mgr, ArrayType scratch) {
+            w = load(params.apply(wKey), w, mgr, scratch);
+            rw = load(params.apply(rwKey), rw, mgr, scratch);
+            b = load(params.apply(bKey), b, mgr, scratch);
+        }
 
         /** Kernel forward; {@code withWeights} false reuses the weights staged in {@code ws}. */
         abstract void forward(SequenceWorkspace ws, int steps, int mb, float[] x, boolean withWeights, float[] h0,
@@ -419,7 +453,11 @@ final class KernelPath {
         /** Kernel backward of the preceding forward on {@code ws}; gradients stay in the cell until written. */
         abstract void backward(SequenceWorkspace ws, float[] dhOut, float[] dx);
 
-        abstract void writeGradients(KernelPath p, Map<String, INDArray> views, LayerWorkspaceMgr mgr, ArrayType scratch);
+        void writeGradients(KernelPath p, Map<String, INDArray> views, LayerWorkspaceMgr mgr, ArrayType scratch) {
+            store(dW, views.get(wKey), mgr, scratch);
+            store(dRW, views.get(rwKey), mgr, scratch);
+            store(db, views.get(bKey), mgr, scratch);
+        }
 
         static float[] load(INDArray param, float[] buf, LayerWorkspaceMgr mgr, ArrayType scratch) {
             buf = grow(buf, param.length());
@@ -434,30 +472,18 @@ final class KernelPath {
 
     /** DL4J's LSTM layout: W [nIn, 4H], RW [H, 4H], b [1, 4H], gate blocks g, f, o, i. */
     static final class LstmCell extends Cell {
-        static final String W = LSTMParamInitializer.INPUT_WEIGHT_KEY, RW = LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
-                B = LSTMParamInitializer.BIAS_KEY;
         private final LstmKernel kernel;
-        private float[] w = new float[0], rw = new float[0], b = new float[0];
-        private final float[] dW, dRW, db;
 
         LstmCell(long nIn, long hidden) {
-            super(nIn, hidden);
+            super(nIn, hidden, LSTMParamInitializer.INPUT_WEIGHT_KEY, LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
+                    LSTMParamInitializer.BIAS_KEY);
             kernel = new LstmKernel(this.nIn, this.hidden);
-            dW = new float[kernel.inputWeightCount()];
-            dRW = new float[kernel.recurrentWeightCount()];
-            db = new float[kernel.biasCount()];
+            allocateGradients(kernel.inputWeightCount(), kernel.recurrentWeightCount(), kernel.biasCount());
         }
 
         @Override
         int states() {
             return 2;
-        }
-
-        @Override
-        void loadWeights(KernelPath p, Function<String, INDArray> params, LayerWorkspaceMgr mgr, ArrayType scratch) {
-            w = load(params.apply(W), w, mgr, scratch);
-            rw = load(params.apply(RW), rw, mgr, scratch);
-            b = load(params.apply(B), b, mgr, scratch);
         }
 
         @Override
@@ -471,36 +497,17 @@ final class KernelPath {
         void backward(SequenceWorkspace ws, float[] dhOut, float[] dx) {
             kernel.backward(ws, dhOut, null, null, dx, dW, dRW, db, null, null);
         }
-
-        @Override
-        void writeGradients(KernelPath p, Map<String, INDArray> views, LayerWorkspaceMgr mgr, ArrayType scratch) {
-            store(dW, views.get(W), mgr, scratch);
-            store(dRW, views.get(RW), mgr, scratch);
-            store(db, views.get(B), mgr, scratch);
-        }
     }
 
     /** DL4J's SimpleRnn layout: W [nIn, H], RW [H, H], b [1, H]. */
     static final class RnnCell extends Cell {
-        static final String W = SimpleRnnParamInitializer.WEIGHT_KEY, RW = SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY,
-                B = SimpleRnnParamInitializer.BIAS_KEY;
         private final RnnKernel kernel;
-        private float[] w = new float[0], rw = new float[0], b = new float[0];
-        private final float[] dW, dRW, db;
 
         RnnCell(long nIn, long hidden) {
-            super(nIn, hidden);
+            super(nIn, hidden, SimpleRnnParamInitializer.WEIGHT_KEY, SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY,
+                    SimpleRnnParamInitializer.BIAS_KEY);
             kernel = new RnnKernel(this.nIn, this.hidden);
-            dW = new float[kernel.inputWeightCount()];
-            dRW = new float[kernel.recurrentWeightCount()];
-            db = new float[kernel.biasCount()];
-        }
-
-        @Override
-        void loadWeights(KernelPath p, Function<String, INDArray> params, LayerWorkspaceMgr mgr, ArrayType scratch) {
-            w = load(params.apply(W), w, mgr, scratch);
-            rw = load(params.apply(RW), rw, mgr, scratch);
-            b = load(params.apply(B), b, mgr, scratch);
+            allocateGradients(kernel.inputWeightCount(), kernel.recurrentWeightCount(), kernel.biasCount());
         }
 
         @Override
@@ -514,60 +521,48 @@ final class KernelPath {
         void backward(SequenceWorkspace ws, float[] dhOut, float[] dx) {
             kernel.backward(ws, dhOut, null, dx, dW, dRW, db, null);
         }
-
-        @Override
-        void writeGradients(KernelPath p, Map<String, INDArray> views, LayerWorkspaceMgr mgr, ArrayType scratch) {
-            store(dW, views.get(W), mgr, scratch);
-            store(dRW, views.get(RW), mgr, scratch);
-            store(db, views.get(B), mgr, scratch);
-        }
     }
 
-    /** {@link GruParamInitializer}'s layout: W [nIn, 3H], RW [H, 3H], b [1, 4H] = b_r|b_z|b_n (kernel b) | b_rn (bRn). */
+    /**
+     * {@link GruParamInitializer}'s layout: W [nIn, 3H], RW [H, 3H], b [1, 4H] = b_r|b_z|b_n (kernel b) | b_rn (bRn).
+     * {@code b} and {@code db} hold all 4H; the kernel reads and writes the first 3H, bRn is split off / put back.
+     */
     static final class GruCell extends Cell {
-        static final String W = GruParamInitializer.WEIGHT_KEY, RW = GruParamInitializer.RECURRENT_WEIGHT_KEY,
-                B = GruParamInitializer.BIAS_KEY;
         private final GruKernel kernel;
-        private float[] w = new float[0], rw = new float[0], b4 = new float[0];
         private final float[] bRn;
-        private final float[] dW, dRW, db4, dbRn;
+        private final float[] dbRn;
 
         GruCell(long nIn, long hidden) {
-            super(nIn, hidden);
+            super(nIn, hidden, GruParamInitializer.WEIGHT_KEY, GruParamInitializer.RECURRENT_WEIGHT_KEY,
+                    GruParamInitializer.BIAS_KEY);
             kernel = new GruKernel(this.nIn, this.hidden);
             bRn = new float[this.hidden];
-            dW = new float[kernel.inputWeightCount()];
-            dRW = new float[kernel.recurrentWeightCount()];
-            db4 = new float[4 * this.hidden];       // the kernel writes the first 3H (b_r|b_z|b_n)
+            allocateGradients(kernel.inputWeightCount(), kernel.recurrentWeightCount(), 4 * this.hidden);
             dbRn = new float[this.hidden];
         }
 
         @Override
         void loadWeights(KernelPath p, Function<String, INDArray> params, LayerWorkspaceMgr mgr, ArrayType scratch) {
-            w = load(params.apply(W), w, mgr, scratch);
-            rw = load(params.apply(RW), rw, mgr, scratch);
-            b4 = load(params.apply(B), b4, mgr, scratch);       // the kernel reads b = the first 3H
-            System.arraycopy(b4, 3 * hidden, bRn, 0, hidden);
+            super.loadWeights(p, params, mgr, scratch);
+            System.arraycopy(b, 3 * hidden, bRn, 0, hidden);
         }
 
         @Override
         void forward(SequenceWorkspace ws, int steps, int mb, float[] x, boolean withWeights, float[] h0, float[] c0,
                      float[] mask, float[] hOut, float[] hT, float[] cT) {
-            kernel.forward(ws, steps, mb, x, withWeights ? w : null, withWeights ? rw : null, withWeights ? b4 : null,
+            kernel.forward(ws, steps, mb, x, withWeights ? w : null, withWeights ? rw : null, withWeights ? b : null,
                     withWeights ? bRn : null, h0, mask, hOut, hT);
         }
 
         @Override
         void backward(SequenceWorkspace ws, float[] dhOut, float[] dx) {
-            kernel.backward(ws, dhOut, null, dx, dW, dRW, db4, dbRn, null);
+            kernel.backward(ws, dhOut, null, dx, dW, dRW, db, dbRn, null);
         }
 
         @Override
         void writeGradients(KernelPath p, Map<String, INDArray> views, LayerWorkspaceMgr mgr, ArrayType scratch) {
-            store(dW, views.get(W), mgr, scratch);
-            store(dRW, views.get(RW), mgr, scratch);
-            System.arraycopy(dbRn, 0, db4, 3 * hidden, hidden);
-            store(db4, views.get(B), mgr, scratch);
+            System.arraycopy(dbRn, 0, db, 3 * hidden, hidden);
+            super.writeGradients(p, views, mgr, scratch);
         }
     }
 }

@@ -2,21 +2,16 @@ package org.carousel.model.layers;
 
 import org.deeplearning4j.nn.api.layers.LayerConstraint;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.AbstractLSTM;
 import org.deeplearning4j.nn.conf.layers.LSTM;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Configuration of an LSTM layer (no peepholes) that runs on {@link org.carousel.model.kernels.LstmKernel} in
@@ -54,18 +49,10 @@ public class Lstm extends LSTM {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
-            boolean initializeParams, DataType networkDataType) {
-        LayerValidation.assertNInNOutSet("Lstm", getLayerName(), layerIndex, getNIn(), getNOut());
-        LstmLayer layer = new LstmLayer(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+            int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
+        return LayerConfigurations.instantiate(this, LstmLayer::new, conf, listeners, index, paramsView,
+                initializeParams, dataType);
     }
 
     /**
@@ -75,26 +62,13 @@ public class Lstm extends LSTM {
      */
     @Override
     protected void initializeConstraints(org.deeplearning4j.nn.conf.layers.Layer.Builder<?> builder) {
-        List<LayerConstraint> all = new ArrayList<>();
-        add(all, builder.getAllParamConstraints(), initializer().paramKeys(this));
-        add(all, builder.getWeightConstraints(), initializer().weightKeys(this));
-        add(all, builder.getBiasConstraints(), initializer().biasKeys(this));
-        if (builder instanceof BaseRecurrentLayer.Builder) {
-            BaseRecurrentLayer.Builder<?> b = (BaseRecurrentLayer.Builder<?>) builder;
-            add(all, b.getRecurrentConstraints(), List.of(LSTMParamInitializer.RECURRENT_WEIGHT_KEY));
-            add(all, b.getInputWeightConstraints(), List.of(LSTMParamInitializer.INPUT_WEIGHT_KEY));
-        }
-        constraints = all.isEmpty() ? null : all;
+        List<LayerConstraint> all = LayerConfigurations.withCopies(null, builder.getAllParamConstraints(),
+                initializer().paramKeys(this));
+        all = LayerConfigurations.withCopies(all, builder.getWeightConstraints(), initializer().weightKeys(this));
+        all = LayerConfigurations.withCopies(all, builder.getBiasConstraints(), initializer().biasKeys(this));
+        constraints = LayerConfigurations.withRecurrentConstraints(all, builder,
+                LSTMParamInitializer.RECURRENT_WEIGHT_KEY, LSTMParamInitializer.INPUT_WEIGHT_KEY);
         iDropout = builder.getIDropout();
-    }
-
-    private static void add(List<LayerConstraint> to, List<LayerConstraint> from, List<String> params) {
-        if (from == null || params.isEmpty()) return;
-        for (LayerConstraint c : from) {
-            LayerConstraint copy = c.clone();
-            copy.setParams(new HashSet<>(params));
-            to.add(copy);
-        }
     }
 
     @Override
@@ -135,25 +109,9 @@ public class Lstm extends LSTM {
         @SuppressWarnings("unchecked")
         public Lstm build() {
             // DL4J's LSTM(Builder) constructor is private, so do here what its constructor chain does
-            // (Layer → BaseLayer → FeedForwardLayer → BaseRecurrentLayer → AbstractLSTM → LSTM).
+            // (Layer → BaseLayer → FeedForwardLayer → BaseRecurrentLayer, then AbstractLSTM → LSTM).
             Lstm l = new Lstm();
-            l.layerName = layerName;
-            l.iDropout = iDropout;
-            l.activationFn = activationFn;
-            l.weightInitFn = weightInitFn;
-            l.biasInit = biasInit;
-            l.gainInit = gainInit;
-            l.regularization = regularization;
-            l.regularizationBias = regularizationBias;
-            l.iUpdater = iupdater;
-            l.biasUpdater = biasUpdater;
-            l.gradientNormalization = gradientNormalization;
-            l.gradientNormalizationThreshold = gradientNormalizationThreshold;
-            l.weightNoise = weightNoise;
-            l.nIn = nIn;
-            l.nOut = nOut;
-            l.weightInitFnRecurrent = weightInitFnRecurrent;
-            l.rnnDataFormat = rnnDataFormat;
+            LayerConfigurations.copyRecurrentBuilder(this, l);
             l.helperAllowFallback = helperAllowFallback;
             // LSTM's own (private) copies of these, which everything reads; AbstractLSTM's are hidden by them.
             l.setForgetGateBiasInit(forgetGateBiasInit);

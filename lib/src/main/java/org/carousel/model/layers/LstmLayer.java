@@ -2,11 +2,8 @@ package org.carousel.model.layers;
 
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.RNNFormat;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
-import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
@@ -39,120 +36,75 @@ import java.util.Map;
  *
  * <p>Masks [mb, T]: masked steps output zero and get no gradient; with right padding the outputs, gradients and the
  * state left behind (zero for a padded row) are those of DL4J's LSTM. See {@link KernelPath} for the rest
- * (workspaces, stepping with the weights kept loaded, per-call conversions).
+ * (workspaces, stepping with the weights kept loaded, per-call conversions) and {@link KernelLayerAdapter} for
+ * the entry points' float32 side, which {@link GruLayer} and {@link RnnLayer} share.
  */
 public class LstmLayer extends LSTM {
-    private transient KernelPath kernel;
-    private final boolean useKernel;
+    private final KernelLayerAdapter kernel;
 
     public LstmLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
         org.deeplearning4j.nn.conf.layers.LSTM c = (org.deeplearning4j.nn.conf.layers.LSTM) conf.getLayer();
-        useKernel = dataType == DataType.FLOAT && KernelPath.enabled()
-                && c.getGateActivationFn() instanceof ActivationSigmoid
+        boolean kernelCompatible = dataType == DataType.FLOAT && c.getGateActivationFn() instanceof ActivationSigmoid
                 && c.getActivationFn() instanceof ActivationTanH;
+        kernel = new KernelLayerAdapter(this, kernelCompatible, KernelPath.LstmCell::new, this::applyDropOutIfNecessary,
+                this::getParamWithNoise, this::backpropDropOutIfPresent, () -> gradientViews, () -> weightNoiseParams,
+                this::layerId);
     }
 
     /** Whether this layer runs on the kernel (float32 path). */
     public boolean usesKernel() {
-        return useKernel;
+        return kernel.enabled();
     }
 
-    private KernelPath kernel() {
-        if (kernel == null) {
-            kernel = new KernelPath(new KernelPath.LstmCell(layerConf().getNIn(), layerConf().getNOut()));
-        }
-        return kernel;
-    }
-
-    // ------------------------------------------------------------------ forward
+    // ------------------------------------------------------------------ forward and backprop: kernel or DL4J's LSTM
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (!useKernel) return super.activate(training, workspaceMgr);
-        return kernelForward(null, null, training, false, workspaceMgr);
+        if (!kernel.enabled()) return super.activate(training, workspaceMgr);
+        return kernel.activate(training, workspaceMgr);
     }
 
+    /** DL4J's LSTM runs its own implementation here rather than {@link #activate(boolean, LayerWorkspaceMgr)}. */
     @Override
     public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (!useKernel) return super.activate(input, training, workspaceMgr);
-        setInput(input, workspaceMgr);
-        return activate(training, workspaceMgr);
+        if (!kernel.enabled()) return super.activate(input, training, workspaceMgr);
+        return kernel.activate(input, training, workspaceMgr);
     }
 
     @Override
     public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-        if (!useKernel) return super.rnnTimeStep(input, workspaceMgr);
-        setInput(threeD(input), workspaceMgr);
-        INDArray out = kernelForward(stateMap.get(STATE_KEY_PREV_ACTIVATION), stateMap.get(STATE_KEY_PREV_MEMCELL),
-                false, true, workspaceMgr);
-        stateMap.put(STATE_KEY_PREV_ACTIVATION, kernel.finalState());
-        stateMap.put(STATE_KEY_PREV_MEMCELL, kernel.finalCellState());
-        return out;
+        if (!kernel.enabled()) return super.rnnTimeStep(input, workspaceMgr);
+        return kernel.timeStep(input, stateMap, workspaceMgr);
     }
 
     @Override
     public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
                                                 LayerWorkspaceMgr workspaceMgr) {
-        if (!useKernel) return super.rnnActivateUsingStoredState(input, training, storeLastForTBPTT, workspaceMgr);
-        setInput(input, workspaceMgr);
-        INDArray out = kernelForward(tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION),
-                tBpttStateMap.get(STATE_KEY_PREV_MEMCELL), training, false, workspaceMgr);
-        if (storeLastForTBPTT) {
-            tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, kernel.finalState());
-            tBpttStateMap.put(STATE_KEY_PREV_MEMCELL, kernel.finalCellState());
-        }
-        return out;
+        if (!kernel.enabled()) return super.rnnActivateUsingStoredState(input, training, storeLastForTBPTT, workspaceMgr);
+        return kernel.activateFromStoredState(input, training, storeLastForTBPTT, tBpttStateMap, workspaceMgr);
     }
-
-    private INDArray kernelForward(INDArray h0, INDArray c0, boolean training, boolean stepping, LayerWorkspaceMgr mgr) {
-        assertInputSet(false);
-        applyDropOutIfNecessary(training, mgr);
-        return kernel().forward(input, getDataFormat(), maskArray, h0, c0,
-                key -> getParamWithNoise(key, training, mgr), stepping, mgr, layerId());
-    }
-
-    /** A single step given as [mb, nIn] becomes a sequence of length 1. */
-    private INDArray threeD(INDArray in) {
-        if (in.rank() != 2) return in;
-        return getDataFormat() == RNNFormat.NWC ? in.reshape(in.size(0), 1, in.size(1))
-                : in.reshape(in.size(0), in.size(1), 1);
-    }
-
-    // ------------------------------------------------------------------ backprop
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (!useKernel) return super.backpropGradient(epsilon, workspaceMgr);
-        return kernelBackprop(epsilon, -1, workspaceMgr);
+        if (!kernel.enabled()) return super.backpropGradient(epsilon, workspaceMgr);
+        return kernel.backprop(epsilon, -1, workspaceMgr);
     }
 
     @Override
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
                                                           LayerWorkspaceMgr workspaceMgr) {
-        if (!useKernel) return super.tbpttBackpropGradient(epsilon, tbpttBackLength, workspaceMgr);
-        return kernelBackprop(epsilon, tbpttBackLength, workspaceMgr);
-    }
-
-    private Pair<Gradient, INDArray> kernelBackprop(INDArray epsilon, int backLength, LayerWorkspaceMgr mgr) {
-        assertInputSet(true);
-        INDArray epsOut = kernel().backward(input, getDataFormat(), maskArray, epsilon, backLength,
-                key -> getParamWithNoise(key, true, mgr), gradientViews, mgr, layerId());
-        weightNoiseParams.clear();
-        Gradient g = new DefaultGradient(gradientsFlattened);
-        Map<String, INDArray> m = g.gradientForVariable();
-        m.put(LSTMParamInitializer.INPUT_WEIGHT_KEY, gradientViews.get(LSTMParamInitializer.INPUT_WEIGHT_KEY));
-        m.put(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, gradientViews.get(LSTMParamInitializer.RECURRENT_WEIGHT_KEY));
-        m.put(LSTMParamInitializer.BIAS_KEY, gradientViews.get(LSTMParamInitializer.BIAS_KEY));
-        return new Pair<>(g, backpropDropOutIfPresent(epsOut));
+        if (!kernel.enabled()) return super.tbpttBackpropGradient(epsilon, tbpttBackLength, workspaceMgr);
+        return kernel.backprop(epsilon, tbpttBackLength, workspaceMgr);
     }
 
     // ------------------------------------------------------------------ state, masks, parameters
 
     /**
      * Keeps the [mb, T] feature mask and passes it on, as {@link GruLayer}, DL4J's SimpleRnn and every other layer
-     * do. (DL4J's LSTM drops it here, so inference through {@code output(x, false, fMask, lMask)} ran unmasked; in
-     * training the mask reached it through {@code setMaskArray} either way.) Both paths use it.
+     * do (DL4J's {@code AbstractLayer}). DL4J's LSTM drops it here, so inference through
+     * {@code output(x, false, fMask, lMask)} ran unmasked; in training the mask reached it through
+     * {@code setMaskArray} either way. Both paths use it.
      */
     @Override
     public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
@@ -165,30 +117,32 @@ public class LstmLayer extends LSTM {
     @Override
     public void rnnClearPreviousState() {
         super.rnnClearPreviousState();
-        if (kernel != null) kernel.reset();
+        kernel.stateCleared();
     }
+
+    // Parameters replaced through the layer: the kernel's stepping weights are reloaded.
 
     @Override
     public void setParams(INDArray params) {
         super.setParams(params);
-        if (kernel != null) kernel.invalidateWeights();
+        kernel.weightsChanged();
     }
 
     @Override
     public void setParam(String key, INDArray val) {
         super.setParam(key, val);
-        if (kernel != null) kernel.invalidateWeights();
+        kernel.weightsChanged();
     }
 
     @Override
     public void setParamTable(Map<String, INDArray> paramTable) {
         super.setParamTable(paramTable);
-        if (kernel != null) kernel.invalidateWeights();
+        kernel.weightsChanged();
     }
 
     @Override
     public void setParamsViewArray(INDArray params) {
         super.setParamsViewArray(params);
-        if (kernel != null) kernel.invalidateWeights();
+        kernel.weightsChanged();
     }
 }

@@ -1,9 +1,7 @@
 package org.carousel.model.layers;
 
-import org.deeplearning4j.nn.api.layers.LayerConstraint;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.params.SimpleRnnParamInitializer;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -11,11 +9,7 @@ import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Configuration of a simple (Elman) recurrent layer that runs on {@link org.carousel.model.kernels.RnnKernel} in
@@ -47,18 +41,10 @@ public class Rnn extends SimpleRnn {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
-            boolean initializeParams, DataType networkDataType) {
-        LayerValidation.assertNInNOutSet("Rnn", getLayerName(), layerIndex, getNIn(), getNOut());
-        RnnLayer layer = new RnnLayer(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+            int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
+        return LayerConfigurations.instantiate(this, RnnLayer::new, conf, listeners, index, paramsView,
+                initializeParams, dataType);
     }
 
     /**
@@ -68,21 +54,8 @@ public class Rnn extends SimpleRnn {
     @Override
     protected void initializeConstraints(org.deeplearning4j.nn.conf.layers.Layer.Builder<?> builder) {
         super.initializeConstraints(builder);
-        if (builder instanceof BaseRecurrentLayer.Builder) {
-            BaseRecurrentLayer.Builder<?> b = (BaseRecurrentLayer.Builder<?>) builder;
-            addConstraints(b.getRecurrentConstraints(), SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY);
-            addConstraints(b.getInputWeightConstraints(), SimpleRnnParamInitializer.WEIGHT_KEY);
-        }
-    }
-
-    private void addConstraints(List<LayerConstraint> source, String param) {
-        if (source == null || source.isEmpty()) return;
-        if (constraints == null) constraints = new ArrayList<>();
-        for (LayerConstraint c : source) {
-            LayerConstraint copy = c.clone();
-            copy.setParams(Collections.singleton(param));
-            constraints.add(copy);
-        }
+        constraints = LayerConfigurations.withRecurrentConstraints(constraints, builder,
+                SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, SimpleRnnParamInitializer.WEIGHT_KEY);
     }
 
     @Override
@@ -131,23 +104,7 @@ public class Rnn extends SimpleRnn {
         public Rnn build() {
             // What SimpleRnn(SimpleRnn.Builder)'s constructor chain does, from this builder.
             Rnn r = new Rnn();
-            r.layerName = layerName;
-            r.iDropout = iDropout;
-            r.activationFn = activationFn;
-            r.weightInitFn = weightInitFn;
-            r.biasInit = biasInit;
-            r.gainInit = gainInit;
-            r.regularization = regularization;
-            r.regularizationBias = regularizationBias;
-            r.iUpdater = iupdater;
-            r.biasUpdater = biasUpdater;
-            r.gradientNormalization = gradientNormalization;
-            r.gradientNormalizationThreshold = gradientNormalizationThreshold;
-            r.weightNoise = weightNoise;
-            r.nIn = nIn;
-            r.nOut = nOut;
-            r.weightInitFnRecurrent = weightInitFnRecurrent;
-            r.rnnDataFormat = rnnDataFormat;
+            LayerConfigurations.copyRecurrentBuilder(this, r);
             r.setHasLayerNorm(hasLayerNorm);
             r.initializeConstraints(this);
             return r;

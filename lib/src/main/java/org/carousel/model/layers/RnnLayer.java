@@ -1,11 +1,8 @@
 package org.carousel.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.RNNFormat;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.recurrent.SimpleRnn;
-import org.deeplearning4j.nn.params.SimpleRnnParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
@@ -34,108 +31,61 @@ import java.util.Map;
  * the forward pass that actually ran, carried state included (held constant), like {@link GruLayer}.
  *
  * <p>Masks [mb, T]: masked steps output zero and get no gradient; with right padding the outputs, gradients and the
- * state left behind (zero for a padded row) are those of DL4J's SimpleRnn. See {@link KernelPath}.
+ * state left behind (zero for a padded row) are those of DL4J's SimpleRnn. See {@link KernelPath}, and
+ * {@link KernelLayerAdapter} for the entry points' float32 side.
  */
 public class RnnLayer extends SimpleRnn {
-    private transient KernelPath kernel;
-    private final boolean useKernel;
+    private final KernelLayerAdapter kernel;
 
     public RnnLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
         org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn c =
                 (org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn) conf.getLayer();
-        useKernel = dataType == DataType.FLOAT && KernelPath.enabled()
-                && c.getActivationFn() instanceof ActivationTanH && !c.hasLayerNorm();
+        boolean kernelCompatible = dataType == DataType.FLOAT && c.getActivationFn() instanceof ActivationTanH
+                && !c.hasLayerNorm();
+        kernel = new KernelLayerAdapter(this, kernelCompatible, KernelPath.RnnCell::new, this::applyDropOutIfNecessary,
+                this::getParamWithNoise, this::backpropDropOutIfPresent, () -> gradientViews, () -> weightNoiseParams,
+                this::layerId);
     }
 
     /** Whether this layer runs on the kernel (float32 path). */
     public boolean usesKernel() {
-        return useKernel;
+        return kernel.enabled();
     }
 
-    private KernelPath kernel() {
-        if (kernel == null) {
-            kernel = new KernelPath(new KernelPath.RnnCell(layerConf().getNIn(), layerConf().getNOut()));
-        }
-        return kernel;
-    }
-
-    // ------------------------------------------------------------------ forward
+    // ------------------------------------------------------------------ forward and backprop: kernel or DL4J's SimpleRnn
+    // (activate(input, training, mgr) is AbstractLayer's: setInput, then activate(training, mgr) below.)
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (!useKernel) return super.activate(training, workspaceMgr);
-        return kernelForward(null, training, false, workspaceMgr);
-    }
-
-    @Override
-    public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (!useKernel) return super.activate(input, training, workspaceMgr);
-        setInput(input, workspaceMgr);
-        return activate(training, workspaceMgr);
+        if (!kernel.enabled()) return super.activate(training, workspaceMgr);
+        return kernel.activate(training, workspaceMgr);
     }
 
     @Override
     public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-        if (!useKernel) return super.rnnTimeStep(input, workspaceMgr);
-        setInput(threeD(input), workspaceMgr);
-        INDArray out = kernelForward(stateMap.get(STATE_KEY_PREV_ACTIVATION), false, true, workspaceMgr);
-        stateMap.put(STATE_KEY_PREV_ACTIVATION, kernel.finalState());
-        return out;
+        if (!kernel.enabled()) return super.rnnTimeStep(input, workspaceMgr);
+        return kernel.timeStep(input, stateMap, workspaceMgr);
     }
 
     @Override
     public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
                                                 LayerWorkspaceMgr workspaceMgr) {
-        if (!useKernel) return super.rnnActivateUsingStoredState(input, training, storeLastForTBPTT, workspaceMgr);
-        setInput(input, workspaceMgr);
-        INDArray out = kernelForward(tBpttStateMap.get(STATE_KEY_PREV_ACTIVATION), training, false, workspaceMgr);
-        if (storeLastForTBPTT) {
-            tBpttStateMap.put(STATE_KEY_PREV_ACTIVATION, kernel.finalState());
-        }
-        return out;
+        if (!kernel.enabled()) return super.rnnActivateUsingStoredState(input, training, storeLastForTBPTT, workspaceMgr);
+        return kernel.activateFromStoredState(input, training, storeLastForTBPTT, tBpttStateMap, workspaceMgr);
     }
-
-    private INDArray kernelForward(INDArray h0, boolean training, boolean stepping, LayerWorkspaceMgr mgr) {
-        assertInputSet(false);
-        applyDropOutIfNecessary(training, mgr);
-        return kernel().forward(input, getDataFormat(), maskArray, h0, null,
-                key -> getParamWithNoise(key, training, mgr), stepping, mgr, layerId());
-    }
-
-    /** A single step given as [mb, nIn] becomes a sequence of length 1. */
-    private INDArray threeD(INDArray in) {
-        if (in.rank() != 2) return in;
-        return getDataFormat() == RNNFormat.NWC ? in.reshape(in.size(0), 1, in.size(1))
-                : in.reshape(in.size(0), in.size(1), 1);
-    }
-
-    // ------------------------------------------------------------------ backprop
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (!useKernel) return super.backpropGradient(epsilon, workspaceMgr);
-        return kernelBackprop(epsilon, -1, workspaceMgr);
+        if (!kernel.enabled()) return super.backpropGradient(epsilon, workspaceMgr);
+        return kernel.backprop(epsilon, -1, workspaceMgr);
     }
 
     @Override
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
                                                           LayerWorkspaceMgr workspaceMgr) {
-        if (!useKernel) return super.tbpttBackpropGradient(epsilon, tbpttBackLength, workspaceMgr);
-        return kernelBackprop(epsilon, tbpttBackLength, workspaceMgr);
-    }
-
-    private Pair<Gradient, INDArray> kernelBackprop(INDArray epsilon, int backLength, LayerWorkspaceMgr mgr) {
-        assertInputSet(true);
-        INDArray epsOut = kernel().backward(input, getDataFormat(), maskArray, epsilon, backLength,
-                key -> getParamWithNoise(key, true, mgr), gradientViews, mgr, layerId());
-        weightNoiseParams.clear();
-        Gradient g = new DefaultGradient(gradientsFlattened);
-        Map<String, INDArray> m = g.gradientForVariable();
-        m.put(SimpleRnnParamInitializer.WEIGHT_KEY, gradientViews.get(SimpleRnnParamInitializer.WEIGHT_KEY));
-        m.put(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY, gradientViews.get(SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY));
-        m.put(SimpleRnnParamInitializer.BIAS_KEY, gradientViews.get(SimpleRnnParamInitializer.BIAS_KEY));
-        return new Pair<>(g, backpropDropOutIfPresent(epsOut));
+        if (!kernel.enabled()) return super.tbpttBackpropGradient(epsilon, tbpttBackLength, workspaceMgr);
+        return kernel.backprop(epsilon, tbpttBackLength, workspaceMgr);
     }
 
     // ------------------------------------------------------------------ state and parameters
@@ -143,30 +93,32 @@ public class RnnLayer extends SimpleRnn {
     @Override
     public void rnnClearPreviousState() {
         super.rnnClearPreviousState();
-        if (kernel != null) kernel.reset();
+        kernel.stateCleared();
     }
+
+    // Parameters replaced through the layer: the kernel's stepping weights are reloaded.
 
     @Override
     public void setParams(INDArray params) {
         super.setParams(params);
-        if (kernel != null) kernel.invalidateWeights();
+        kernel.weightsChanged();
     }
 
     @Override
     public void setParam(String key, INDArray val) {
         super.setParam(key, val);
-        if (kernel != null) kernel.invalidateWeights();
+        kernel.weightsChanged();
     }
 
     @Override
     public void setParamTable(Map<String, INDArray> paramTable) {
         super.setParamTable(paramTable);
-        if (kernel != null) kernel.invalidateWeights();
+        kernel.weightsChanged();
     }
 
     @Override
     public void setParamsViewArray(INDArray params) {
         super.setParamsViewArray(params);
-        if (kernel != null) kernel.invalidateWeights();
+        kernel.weightsChanged();
     }
 }

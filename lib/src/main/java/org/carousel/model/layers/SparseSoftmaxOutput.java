@@ -2,7 +2,6 @@ package org.carousel.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -11,7 +10,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * Configuration of the language model's output: a softmax over the vocabulary at every time step, trained with
@@ -49,17 +47,9 @@ public class SparseSoftmaxOutput extends RnnOutputLayer {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
-            boolean initializeParams, DataType networkDataType) {
-        LayerValidation.assertNInNOutSet("SparseSoftmaxOutput", getLayerName(), layerIndex, getNIn(), getNOut());
-        SparseSoftmaxOutputLayer layer = new SparseSoftmaxOutputLayer(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+            int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
+        return LayerConfigurations.instantiate(this, SparseSoftmaxOutputLayer::new, conf, listeners, index, paramsView,
+                initializeParams, dataType);
     }
 }

@@ -8,5 +8,11 @@
  * across tBPTT segments (DL4J's own LSTM and SimpleRnn restart it from zero); in double networks
  * they take DL4J's (or, for the GRU, ND4J-op) reference path, which DL4J's gradient checks
  * verify. {@code -Dcarousel.kernels=false} forces the reference paths.
+ *
+ * <p>The three runtime layers extend three different DL4J classes, so what they share is held, not
+ * inherited: each has a {@link org.carousel.model.layers.KernelLayerAdapter} (the float path's
+ * entry points) and keeps only the overrides that choose between it and its reference path. The
+ * configurations share {@link org.carousel.model.layers.LayerConfigurations} (instantiation,
+ * builder copying, recurrent constraints).
  */
 package org.carousel.model.layers;
