@@ -6,6 +6,7 @@ import org.apache.hadoop.fs.Path;
 import org.carousel.BadInputException;
 import org.carousel.data.Manifest;
 import org.carousel.model.ModelBytes;
+import org.carousel.model.ModelFamily;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.StageDir;
@@ -49,8 +50,17 @@ public final class ModelDir {
         return m;
     }
 
+    /** The language model at {@code dir} (every job that reads a model today reads a language model). */
     public static ModelDir open(String dir, Configuration conf) {
+        return open(dir, conf, ModelFamily.LANGUAGE_MODEL);
+    }
+
+    /** The model at {@code dir}, which must be of {@code family}: checked before its vocabulary and model.zip are read. */
+    public static ModelDir open(String dir, Configuration conf, ModelFamily family) {
         JsonNode m = StageDir.manifest(dir, conf, Manifest.MODEL, "model", "train");
+        ModelFamily f = ModelFamily.parse(m.path("model").path("family").asText(""), dir + "/" + Manifest.FILE);
+        if (f != family)
+            throw new BadInputException(dir + ": a " + f.id() + " model; this job reads " + family.id() + " models");
         Tokenizer v = StageDir.vocabulary(dir, VOCAB_FILE, m, conf);
         Path root = new Path(dir);
         Path zip = new Path(root, MODEL_FILE);

@@ -173,6 +173,17 @@ class HostileInputTest {
     }
 
     @Test
+    void aModelOfAFamilyThisBuildDoesNotRead() throws Exception {
+        Path m = model();
+        String manifest = Files.readString(m.resolve("manifest.json"));
+        assertTrue(manifest.contains("\"family\" : \"language-model\""), "train records the model family");
+        Files.writeString(m.resolve("manifest.json"), manifest.replace("\"family\" : \"language-model\"", "\"family\" : \"encoder-decoder\""));
+        dropHadoopChecksum(m.resolve("manifest.json"));
+        refused(eval("eval", m, run.data()), "model family 'encoder-decoder' is not one this build knows", tmp.resolve("out"));
+        refused(eval("context", m, run.data()), "model family 'encoder-decoder'", tmp.resolve("out"));
+    }
+
+    @Test
     void modelZipOfRandomBytes() throws Exception {
         Path m = model();
         byte[] junk = new byte[4096];

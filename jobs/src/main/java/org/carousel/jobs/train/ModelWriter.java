@@ -9,6 +9,7 @@ import org.carousel.data.Manifest;
 import org.carousel.data.Split;
 import org.carousel.jobs.ModelDir;
 import org.carousel.model.ModelBytes;
+import org.carousel.model.ModelFamily;
 import org.carousel.model.ModelSpec;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
@@ -34,6 +35,7 @@ final class ModelWriter {
                 modelSpec.cell(), modelSpec.layers(), modelSpec.hidden())), hadoop);
         ObjectNode m = Manifest.create(Manifest.MODEL);
         ObjectNode mm = m.putObject("model");
+        mm.put("family", ModelFamily.LANGUAGE_MODEL.id());
         mm.put("cell", modelSpec.cell());
         mm.put("layers", modelSpec.layers());
         mm.put("hidden", modelSpec.hidden());
