@@ -113,6 +113,22 @@ class CarriedStateTrainingTest {
     }
 
     @Test
+    void aWallClockBudgetEndsInsideARound() throws Exception {
+        // One round per epoch (averaging far apart), a budget of 0.5 s: the workers stop fitting inside that round,
+        // after at least one minibatch each, and the run counts only what they fitted.
+        Settings s = settings.with("train.epochs", 1).with("train.averaging_frequency", 100_000).with("train.max_train_seconds", 0.5);
+        JsonNode full = TrainJob.run(spark, s.with("train.max_train_seconds", 0), tmp.resolve("data").toString(),
+                tmp.resolve("budget-none").toString(), false);
+        JsonNode cut = TrainJob.run(spark, s, tmp.resolve("data").toString(), tmp.resolve("budget-cut").toString(), false);
+        long all = full.path("results").path("steps").asLong(), some = cut.path("results").path("steps").asLong();
+        assertEquals(1, full.path("results").path("averaging_round").path("rounds").asLong(), full.toString());
+        assertEquals(1, cut.path("results").path("averaging_round").path("rounds").asLong(), cut.toString());
+        assertTrue(some >= 2 && some < all, "cut inside the one round: " + some + " of " + all + " steps");
+        assertEquals((double) some / all, (double) cut.path("results").path("train_chars").asLong()
+                / full.path("results").path("train_chars").asLong(), 0.05, "characters counted as fitted");
+    }
+
+    @Test
     void carryLearnsADependencyLongerThanAWindowAndResetCannot() throws Exception {
         JsonNode carry = TrainJob.run(spark, settings.with("train.state", "carry"), tmp.resolve("data").toString(),
                 tmp.resolve("carry").toString(), false);

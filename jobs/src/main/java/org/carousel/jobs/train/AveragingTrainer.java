@@ -76,6 +76,8 @@ final class AveragingTrainer {
         double learningRate;
         boolean carry;
         Map<Integer, LaneStates> states;
+        /** Fitting seconds each worker may still spend (train.max_train_seconds); 0 = no limit. */
+        double secondsLeft;
     }
 
     /** What one worker sends back. */
@@ -89,6 +91,8 @@ final class AveragingTrainer {
         int minibatches;
         LaneStates states;
         double fitSeconds;
+        /** It stopped before its last item: the training budget ran out. */
+        boolean cut;
     }
 
     /**
@@ -97,7 +101,7 @@ final class AveragingTrainer {
      * gathered back (all workers) — what the cost model of docs/performance.md is made of.
      */
     record Outcome(double score, long minibatches, Map<Integer, LaneStates> states, double wallSeconds,
-                   double computeSeconds, long floatsOut, long floatsIn) {}
+                   double computeSeconds, long floatsOut, long floatsIn, boolean cut) {}
 
     /**
      * Fits one round. {@code data} has one partition per worker with its items in feeding order: windows
@@ -105,6 +109,15 @@ final class AveragingTrainer {
      */
     Outcome fit(JavaRDD<Tuple2<Long, byte[]>> data, Map<Integer, LaneStates> states, int batch, int bytesPerToken,
                 boolean records) {
+        return fit(data, states, batch, bytesPerToken, records, 0);
+    }
+
+    /**
+     * As {@link #fit(JavaRDD, Map, int, int, boolean)}; with {@code secondsLeft} > 0 each worker stops fitting once it
+     * has spent that long (after at least one minibatch), so a wall-clock budget ends inside a round, not after it.
+     */
+    Outcome fit(JavaRDD<Tuple2<Long, byte[]>> data, Map<Integer, LaneStates> states, int batch, int bytesPerToken,
+                boolean records, double secondsLeft) {
         Round r = new Round();
         r.params = master.params().dup('c').data().asFloat();
         INDArray u = master.getUpdater() == null ? null : master.getUpdater().getStateViewArray();
@@ -114,6 +127,7 @@ final class AveragingTrainer {
         r.learningRate = master.getLearningRate(learningRateLayer(master));
         r.carry = carry && !records;
         r.states = states == null ? new HashMap<>() : new HashMap<>(states);
+        r.secondsLeft = secondsLeft;
         long t0 = System.nanoTime();
         Broadcast<Round> b = sc.broadcast(r);
         String conf = confJson;
@@ -125,13 +139,15 @@ final class AveragingTrainer {
             }, true).collect();
             Outcome o = average(new ArrayList<>(results), r.params.length, r.updater.length);
             double compute = 0;
+            boolean cut = false;
             long in = 0, out = r.params.length + r.updater.length;
             for (LaneStates st : r.states.values()) out += st.floats();
             for (WorkerResult x : results) {
                 compute = Math.max(compute, x.fitSeconds);
+                cut |= x.cut;
                 in += x.params.length + x.updater.length + (x.states == null ? 0 : x.states.floats());
             }
-            return new Outcome(o.score(), o.minibatches(), o.states(), (System.nanoTime() - t0) / 1e9, compute, out, in);
+            return new Outcome(o.score(), o.minibatches(), o.states(), (System.nanoTime() - t0) / 1e9, compute, out, in, cut);
         } finally {
             b.destroy();
         }
@@ -161,13 +177,13 @@ final class AveragingTrainer {
             if (x.states != null) states.put(x.worker, x.states);
             used++;
         }
-        if (used == 0) return new Outcome(Double.NaN, 0, states, 0, 0, 0, 0);
+        if (used == 0) return new Outcome(Double.NaN, 0, states, 0, 0, 0, 0, false);
         for (int i = 0; i < nParams; i++) p[i] /= used;
         for (int i = 0; i < nUpdater; i++) s[i] /= used;
         master.setParams(Nd4j.create(p, new long[]{1, nParams}, 'c'));
         if (nUpdater > 0) master.getUpdater().getStateViewArray().assign(Nd4j.create(s, new long[]{1, nUpdater}, 'c'));
         master.setIterationCount(iteration);
-        return new Outcome(score / minibatches, minibatches, states, 0, 0, 0, 0);
+        return new Outcome(score / minibatches, minibatches, states, 0, 0, 0, 0, false);
     }
 
     // ------------------------------------------------------------------ executor side
@@ -217,6 +233,10 @@ final class AveragingTrainer {
                 net.fit(d);
                 out.scoreSum += net.score();
                 out.minibatches++;
+                if (r.secondsLeft > 0 && (System.nanoTime() - fit0) / 1e9 >= r.secondsLeft && items.hasNext()) {
+                    out.cut = true;
+                    break;
+                }
             }
             out.fitSeconds = (System.nanoTime() - fit0) / 1e9;
             out.params = net.params().dup('c').data().asFloat();

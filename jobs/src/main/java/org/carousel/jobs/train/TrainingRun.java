@@ -115,7 +115,9 @@ final class TrainingRun {
                 for (int r = continuing ? at.nextRound() : 0; r < plan.rounds() && !outOfTime(trainS); r++) {
                     long rs = System.nanoTime();
                     guard.before(trainer.network());
-                    AveragingTrainer.Outcome o = trainer.fit(plan.round(r), lanes, data.itemsPerStep, data.shards.bytesPerToken(), data.records);
+                    double left = spec.maxTrainSeconds() > 0 ? Math.max(1e-9, spec.maxTrainSeconds() - totalTrainS - trainS) : 0;
+                    AveragingTrainer.Outcome o = trainer.fit(plan.round(r), lanes, data.itemsPerStep, data.shards.bytesPerToken(),
+                            data.records, left);
                     trainS += (System.nanoTime() - rs) / 1e9;
                     if (guard.rolledBack(trainer.network(), o.score(), epoch, r)) {
                         r--;                                // the same round again, from the same lane states, at the lower rate
@@ -127,7 +129,8 @@ final class TrainingRun {
                     roundCompute += o.computeSeconds();
                     floatsOut += o.floatsOut();
                     floatsIn += o.floatsIn();
-                    long roundWindows = plan.windowsIn(r);
+                    // A round the budget cut short counts what its workers fitted.
+                    long roundWindows = o.cut() ? Math.min(plan.windowsIn(r), o.minibatches() * data.itemsPerStep) : plan.windowsIn(r);
                     long before = globalStep;
                     step += roundWindows / data.itemsPerStep;
                     globalStep += roundWindows / data.itemsPerStep;
@@ -139,7 +142,7 @@ final class TrainingRun {
                         curveLoss += lossBits;
                         curveRounds++;
                     }
-                    boolean last = r == plan.rounds() - 1 || outOfTime(trainS);
+                    boolean last = r == plan.rounds() - 1 || outOfTime(trainS) || o.cut();
                     progress.round(epoch, spec.epochs(), step, steps, lossBits, epochChars, trainS,
                             (System.nanoTime() - epochStart) / 1e9, (double) step / steps, last);
                     if (crossed(before, globalStep, spec.logEverySteps())) trainPoint(epoch, totalChars + epochChars, t0);
