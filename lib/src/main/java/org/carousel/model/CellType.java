@@ -79,6 +79,13 @@ public enum CellType {
         throw new BadInputException("config key '" + key + "' = '" + id + "': allowed values are " + String.join(", ", ids()));
     }
 
+    /** The cells a comma-separated list names ("lstm,gru"), in its order. */
+    public static List<CellType> parseList(String ids, String key) {
+        List<CellType> out = new ArrayList<>();
+        for (String id : ids.split(",")) out.add(parse(id.trim(), key));
+        return List.copyOf(out);
+    }
+
     /** The cell of a layer configuration (Carousel's or DL4J's LSTM and SimpleRnn, Carousel's Gru), if it is one. */
     public static Optional<CellType> of(Layer conf) {
         for (CellType c : values()) if (c.configuration.isInstance(conf)) return Optional.of(c);

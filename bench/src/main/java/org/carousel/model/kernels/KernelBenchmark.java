@@ -205,11 +205,7 @@ public final class KernelBenchmark {
         boolean dl4j = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--cells" -> {
-                    List<CellType> cs = new ArrayList<>();
-                    for (String id : args[++i].split(",")) cs.add(CellType.parse(id, "--cells"));
-                    cells = cs;
-                }
+                case "--cells" -> cells = CellType.parseList(args[++i], "--cells");
                 case "--configs" -> {
                     List<Config> cs = new ArrayList<>();
                     for (String s : args[++i].split(",")) cs.add(s.equals("small") ? SMALL : s.equals("large") ? LARGE : null);

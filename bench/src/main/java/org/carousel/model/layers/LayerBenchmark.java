@@ -116,11 +116,7 @@ public final class LayerBenchmark {
         boolean old = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--cells" -> {
-                    List<CellType> cs = new ArrayList<>();
-                    for (String id : args[++i].split(",")) cs.add(CellType.parse(id, "--cells"));
-                    cells = cs;
-                }
+                case "--cells" -> cells = CellType.parseList(args[++i], "--cells");
                 case "--shapes" -> {
                     List<Shape> ss = new ArrayList<>();
                     for (String n : args[++i].split(",")) {
