@@ -7,7 +7,7 @@ import org.carousel.data.Manifest;
 import org.carousel.jobs.eval.EvalJob;
 import org.carousel.jobs.generate.GenerateJob;
 import org.carousel.jobs.train.TrainJob;
-import org.carousel.model.ModelSpec;
+import org.carousel.model.CellType;
 import org.carousel.prep.PrepJob;
 import org.carousel.spark.LocalSpark;
 import org.carousel.spark.TestCorpus;
@@ -51,7 +51,7 @@ class EveryCellEndToEndTest {
 
     @Test
     void everyCellTrainsEvaluatesAndGenerates() throws Exception {
-        for (String cell : ModelSpec.CELLS) {
+        for (String cell : CellType.ids()) {
             Settings s = settings.with("model.cell", cell);
             Path model = tmp.resolve("model-" + cell);
             JsonNode m = TrainJob.run(spark, s, data.toString(), model.toString(), false);

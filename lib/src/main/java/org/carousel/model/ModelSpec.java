@@ -7,9 +7,6 @@ import java.io.Serializable;
 /** The shape of a language model: cell type ({@link CellType#id}) and sizes (config section {@code model}). */
 public record ModelSpec(String cell, int layers, int hidden, int embedding, double dropout, long seed)
         implements Serializable {
-    /** Every cell's id ({@link CellType#ids}). */
-    public static final String[] CELLS = CellType.ids().toArray(new String[0]);
-
     public static ModelSpec from(Settings s) {
         return new ModelSpec(
                 CellType.parse(s.string("model.cell"), "model.cell").id(),

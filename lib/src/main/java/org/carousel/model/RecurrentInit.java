@@ -31,11 +31,6 @@ import java.util.Random;
 public final class RecurrentInit {
     private RecurrentInit() {}
 
-    /** As {@link #check(CellType, String, String)}, and refuses a {@code cell} that is no {@link CellType} id. */
-    public static void check(String cell, String init, String key) {
-        check(CellType.parse(cell, key), init, key);
-    }
-
     /** Throws a one-line {@link BadInputException} naming {@code key} when {@code init} is not one of {@code cell}'s. */
     public static void check(CellType cell, String init, String key) {
         List<String> allowed = cell.inits();

@@ -1,6 +1,7 @@
 package org.carousel.dynamics;
 
 import org.carousel.model.LanguageModel;
+import org.carousel.model.CellType;
 import org.carousel.model.ModelSpec;
 import org.carousel.model.OptimizerSpec;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -35,7 +36,7 @@ class CellDynamicsTest {
     @Test
     void theDoubleForwardMatchesTheNetworkForEveryCell() {
         int vocab = 13, T = 40;
-        for (String cell : ModelSpec.CELLS) {
+        for (String cell : CellType.ids()) {
             MultiLayerNetwork net = network(cell, vocab, 3);
             Random r = new Random(11);
             int[] tokens = new int[T];

@@ -3,6 +3,7 @@ package org.carousel.metrics;
 import org.carousel.data.WindowBatch;
 import org.carousel.data.WindowCutter;
 import org.carousel.model.LanguageModel;
+import org.carousel.model.CellType;
 import org.carousel.model.ModelSpec;
 import org.carousel.model.OptimizerSpec;
 import org.deeplearning4j.nn.api.Layer;
@@ -127,7 +128,7 @@ class ContextTruncationTest {
         int vocab = 12;
         int[] stream = randomStream(260, vocab, 17);
         int[] ks = {1, 2, 5, 13, 40};
-        for (String cell : ModelSpec.CELLS) {
+        for (String cell : CellType.ids()) {
             MultiLayerNetwork net = LanguageModel.build(new ModelSpec(cell, 2, 24, 8, 0.0, 5), new OptimizerSpec(0.01, 5, 0, 50), vocab);
             ContextTruncation ct = new ContextTruncation(net, ks, 5);
             int[] resets = ContextTruncation.resetPoints(stream.length, 40, 12, 4);

@@ -34,7 +34,7 @@ class LanguageModelTest {
 
     @Test
     void lossFallsOnARepeatingText() {
-        for (String cell : ModelSpec.CELLS) {
+        for (String cell : CellType.ids()) {
             CharVocabulary v = vocab();
             MultiLayerNetwork net = small(cell, v.size());
             List<int[]> windows = WindowCutter.cut(v.encode(TEXT), 20);
@@ -81,7 +81,7 @@ class LanguageModelTest {
     @Test
     void steppingThroughASequenceEqualsTheFullForwardPass() {
         CharVocabulary v = vocab();
-        for (String cell : ModelSpec.CELLS) {
+        for (String cell : CellType.ids()) {
             MultiLayerNetwork net = small(cell, v.size());
             int[] ids = v.encode(TEXT.substring(0, 30));
             float[] f = new float[ids.length];

@@ -63,7 +63,7 @@ class RecurrentInitTest {
 
     @Test
     void unknownInitialisationIsRefusedNamingTheKey() {
-        BadInputException e = assertThrows(BadInputException.class, () -> RecurrentInit.check("lstm", "identity", "eval.lag.inits.lstm"));
+        BadInputException e = assertThrows(BadInputException.class, () -> RecurrentInit.check(CellType.LSTM, "identity", "eval.lag.inits.lstm"));
         assertTrue(e.getMessage().contains("eval.lag.inits.lstm") && e.getMessage().contains("chrono"), e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package org.carousel.model.kernels;
 
+import org.carousel.model.CellType;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -21,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * kernels' exp/tanh were Carousel's own, two fresh JVMs already disagreed after 60 steps.)
  */
 class KernelReproducibilityTest {
-    static final String[] CELLS = {"lstm", "gru", "rnn"};
+    static final List<String> CELLS = CellType.ids();
     static final int STEPS = 60;
 
     @Test
@@ -42,7 +43,7 @@ class KernelReproducibilityTest {
                 "--add-modules", "jdk.incubator.vector", "-Xmx1g"));
         cmd.addAll(List.of(jvmOptions));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TrainingFingerprint.class.getName(), String.valueOf(STEPS)));
-        cmd.addAll(List.of(CELLS));
+        cmd.addAll(CELLS);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false);
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -55,7 +56,7 @@ class KernelReproducibilityTest {
             }
         }
         assertEquals(0, p.waitFor(), "child JVM exit status");
-        assertTrue(out.keySet().containsAll(List.of(CELLS)), "child printed " + out);
+        assertTrue(out.keySet().containsAll(CELLS), "child printed " + out);
         return out;
     }
 }
