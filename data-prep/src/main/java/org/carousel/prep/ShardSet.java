@@ -29,6 +29,7 @@ public final class ShardSet implements Serializable {
     private final int window;
     private final int bytesPerToken;
     private final boolean records;
+    private final int labels;
 
     private ShardSet(String dir, JsonNode manifest, Tokenizer vocab) {
         this.dir = dir;
@@ -37,6 +38,7 @@ public final class ShardSet implements Serializable {
         this.records = "records".equals(manifest.path("shards").path("mode").asText("stream"));
         this.window = manifest.path("shards").path("window").asInt();
         this.bytesPerToken = manifest.path("shards").path("bytes_per_token").asInt();
+        this.labels = manifest.path("labels").path("size").asInt(0);
     }
 
     public static ShardSet open(String dir, Configuration conf) {
@@ -82,6 +84,35 @@ public final class ShardSet implements Serializable {
     public ShardSet requireStream(String job) {
         if (records) throw new BadInputException(dir + ": records-mode data (prep.mode = records); " + job + " needs stream-mode data");
         return this;
+    }
+
+    /** Distinct labels of labelled records-mode data ({@code prep.records.label = tab-first}); 0 for unlabelled data. */
+    public int labels() {
+        return labels;
+    }
+
+    /** Refuses data a sequence classifier cannot read: stream mode, unlabelled records, or fewer than two labels. */
+    public ShardSet requireLabelled(String job) {
+        if (!records || labels == 0)
+            throw new BadInputException(dir + ": " + (records ? "unlabelled records" : "stream-mode data") + "; " + job
+                    + " needs labelled records (prep.mode = records, prep.records.label = tab-first)");
+        if (labels < 2) throw new BadInputException(dir + ": one distinct label; " + job + " needs at least two");
+        return this;
+    }
+
+    /** The label names in id order, from labels.json. */
+    public java.util.List<String> labelNames(Configuration conf) {
+        String file = dir + "/" + manifest.path("labels").path("file").asText("labels.json");
+        JsonNode j;
+        try {
+            j = Manifest.json().readTree(HadoopFiles.readString(new Path(file), conf));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new BadInputException(file + ": not readable JSON (" + String.valueOf(e.getMessage()).split("\n")[0] + ")");
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode l : j.path("labels")) out.add(l.asText());
+        if (out.size() != labels) throw new BadInputException(file + ": " + out.size() + " labels, the manifest says " + labels);
+        return out;
     }
 
     /**

@@ -30,6 +30,8 @@ public final class Cli {
             new Job(org.carousel.jobs.dynamics.HorizonEval.USAGE, org.carousel.jobs.dynamics.HorizonEval::cli),
             new Job(org.carousel.jobs.dynamics.ProbesEval.USAGE, org.carousel.jobs.dynamics.ProbesEval::cli),
             new Job(org.carousel.jobs.eval.BracketsEval.USAGE, org.carousel.jobs.eval.BracketsEval::cli),
+            new Job(org.carousel.jobs.eval.ClassifyEval.USAGE, org.carousel.jobs.eval.ClassifyEval::cli),
+            new Job(org.carousel.jobs.synth.SynthJob.USAGE, org.carousel.jobs.synth.SynthJob::cli),
             new Job(org.carousel.jobs.eval.LagGridJob.USAGE, org.carousel.jobs.eval.LagGridJob::cli),
             new Job(org.carousel.jobs.report.ReportJob.USAGE, org.carousel.jobs.report.ReportJob::cli),
             new Job(org.carousel.jobs.export.ExportJob.USAGE, org.carousel.jobs.export.ExportJob::cli));

@@ -118,6 +118,31 @@ public final class ModelDir {
                 + "; train a model on char data (prep.tokenizer.kind = char)");
     }
 
+    /** A classifier's label names in id order (its labels.json). */
+    public java.util.List<String> labelNames() {
+        Path file = new Path(new Path(dir), manifest.path("model").path("labels").asText("labels.json"));
+        if (!HadoopFiles.exists(file, conf)) throw new BadInputException(file + ": missing (a classifier's labels)");
+        try {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (JsonNode l : org.carousel.data.Manifest.json().readTree(HadoopFiles.readString(file, conf)).path("labels")) out.add(l.asText());
+            return out;
+        } catch (java.io.IOException e) {
+            throw new BadInputException(file + ": not readable JSON (" + oneLine(e) + ")");
+        }
+    }
+
+    /** Refuses labelled data whose labels are not the classifier's, in the same order (ids would mean other labels). */
+    public void checkLabels(ShardSet data, Configuration conf) {
+        java.util.List<String> mine = labelNames(), theirs = data.labelNames(conf);
+        if (!mine.equals(theirs))
+            throw new BadInputException("label mismatch: data " + data.dir() + " has labels " + abbreviate(theirs) + ", model " + dir
+                    + " was trained on " + abbreviate(mine) + "; prep the data with the same labels");
+    }
+
+    private static String abbreviate(java.util.List<String> l) {
+        return l.size() <= 8 ? l.toString() : l.subList(0, 8) + " ... (" + l.size() + ")";
+    }
+
     public Tokenizer vocabulary() {
         return vocab;
     }

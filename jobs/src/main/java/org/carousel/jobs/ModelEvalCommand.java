@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.carousel.config.Settings;
+import org.carousel.model.ModelFamily;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.JobArgs;
 import org.carousel.spark.JobUsage;
@@ -48,11 +49,19 @@ public final class ModelEvalCommand {
 
     public static int run(JobUsage usage, String[] args, Consumer<Settings> checkConfig, Evaluation evaluation,
                           Function<JsonNode, String> console) {
+        return run(usage, args, ModelFamily.LANGUAGE_MODEL, checkConfig, evaluation, console);
+    }
+
+    /** As {@link #run(JobUsage, String[], Consumer, Evaluation, Function)} for a job that reads models of {@code family}. */
+    public static int run(JobUsage usage, String[] args, ModelFamily family, Consumer<Settings> checkConfig, Evaluation evaluation,
+                          Function<JsonNode, String> console) {
         return JobCommand.withSpark(usage, args, a -> a.has("split") ? List.of("eval.split=" + a.required("split")) : List.of(), (a, s) -> {
             checkConfig.accept(s);
             Configuration local = new Configuration();
-            ModelDir.open(a.required("model"), local).checkCompatible(
-                    ShardSet.openVerified(a.required("data"), local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE)));
+            ModelDir m = ModelDir.open(a.required("model"), local, family);
+            ShardSet data = ShardSet.openVerified(a.required("data"), local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE));
+            m.checkCompatible(data);
+            if (family == ModelFamily.SEQUENCE_CLASSIFIER) m.checkLabels(data.requireLabelled(usage.job()), local);
             if (a.has("output")) OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
         }, (spark, a, s) -> System.out.println(console.apply(
                 evaluation.run(spark, s, a.required("model"), a.required("data"), a.optional("output", null), a.flag("overwrite")))));

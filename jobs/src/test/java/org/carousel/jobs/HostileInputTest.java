@@ -184,6 +184,31 @@ class HostileInputTest {
     }
 
     @Test
+    void aClassifierNeedsLabelledRecords() throws Exception {
+        String[] a = train(run.data());
+        String[] withKind = java.util.Arrays.copyOf(a, a.length + 2);
+        withKind[a.length] = "--set";
+        withKind[a.length + 1] = "model.kind=classifier";
+        refused(withKind, "needs labelled records (prep.mode = records, prep.records.label = tab-first)", tmp.resolve("out"));
+        withKind[a.length + 1] = "model.kind=seq2seq";
+        refused(withKind, "model.kind", tmp.resolve("out"));
+    }
+
+    @Test
+    void classifyRefusesALanguageModel() {
+        refused(eval("classify", run.model(), run.data()), "a language-model model; this job reads sequence-classifier models", tmp.resolve("out"));
+    }
+
+    @Test
+    void synthRefusesAnExistingFileAndBadLengths() throws Exception {
+        Path f = Files.writeString(tmp.resolve("mine.tsv"), "keep me\n");
+        refused(new String[]{"synth", "--output", f.toString()}, "already exists", null);
+        assertEquals("keep me\n", Files.readString(f));
+        refused(new String[]{"synth", "--output", tmp.resolve("new.tsv").toString(), "--set", "synth.min_length=9", "--set", "synth.max_length=3"},
+                "synth.max_length", tmp.resolve("new.tsv"));
+    }
+
+    @Test
     void modelZipOfRandomBytes() throws Exception {
         Path m = model();
         byte[] junk = new byte[4096];

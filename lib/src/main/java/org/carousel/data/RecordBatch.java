@@ -127,6 +127,36 @@ public final class RecordBatch implements Serializable {
         return new DataSet(Nd4j.create(f, new long[]{mb, 1, width}, 'c'), Nd4j.create(l, new long[]{mb, 1, width}, 'c'), mask, mask.dup());
     }
 
+    /**
+     * The padded DataSet of a sequence classifier: features and features mask as {@link #toDataSet()}, all
+     * {@code lengths[r] + 1} ids of each record read (a classifier predicts no next token, so the last id is input
+     * too); labels one-hot {@code [mb, classes]}, labels mask {@code [mb, 1]} 0 for a record without a label.
+     */
+    public DataSet toClassDataSet(int classes) {
+        int mb = lengths.length;
+        int width = width() + 1;
+        float[] f = new float[mb * width];
+        float[] m = new float[mb * width];
+        float[] l = new float[mb * classes];
+        float[] lm = new float[mb];
+        int o = 0;
+        for (int b = 0; b < mb; b++) {
+            int t = lengths[b] + 1;
+            for (int i = 0; i < t; i++) {
+                f[b * width + i] = ids[o + i];
+                m[b * width + i] = 1f;
+            }
+            o += t;
+            if (labels[b] >= classes) throw new IllegalArgumentException("label " + labels[b] + " of record " + b + " >= " + classes + " classes");
+            if (labels[b] >= 0) {
+                l[b * classes + labels[b]] = 1f;
+                lm[b] = 1f;
+            }
+        }
+        return new DataSet(Nd4j.create(f, new long[]{mb, 1, width}, 'c'), Nd4j.create(l, new long[]{mb, classes}, 'c'),
+                Nd4j.create(m, new long[]{mb, width}, 'c'), Nd4j.create(lm, new long[]{mb, 1}, 'c'));
+    }
+
     /** Bytes: [records int][lengths int × mb][labels int × mb][ids, bytesPerToken each] (big-endian ints). */
     public byte[] pack(int bytesPerToken) {
         int mb = lengths.length;

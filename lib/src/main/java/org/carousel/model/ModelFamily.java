@@ -7,11 +7,11 @@ import java.util.List;
 
 /**
  * What a model maps, and so which jobs can read it: the seam where model families other than the language model
- * attach. One family ships today, the language model ({@link LanguageModel}: a token stream in, the next token's
- * distribution at every position out), which train writes and eval, context, horizon, probes, brackets and generate
- * read. The next families are a sequence classifier (a record's tokens in, one label out: records mode with labels)
- * and an encoder–decoder (source tokens in, target tokens out); each will be a constant here with its own builder
- * beside {@link LanguageModel}, and the jobs that read it will name it.
+ * attach; {@code model.kind} chooses one for train. Two ship: the language model ({@link LanguageModel}: a token stream
+ * in, the next token's distribution at every position out), which eval, context, horizon, probes, brackets and
+ * generate read; and the sequence classifier ({@link SequenceClassifier}: a record's tokens in, one label out, trained
+ * on labelled records-mode data), which classify reads. The encoder–decoder (source tokens in, target tokens out) is
+ * next: a constant here with its own builder beside these two.
  *
  * <p>A model directory's manifest records its family ({@code model.family}); manifests written before the field
  * existed hold language models. A job given a model of a family it does not read refuses it in one line, before Spark
@@ -19,12 +19,28 @@ import java.util.List;
  */
 public enum ModelFamily {
     /** Next-token prediction on token streams, with carried state. */
-    LANGUAGE_MODEL("language-model");
+    LANGUAGE_MODEL("language-model", "lm"),
+    /** One label per record (records mode, {@code prep.records.label = tab-first}). */
+    SEQUENCE_CLASSIFIER("sequence-classifier", "classifier");
 
     private final String id;
+    private final String kind;
 
-    ModelFamily(String id) {
+    ModelFamily(String id, String kind) {
         this.id = id;
+        this.kind = kind;
+    }
+
+    /** The family {@code model.kind} names (lm | classifier). */
+    public static ModelFamily fromConfig(org.carousel.config.Settings s) {
+        String k = s.oneOf("model.kind", "lm", "classifier");
+        for (ModelFamily f : values()) if (f.kind.equals(k)) return f;
+        throw new IllegalStateException(k);
+    }
+
+    /** The name {@code model.kind} spells: "lm", "classifier". */
+    public String kind() {
+        return kind;
     }
 
     /** The name manifests spell: "language-model". */

@@ -105,19 +105,13 @@ final class AveragingTrainer {
 
     /**
      * Fits one round. {@code data} has one partition per worker with its items in feeding order: windows
-     * ({@code batch} consecutive ones a minibatch, lane order within it) or, with {@code records}, packed batches.
+     * ({@code batch} consecutive ones a minibatch, lane order within it) or, with {@code records}, packed batches:
+     * next-token minibatches for a language model ({@code classes} 0), labelled ones for a classifier of
+     * {@code classes} labels. With {@code secondsLeft} > 0 each worker stops fitting once it has spent that long
+     * (after at least one minibatch), so a wall-clock budget ends inside a round, not after it.
      */
     Outcome fit(JavaRDD<Tuple2<Long, byte[]>> data, Map<Integer, LaneStates> states, int batch, int bytesPerToken,
-                boolean records) {
-        return fit(data, states, batch, bytesPerToken, records, 0);
-    }
-
-    /**
-     * As {@link #fit(JavaRDD, Map, int, int, boolean)}; with {@code secondsLeft} > 0 each worker stops fitting once it
-     * has spent that long (after at least one minibatch), so a wall-clock budget ends inside a round, not after it.
-     */
-    Outcome fit(JavaRDD<Tuple2<Long, byte[]>> data, Map<Integer, LaneStates> states, int batch, int bytesPerToken,
-                boolean records, double secondsLeft) {
+                boolean records, int classes, double secondsLeft) {
         Round r = new Round();
         r.params = master.params().dup('c').data().asFloat();
         INDArray u = master.getUpdater() == null ? null : master.getUpdater().getStateViewArray();
@@ -134,7 +128,7 @@ final class AveragingTrainer {
         try {
             List<WorkerResult> results = data.mapPartitionsWithIndex((w, it) -> {
                 List<WorkerResult> one = new ArrayList<>(1);
-                one.add(work(conf, b.value(), w, it, batch, bytesPerToken, records));
+                one.add(work(conf, b.value(), w, it, batch, bytesPerToken, records, classes));
                 return one.iterator();
             }, true).collect();
             Outcome o = average(new ArrayList<>(results), r.params.length, r.updater.length);
@@ -191,7 +185,7 @@ final class AveragingTrainer {
     private static final Map<String, Queue<CarriedStateNetwork>> POOL = new ConcurrentHashMap<>();
 
     private static WorkerResult work(String conf, Round r, int worker, Iterator<Tuple2<Long, byte[]>> items, int batch,
-                                     int bytesPerToken, boolean records) {
+                                     int bytesPerToken, boolean records, int classes) {
         Queue<CarriedStateNetwork> pool = POOL.computeIfAbsent(conf, k -> new ConcurrentLinkedQueue<>());
         CarriedStateNetwork net = pool.poll();
         if (net == null) {
@@ -220,7 +214,8 @@ final class AveragingTrainer {
                 byte[] item = items.next()._2();
                 DataSet d = null;
                 if (records) {
-                    d = RecordBatch.unpack(item, bytesPerToken).toDataSet();
+                    RecordBatch rb = RecordBatch.unpack(item, bytesPerToken);
+                    d = classes > 0 ? rb.toClassDataSet(classes) : rb.toDataSet();
                 } else {
                     windows.add(TokenCodec.unpack(item, bytesPerToken));
                     if (windows.size() == batch) {

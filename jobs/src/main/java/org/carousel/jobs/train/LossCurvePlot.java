@@ -19,7 +19,7 @@ import java.util.List;
 /**
  * loss.png of a model directory: the training curve from metrics.jsonl, training loss (every
  * train.log_every_steps) and validation (every train.validation_every_steps and at each epoch's end) in bits per
- * token against the step.
+ * token (a language model) or per record (a classifier's label) against the step.
  */
 public final class LossCurvePlot {
     public static final String FILE = "loss.png";
@@ -27,6 +27,12 @@ public final class LossCurvePlot {
     private LossCurvePlot() {}
 
     public static byte[] png(String metricsJsonl, String title) {
+        return png(metricsJsonl, title, "char");
+    }
+
+    /** @param unit what the loss is per, as the metrics' keys spell it: "char" or "record" */
+    public static byte[] png(String metricsJsonl, String title, String unit) {
+        String trainKey = "train_loss_bits_per_" + unit, valKey = "validation_bits_per_" + unit;
         List<Double> ts = new ArrayList<>(), tl = new ArrayList<>(), vs = new ArrayList<>(), vl = new ArrayList<>();
         for (String line : metricsJsonl.split("\n")) {
             if (line.isBlank()) continue;
@@ -38,17 +44,17 @@ public final class LossCurvePlot {
             }
             String type = j.path("type").asText("epoch");
             double step = j.path("step").asDouble();
-            if (type.equals("train") && j.path("train_loss_bits_per_char").isNumber()) {
+            if (type.equals("train") && j.path(trainKey).isNumber()) {
                 ts.add(step);
-                tl.add(j.path("train_loss_bits_per_char").asDouble());
+                tl.add(j.path(trainKey).asDouble());
             }
-            if ((type.equals("validation") || type.equals("epoch")) && j.path("validation_bits_per_char").isNumber()) {
+            if ((type.equals("validation") || type.equals("epoch")) && j.path(valKey).isNumber()) {
                 vs.add(step);
-                vl.add(j.path("validation_bits_per_char").asDouble());
+                vl.add(j.path(valKey).asDouble());
             }
         }
         XYChart c = new XYChartBuilder().width(800).height(420).title(title)
-                .xAxisTitle("step (minibatches over all workers)").yAxisTitle("bits per token").build();
+                .xAxisTitle("step (minibatches over all workers)").yAxisTitle(unit.equals("record") ? "bits per record (label cross-entropy)" : "bits per token").build();
         c.getStyler().setChartBackgroundColor(Color.WHITE);
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         c.getStyler().setXAxisDecimalPattern("#,##0");

@@ -8,6 +8,7 @@ import org.carousel.config.Settings;
 import org.carousel.data.Manifest;
 import org.carousel.data.Split;
 import org.carousel.jobs.ModelDir;
+import org.carousel.model.ClassifierSpec;
 import org.carousel.model.ModelBytes;
 import org.carousel.model.ModelFamily;
 import org.carousel.model.ModelSpec;
@@ -29,13 +30,22 @@ final class ModelWriter {
         byte[] zip = ModelBytes.of(trained, true);
         HadoopFiles.write(new Path(dir, ModelDir.MODEL_FILE), zip, hadoop);
         HadoopFiles.write(new Path(dir, ModelDir.VOCAB_FILE), shards.vocabulary().toJson(), hadoop);
+        ModelFamily family = items.classes > 0 ? ModelFamily.SEQUENCE_CLASSIFIER : ModelFamily.LANGUAGE_MODEL;
+        if (family == ModelFamily.SEQUENCE_CLASSIFIER)
+            HadoopFiles.write(new Path(dir, "labels.json"), labelsJson(shards.labelNames(hadoop)), hadoop);
         HadoopFiles.write(new Path(dir, "train.conf"), s.render("model", "train", "eval", "spark"), hadoop);
         String metrics = HadoopFiles.readString(new Path(dir, ModelDir.METRICS_FILE), hadoop);
-        HadoopFiles.write(new Path(dir, LossCurvePlot.FILE), LossCurvePlot.png(metrics, String.format("%s %dx%d: training curve",
-                modelSpec.cell(), modelSpec.layers(), modelSpec.hidden())), hadoop);
+        HadoopFiles.write(new Path(dir, LossCurvePlot.FILE), LossCurvePlot.png(metrics, String.format("%s%s %dx%d: training curve",
+                family == ModelFamily.SEQUENCE_CLASSIFIER ? "classifier, " : "", modelSpec.cell(), modelSpec.layers(), modelSpec.hidden()),
+                family == ModelFamily.SEQUENCE_CLASSIFIER ? "record" : "char"), hadoop);
         ObjectNode m = Manifest.create(Manifest.MODEL);
         ObjectNode mm = m.putObject("model");
-        mm.put("family", ModelFamily.LANGUAGE_MODEL.id());
+        mm.put("family", family.id());
+        if (family == ModelFamily.SEQUENCE_CLASSIFIER) {
+            mm.put("pooling", ClassifierSpec.from(s).pooling());
+            mm.put("classes", items.classes);
+            mm.put("labels", "labels.json");
+        }
         mm.put("cell", modelSpec.cell());
         mm.put("layers", modelSpec.layers());
         mm.put("hidden", modelSpec.hidden());
@@ -69,8 +79,15 @@ final class ModelWriter {
         r.put("train_chars", result.chars());
         r.put("train_wall_s", result.trainSeconds());
         r.put("chars_per_s", result.chars() / Math.max(result.trainSeconds(), 1e-9));
-        r.put("validation_bits_per_char", result.validationBits());
-        r.put("validation_unigram_entropy_bits", shards.splitStats(Split.VALIDATION).path("unigram_entropy_bits").asDouble());
+        TrainingRun.Validation val = result.validation();
+        if (family == ModelFamily.SEQUENCE_CLASSIFIER) {
+            r.put("validation_bits_per_record", val.bits());
+            r.put("validation_records", val.count());
+            r.put("validation_accuracy", val.accuracy());
+        } else {
+            r.put("validation_bits_per_char", val.bits());
+            r.put("validation_unigram_entropy_bits", shards.splitStats(Split.VALIDATION).path("unigram_entropy_bits").asDouble());
+        }
         r.put("workers", workers);
         ObjectNode rc = r.putObject("averaging_round");
         TrainingRun.RoundCost cost = result.rounds();
@@ -84,5 +101,13 @@ final class ModelWriter {
         m.set("config", Manifest.json().valueToTree(s.unwrapped("model", "train")));
         HadoopFiles.write(new Path(dir, Manifest.FILE), Manifest.render(m), hadoop);
         return m;
+    }
+
+    static String labelsJson(java.util.List<String> names) {
+        ObjectNode o = Manifest.json().createObjectNode();
+        o.put("kind", "carousel.labels");
+        com.fasterxml.jackson.databind.node.ArrayNode a = o.putArray("labels");
+        names.forEach(a::add);
+        return Manifest.render(o);
     }
 }

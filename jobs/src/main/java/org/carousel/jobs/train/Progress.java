@@ -10,10 +10,13 @@ import org.slf4j.LoggerFactory;
 final class Progress {
     private static final Logger log = LoggerFactory.getLogger("org.carousel.train");
     private final double intervalS;
+    private final String unit;
     private long lastPrint;
 
-    Progress(double intervalS) {
+    /** @param unit what the loss is per: "char" or "record" */
+    Progress(double intervalS, String unit) {
         this.intervalS = intervalS;
+        this.unit = unit;
     }
 
     void round(int epoch, int epochs, long step, long steps, double lossBits, long chars, double trainSeconds,
@@ -22,8 +25,8 @@ final class Progress {
         if (!last && (now - lastPrint) / 1e9 < intervalS) return;
         lastPrint = now;
         double eta = epochFraction > 0 ? epochElapsed * (1 - epochFraction) / epochFraction : Double.NaN;
-        log.info(String.format("epoch %d/%d  step %,d/%,d (%.0f%%)  loss %.3f bits/char  %,.0f chars/s  elapsed %s  epoch ETA %s",
-                epoch, epochs, step, steps, 100 * epochFraction, lossBits, chars / Math.max(trainSeconds, 1e-9),
+        log.info(String.format("epoch %d/%d  step %,d/%,d (%.0f%%)  loss %.3f bits/%s  %,.0f chars/s  elapsed %s  epoch ETA %s",
+                epoch, epochs, step, steps, 100 * epochFraction, lossBits, unit, chars / Math.max(trainSeconds, 1e-9),
                 duration(epochElapsed), duration(eta)));
     }
 

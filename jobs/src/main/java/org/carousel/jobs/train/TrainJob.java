@@ -8,7 +8,10 @@ import org.apache.spark.sql.SparkSession;
 import org.carousel.jobs.JobCommand;
 import org.carousel.BadInputException;
 import org.carousel.config.Settings;
+import org.carousel.model.ClassifierSpec;
 import org.carousel.model.LanguageModel;
+import org.carousel.model.ModelFamily;
+import org.carousel.model.SequenceClassifier;
 import org.carousel.model.ModelSpec;
 import org.carousel.model.OptimizerSpec;
 import org.carousel.prep.ShardSet;
@@ -54,16 +57,23 @@ public final class TrainJob {
         return JobCommand.withSpark(USAGE, args, JobCommand.NO_KEYS, (a, s) -> {
             // The whole config and the data before Spark starts.
             ModelSpec.from(s);
+            ModelFamily family = ModelFamily.fromConfig(s);
+            ClassifierSpec.from(s);
             OptimizerSpec.from(s);
             TrainSpec.from(s);
             new DivergenceGuard(s, 1);
             Configuration local = new Configuration();
-            ShardSet.openVerified(a.required("data"), local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE));
+            ShardSet data = ShardSet.openVerified(a.required("data"), local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE));
+            if (family == ModelFamily.SEQUENCE_CLASSIFIER) data.requireLabelled("a classifier (model.kind = classifier)");
             OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
         }, (spark, a, s) -> {
             JsonNode r = run(spark, s, a.required("data"), a.required("output"), a.flag("overwrite"), a.flag("resume")).path("results");
-            System.out.printf("train: wrote %s (validation %.4f bits/char; unigram entropy %.4f)%n", a.required("output"),
-                    r.path("validation_bits_per_char").asDouble(), r.path("validation_unigram_entropy_bits").asDouble());
+            if (r.has("validation_accuracy"))
+                System.out.printf("train: wrote %s (validation accuracy %.4f over %,d records; %.4f bits/record)%n", a.required("output"),
+                        r.path("validation_accuracy").asDouble(), r.path("validation_records").asLong(), r.path("validation_bits_per_record").asDouble());
+            else
+                System.out.printf("train: wrote %s (validation %.4f bits/char; unigram entropy %.4f)%n", a.required("output"),
+                        r.path("validation_bits_per_char").asDouble(), r.path("validation_unigram_entropy_bits").asDouble());
         });
     }
 
@@ -85,6 +95,7 @@ public final class TrainJob {
 
     private static JsonNode train(SparkSession spark, Settings s, String data, String output, boolean overwrite, boolean resume) {
         ModelSpec modelSpec = ModelSpec.from(s);
+        boolean classifier = ModelFamily.fromConfig(s) == ModelFamily.SEQUENCE_CLASSIFIER;
         OptimizerSpec opt = OptimizerSpec.from(s);
         TrainSpec spec = TrainSpec.from(s);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -92,7 +103,7 @@ public final class TrainJob {
         ShardSet shards = ShardSet.open(data, hadoop);
         int workers = spec.workers() > 0 ? spec.workers() : sc.defaultParallelism();
         try (OutputDir out = OutputDir.begin(output, hadoop, overwrite);
-             TrainingData items = TrainingData.load(spark, shards, spec, workers)) {
+             TrainingData items = TrainingData.load(spark, shards, spec, workers, classifier)) {
             Checkpoints checkpoints = new Checkpoints(checkpointDir(s, output), hadoop, spec.checkpointKeep(), data, shards.vocabulary().fingerprint());
             Checkpoints.Loaded resumed = null;
             if (resume) {
@@ -102,9 +113,15 @@ public final class TrainJob {
             } else if (checkpoints.any()) {
                 throw new BadInputException(checkpoints.dir() + ": checkpoints of an earlier run are there; pass --resume to continue it, or remove them");
             }
-            MultiLayerNetwork net = resumed != null ? resumed.network() : LanguageModel.build(modelSpec, opt, shards.vocabulary().size());
+            MultiLayerNetwork net = resumed != null ? resumed.network()
+                    : classifier ? SequenceClassifier.build(modelSpec, ClassifierSpec.from(s), opt, shards.vocabulary().size(), shards.labels())
+                    : LanguageModel.build(modelSpec, opt, shards.vocabulary().size());
             String state = items.carry ? "carried state: " + workers * spec.batch() + " lanes" : "state reset every minibatch";
-            if (items.records)
+            if (classifier)
+                log.info("classifier ({} pooling, {} labels): {} {}x{} (embedding {}), {} parameters; {} batches of records ({} real tokens each on average); {} workers x averaging every {}",
+                        ClassifierSpec.from(s).pooling(), items.classes, modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(), modelSpec.embedding(),
+                        net.numParams(), items.available, String.format("%.0f", items.tokensPerItem), workers, spec.averagingFrequency());
+            else if (items.records)
                 log.info("{} {}x{} (embedding {}), {} parameters; {} batches of records ({} real tokens each on average); {} workers x averaging every {}",
                         modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(), modelSpec.embedding(), net.numParams(),
                         items.available, String.format("%.0f", items.tokensPerItem), workers, spec.averagingFrequency());

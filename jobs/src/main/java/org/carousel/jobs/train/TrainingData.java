@@ -29,6 +29,8 @@ final class TrainingData implements AutoCloseable {
     final double tokensPerItem;
     /** Records mode: mean real tokens per record. */
     final double meanRecord;
+    /** Labels of a classifier's data (records mode, labelled); 0 when a language model trains. */
+    final int classes;
     /** Minibatches are this many items: train.batch windows, or one records-mode batch. */
     final int itemsPerStep;
     /** Carry mode: full windows per stream (their indices run from 0). */
@@ -36,7 +38,8 @@ final class TrainingData implements AutoCloseable {
     private final TrainSpec spec;
 
     private TrainingData(ShardSet shards, TrainSpec spec, JavaPairRDD<Long, byte[]> items, long available, double tokensPerItem,
-                         double meanRecord, Map<Integer, Long> windowsPerStream) {
+                         double meanRecord, Map<Integer, Long> windowsPerStream, int classes) {
+        this.classes = classes;
         this.shards = shards;
         this.spec = spec;
         this.records = shards.records();
@@ -50,7 +53,9 @@ final class TrainingData implements AutoCloseable {
         this.windowsPerStream = windowsPerStream;
     }
 
-    static TrainingData load(SparkSession spark, ShardSet shards, TrainSpec spec, int workers) {
+    /** @param classifier whether a sequence classifier trains (labelled records-mode data, one label per record) */
+    static TrainingData load(SparkSession spark, ShardSet shards, TrainSpec spec, int workers, boolean classifier) {
+        if (classifier) shards.requireLabelled("a classifier (model.kind = classifier)");
         if (shards.records()) {
             JavaPairRDD<Long, byte[]> batches = shards.batches(spark, Split.TRAIN).persist(StorageLevel.MEMORY_AND_DISK_SER());
             JsonNode st = shards.splitStats(Split.TRAIN);
@@ -58,7 +63,7 @@ final class TrainingData implements AutoCloseable {
             if (n == 0) throw new BadInputException(shards.path(Split.TRAIN) + ": no batches of records to train on");
             return new TrainingData(shards, spec, batches, n,
                     st.path("real_tokens").asDouble() / Math.max(1, st.path("batches").asLong()),
-                    st.path("real_tokens").asDouble() / Math.max(1, st.path("records").asLong()), null);
+                    st.path("real_tokens").asDouble() / Math.max(1, st.path("records").asLong()), null, classifier ? shards.labels() : 0);
         }
         int window = shards.window();
         JavaPairRDD<Long, byte[]> windows = spark.read().parquet(shards.path(Split.TRAIN))
@@ -73,7 +78,7 @@ final class TrainingData implements AutoCloseable {
             throw new BadInputException(shards.path(Split.TRAIN) + ": " + n + " full window(s) of " + window + " tokens, fewer than "
                     + (spec.carry() ? "one per lane (train.batch x workers = " + need + ")" : "one minibatch (train.batch = " + need + ")")
                     + "; use more text or a smaller prep.window");
-        return new TrainingData(shards, spec, windows, n, window, 0, perStream);
+        return new TrainingData(shards, spec, windows, n, window, 0, perStream, 0);
     }
 
     /** Items of one epoch: train.max_chars_per_epoch converted to items (0 = all). */

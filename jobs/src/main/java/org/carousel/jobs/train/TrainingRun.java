@@ -9,7 +9,9 @@ import org.carousel.config.Settings;
 import org.carousel.data.Manifest;
 import org.carousel.data.Split;
 import org.carousel.jobs.ModelDir;
+import org.carousel.jobs.eval.ClassifierScorer;
 import org.carousel.jobs.eval.SplitScorer;
+import org.carousel.metrics.ClassificationTally;
 import org.carousel.metrics.CrossEntropySum;
 import org.carousel.model.ModelBytes;
 import org.carousel.model.OptimizerSpec;
@@ -30,8 +32,10 @@ import java.util.Map;
  *   {"type":"validation", "epoch", "step", "validation_bits_per_char", "validation_chars", ...}  every train.validation_every_steps
  *   {"type":"epoch", "epoch", "step", "train_loss_bits_per_char", "validation_bits_per_char", ...} at each epoch's end
  * </pre>
+ * A classifier's lines say {@code _per_record} and {@code validation_records} where a language model's say
+ * {@code _per_char} and {@code validation_chars}, and add {@code validation_accuracy}.
  * Validation is scored as {@code eval} scores a split (carried state across each stream, {@link SplitScorer}), so the
- * curve and {@code eval} agree. A step is one minibatch of one worker; steps add up over workers.
+ * curve and {@code eval} agree; a classifier's as {@code classify} scores it ({@link ClassifierScorer}). A step is one minibatch of one worker; steps add up over workers.
  */
 final class TrainingRun {
     private static final Logger log = LoggerFactory.getLogger("org.carousel.train");
@@ -48,13 +52,15 @@ final class TrainingRun {
     private final Progress progress;
     /** DL4J's score per example is the loss summed over the last tBPTT segment's steps; this converts it per token. */
     private final double lastSegment;
+    /** What the loss is per: "char" (a language model's tokens) or "record" (a classifier's). */
+    private final String unit;
 
     // Where training stands (what a checkpoint records).
     private final StringBuilder metrics;
     private long totalChars;
     private double totalTrainS;
     private long globalStep;
-    private double lastValidation = Double.NaN;
+    private Validation lastValidation = new Validation(Double.NaN, 0, Double.NaN);
     private long lastCheckpointStep;
     private Map<Integer, LaneStates> lanes = new HashMap<>();
     private double curveLoss;
@@ -75,10 +81,12 @@ final class TrainingRun {
         this.metricsFile = new Path(outDir, ModelDir.METRICS_FILE);
         this.trainer = new AveragingTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, data.carry);
         this.guard = new DivergenceGuard(s, opt.learningRate());
-        this.progress = new Progress(spec.progressIntervalS());
         int window = data.window;
-        this.lastSegment = data.records ? Math.min(data.meanRecord, opt.tbptt())
+        this.unit = data.classes > 0 ? "record" : "char";
+        // A classifier's score is its mean loss per record; a language model's the loss summed over the last segment.
+        this.lastSegment = data.classes > 0 ? 1 : data.records ? Math.min(data.meanRecord, opt.tbptt())
                 : window <= opt.tbptt() ? window : (window % opt.tbptt() == 0 ? opt.tbptt() : window % opt.tbptt());
+        this.progress = new Progress(spec.progressIntervalS(), unit);
         Checkpoints.State at = resumed != null ? resumed.state() : null;
         this.metrics = new StringBuilder(at == null ? "" : at.metrics());
         if (at != null) {
@@ -86,7 +94,8 @@ final class TrainingRun {
             totalTrainS = at.trainSeconds();
             globalStep = at.step();
             if (at.lanes() != null) lanes = new HashMap<>(at.lanes());
-            if (resumed.network().getLearningRate(1) != null) guard.resumeAt(resumed.network().getLearningRate(1));
+            Double lr = resumed.network().getLearningRate(AveragingTrainer.learningRateLayer(resumed.network()));
+            if (lr != null) guard.resumeAt(lr);
         }
         lastCheckpointStep = globalStep;
     }
@@ -94,7 +103,7 @@ final class TrainingRun {
     /** Per averaging round, means over this run: wall time, slowest worker's fitting, floats sent out and gathered. */
     record RoundCost(long rounds, double wallSeconds, double computeSeconds, double floatsOut, double floatsIn) {}
 
-    record Result(MultiLayerNetwork network, long steps, long chars, double trainSeconds, double validationBits,
+    record Result(MultiLayerNetwork network, long steps, long chars, double trainSeconds, Validation validation,
                   int rollbacks, double learningRate, RoundCost rounds) {}
 
     Result run(Checkpoints.State at) {
@@ -117,7 +126,7 @@ final class TrainingRun {
                     guard.before(trainer.network());
                     double left = spec.maxTrainSeconds() > 0 ? Math.max(1e-9, spec.maxTrainSeconds() - totalTrainS - trainS) : 0;
                     AveragingTrainer.Outcome o = trainer.fit(plan.round(r), lanes, data.itemsPerStep, data.shards.bytesPerToken(),
-                            data.records, left);
+                            data.records, data.classes, left);
                     trainS += (System.nanoTime() - rs) / 1e9;
                     if (guard.rolledBack(trainer.network(), o.score(), epoch, r)) {
                         r--;                                // the same round again, from the same lane states, at the lower rate
@@ -155,26 +164,25 @@ final class TrainingRun {
                 }
             }
             long vs = System.nanoTime();
-            CrossEntropySum val = validate();
+            Validation val = validate();
             double valS = (System.nanoTime() - vs) / 1e9;
-            lastValidation = val.bitsPerToken();
+            lastValidation = val;
             totalChars += epochChars;
             totalTrainS += trainS;
             ObjectNode line = Manifest.json().createObjectNode();
             line.put("type", "epoch");
             line.put("epoch", epoch);
             line.put("step", globalStep);
-            line.put("train_loss_bits_per_char", lossRounds == 0 ? Double.NaN : lossSum / lossRounds);
-            line.put("validation_bits_per_char", val.bitsPerToken());
-            line.put("validation_chars", val.tokens());
+            line.put("train_loss_bits_per_" + unit, lossRounds == 0 ? Double.NaN : lossSum / lossRounds);
+            val.put(line, unit);
             line.put("train_chars", epochChars);
             line.put("chars_per_s", epochChars / Math.max(trainS, 1e-9));
             line.put("train_wall_s", trainS);
             line.put("validation_wall_s", valS);
             line.put("wall_s", (System.nanoTime() - t0) / 1e9);
             append(line);
-            log.info(String.format("epoch %d/%d done: train loss %.4f, validation %.4f bits/char over %,d chars (%.1f s), %,.0f chars/s",
-                    epoch, spec.epochs(), line.path("train_loss_bits_per_char").asDouble(), val.bitsPerToken(), val.tokens(), valS,
+            log.info(String.format("epoch %d/%d done: train loss %.4f, validation %s (%.1f s), %,.0f chars/s",
+                    epoch, spec.epochs(), line.path("train_loss_bits_per_" + unit).asDouble(), val.text(unit), valS,
                     line.path("chars_per_s").asDouble()));
             if (outOfTime(0)) {
                 log.info("train.max_train_seconds ({} s) reached after {} s of training: stopping", spec.maxTrainSeconds(),
@@ -202,9 +210,31 @@ final class TrainingRun {
         return every > 0 && after / every > before / every;
     }
 
-    private CrossEntropySum validate() {
-        return SplitScorer.score(spark, data.shards, Split.VALIDATION, ModelBytes.of(trainer.network(), false),
-                spec.evalLanes(), spec.validationMaxChars());
+    /**
+     * A validation score: bits per char (language model) or per record (classifier, with its accuracy; NaN for a
+     * language model) over {@code count} chars or records.
+     */
+    record Validation(double bits, long count, double accuracy) {
+        void put(ObjectNode line, String unit) {
+            line.put("validation_bits_per_" + unit, bits);
+            line.put("validation_" + unit + "s", count);
+            if (!Double.isNaN(accuracy)) line.put("validation_accuracy", accuracy);
+        }
+
+        String text(String unit) {
+            return String.format("%.4f bits/%s over %,d %ss", bits, unit, count, unit)
+                    + (Double.isNaN(accuracy) ? "" : String.format(", accuracy %.4f", accuracy));
+        }
+    }
+
+    private Validation validate() {
+        byte[] model = ModelBytes.of(trainer.network(), false);
+        if (data.classes > 0) {
+            ClassificationTally t = ClassifierScorer.score(spark, data.shards, Split.VALIDATION, model, spec.validationMaxChars());
+            return new Validation(t.bitsPerRecord(), t.records(), t.accuracy());
+        }
+        CrossEntropySum c = SplitScorer.score(spark, data.shards, Split.VALIDATION, model, spec.evalLanes(), spec.validationMaxChars());
+        return new Validation(c.bitsPerToken(), c.tokens(), Double.NaN);
     }
 
     private void trainPoint(int epoch, long chars, long t0) {
@@ -212,7 +242,7 @@ final class TrainingRun {
         line.put("type", "train");
         line.put("epoch", epoch);
         line.put("step", globalStep);
-        line.put("train_loss_bits_per_char", curveRounds == 0 ? Double.NaN : curveLoss / curveRounds);
+        line.put("train_loss_bits_per_" + unit, curveRounds == 0 ? Double.NaN : curveLoss / curveRounds);
         line.put("train_chars", chars);
         line.put("wall_s", (System.nanoTime() - t0) / 1e9);
         curveLoss = 0;
@@ -222,17 +252,16 @@ final class TrainingRun {
 
     private void validationPoint(int epoch, long t0) {
         long vs = System.nanoTime();
-        CrossEntropySum val = validate();
+        Validation val = validate();
         ObjectNode line = Manifest.json().createObjectNode();
         line.put("type", "validation");
         line.put("epoch", epoch);
         line.put("step", globalStep);
-        line.put("validation_bits_per_char", val.bitsPerToken());
-        line.put("validation_chars", val.tokens());
+        val.put(line, unit);
         line.put("validation_wall_s", (System.nanoTime() - vs) / 1e9);
         line.put("wall_s", (System.nanoTime() - t0) / 1e9);
         append(line);
-        log.info(String.format("step %,d: validation %.4f bits/char over %,d chars", globalStep, val.bitsPerToken(), val.tokens()));
+        log.info(String.format("step %,d: validation %s", globalStep, val.text(unit)));
     }
 
     /** One line more, and the whole file rewritten (Hadoop filesystems need not support append). */

@@ -1,0 +1,75 @@
+package org.carousel.model;
+
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The sequence classifier ({@link ModelFamily#SEQUENCE_CLASSIFIER}): a record's tokens in, one label out.
+ *
+ * <pre>
+ *   input  [mb, 1, T]  token ids (floats), right-padded; features mask [mb, T] (1 = real token)
+ *   EmbeddingSequenceLayer  V → E                      [mb, E, T]
+ *   recurrent layer × L     {@link CellType}, H units  [mb, H, T]   Carousel's Lstm | Gru | Rnn
+ *   pooling                 final | mean               [mb, H]      (DL4J LastTimeStep: the state at each record's
+ *                                                                    last real step; GlobalPooling AVG over real steps)
+ *   OutputLayer             H → C, softmax             [mb, C]
+ *   loss: multi-class cross-entropy against one-hot labels [mb, C]; labels mask [mb, 1] (0 = a record without a label)
+ * </pre>
+ * Adam and per-layer L2 clipping as in {@link LanguageModel}; full backpropagation through each record (no tBPTT: a
+ * record is one sequence, its gradient reaches every step). With right padding and {@code final} pooling, the label
+ * sees the last real step, which has never seen padding; {@code mean} averages only the real steps.
+ */
+public final class SequenceClassifier {
+    private SequenceClassifier() {}
+
+    public static MultiLayerConfiguration configuration(ModelSpec m, ClassifierSpec c, OptimizerSpec o, int vocabSize, int classes) {
+        if (classes < 2) throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
+        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
+                .seed(m.seed())
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(o.learningRate()))
+                .weightInit(WeightInit.XAVIER);
+        if (o.clip() > 0) b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(o.clip());
+        if (o.l2() > 0) b.l2(o.l2());
+        NeuralNetConfiguration.ListBuilder list = b.list();
+        list.layer(new EmbeddingSequenceLayer.Builder().nIn(vocabSize).nOut(m.embedding()).outputDataFormat(RNNFormat.NCW).build());
+        int in = m.embedding();
+        boolean last = c.pooling().equals("final");
+        for (int i = 0; i < m.layers(); i++) {
+            BaseRecurrentLayer.Builder<?> layer = m.cellType().layer().nIn(in).nOut(m.hidden())
+                    .activation(Activation.TANH).dataFormat(RNNFormat.NCW);
+            if (m.dropout() > 0) layer.dropOut(1.0 - m.dropout());
+            BaseRecurrentLayer built = (BaseRecurrentLayer) layer.build();
+            list.layer(last && i == m.layers() - 1 ? new LastTimeStep(built) : built);
+            in = m.hidden();
+        }
+        if (!last) list.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).collapseDimensions(true).build());
+        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                .nIn(in).nOut(classes).build());
+        list.backpropType(BackpropType.Standard);
+        list.setInputType(InputType.recurrent(vocabSize, RNNFormat.NCW));
+        return list.build();
+    }
+
+    public static MultiLayerNetwork build(ModelSpec m, ClassifierSpec c, OptimizerSpec o, int vocabSize, int classes) {
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration(m, c, o, vocabSize, classes));
+        net.init();
+        return net;
+    }
+}

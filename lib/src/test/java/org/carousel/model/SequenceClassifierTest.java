@@ -1,0 +1,143 @@
+package org.carousel.model;
+
+import org.carousel.data.RecordBatch;
+import org.carousel.metrics.ClassificationTally;
+import org.carousel.synthetic.DelayedRecallRecords;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SequenceClassifierTest {
+    /** Ids of the generator's text: 0 the end of record, 1.. the capitals, then the lowercase letters. */
+    static int id(char c) {
+        return Character.isUpperCase(c) ? 1 + (c - 'A') : 27 + (c - 'a');
+    }
+
+    static final int VOCAB = 1 + 26 + 26;
+
+    /** Batches of {@code perBatch} records, the ids of each record's text then 0 (end of record). */
+    static List<RecordBatch> batches(String tsv, int perBatch) {
+        List<RecordBatch> out = new ArrayList<>();
+        List<int[]> recs = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (String line : tsv.split("\n")) {
+            String[] f = line.split("\t");
+            int[] ids = new int[f[1].length() + 1];
+            for (int i = 0; i < f[1].length(); i++) ids[i] = id(f[1].charAt(i));
+            recs.add(ids);
+            labels.add(f[0].charAt(0) - 'A');
+            if (recs.size() == perBatch) {
+                out.add(batch(recs, labels));
+                recs.clear();
+                labels.clear();
+            }
+        }
+        return out;
+    }
+
+    static RecordBatch batch(List<int[]> recs, List<Integer> labels) {
+        RecordBatch b = RecordBatch.of(recs);
+        int[] l = labels.stream().mapToInt(Integer::intValue).toArray();
+        return new RecordBatch(b.lengths(), l, b.ids());
+    }
+
+    static MultiLayerNetwork net(String cell, String pooling, int classes) {
+        return SequenceClassifier.build(new ModelSpec(cell, 1, 24, 8, 0.0, 7), new ClassifierSpec(pooling),
+                new OptimizerSpec(0.02, 5, 0, 100), VOCAB, classes);
+    }
+
+    static ClassificationTally score(MultiLayerNetwork net, List<RecordBatch> batches, int classes) {
+        ClassificationTally t = new ClassificationTally(classes);
+        for (RecordBatch b : batches) {
+            DataSet d = b.toClassDataSet(classes);
+            INDArray p = net.output(d.getFeatures(), false, d.getFeaturesMaskArray(), null);
+            for (int r = 0; r < b.records(); r++) {
+                int label = b.labels()[r];
+                t.add(b.lengths()[r] + 1, label, p.getRow(r).argMax().getInt(0), p.getDouble(r, label));
+            }
+        }
+        return t;
+    }
+
+    @Test
+    void aClassDecidedAtTheFirstTokenIsLearnedAndTheControlStaysAtChance() {
+        for (String pooling : List.of("final", "mean")) {
+            String train = DelayedRecallRecords.generate(1600, 2, 12, 2, 4, false, 1);
+            String test = DelayedRecallRecords.generate(400, 2, 12, 2, 4, false, 2);
+            MultiLayerNetwork net = net("lstm", pooling, 2);
+            for (int epoch = 0; epoch < 6; epoch++) for (RecordBatch b : batches(train, 32)) net.fit(b.toClassDataSet(2));
+            ClassificationTally t = score(net, batches(test, 50), 2);
+            assertTrue(t.accuracy() > 0.95, pooling + ": accuracy " + t.accuracy());
+            assertTrue(t.bitsPerRecord() < 0.3, pooling + ": " + t.bitsPerRecord() + " bits per record");
+
+            String controlTrain = DelayedRecallRecords.generate(1600, 2, 12, 2, 4, true, 1);
+            String controlTest = DelayedRecallRecords.generate(400, 2, 12, 2, 4, true, 2);
+            MultiLayerNetwork c = net("lstm", pooling, 2);
+            for (int epoch = 0; epoch < 6; epoch++) for (RecordBatch b : batches(controlTrain, 32)) c.fit(b.toClassDataSet(2));
+            ClassificationTally ct = score(c, batches(controlTest, 50), 2);
+            assertTrue(Math.abs(ct.accuracy() - 0.5) < 0.1, pooling + " control: accuracy " + ct.accuracy());
+        }
+    }
+
+    @Test
+    void paddingDoesNotChangeARecordsPrediction() {
+        for (String cell : CellType.ids()) {
+            for (String pooling : List.of("final", "mean")) {
+                MultiLayerNetwork net = net(cell, pooling, 3);
+                int[] shortRec = {1, 30, 31, 0};
+                int[] longRec = {2, 30, 31, 32, 33, 34, 35, 36, 0};
+                RecordBatch alone = batch(List.of(shortRec), List.of(0));
+                RecordBatch padded = batch(List.of(shortRec, longRec), List.of(0, 1));
+                DataSet a = alone.toClassDataSet(3), p = padded.toClassDataSet(3);
+                INDArray oa = net.output(a.getFeatures(), false, a.getFeaturesMaskArray(), null);
+                INDArray op = net.output(p.getFeatures(), false, p.getFeaturesMaskArray(), null);
+                assertEquals(9, p.getFeatures().size(2));
+                for (int k = 0; k < 3; k++)
+                    assertEquals(oa.getDouble(0, k), op.getDouble(0, k), 1e-5, cell + "/" + pooling + ": class " + k);
+            }
+        }
+    }
+
+    @Test
+    void aRecordWithoutALabelIsMaskedOutOfTheLoss() {
+        RecordBatch b = batch(List.of(new int[]{1, 30, 0}, new int[]{2, 31, 0}), List.of(1, -1));
+        DataSet d = b.toClassDataSet(2);
+        assertEquals(1.0, d.getLabelsMaskArray().getDouble(0, 0));
+        assertEquals(0.0, d.getLabelsMaskArray().getDouble(1, 0));
+        assertEquals(0.0, d.getLabels().getRow(1).sumNumber().doubleValue());
+        assertThrows(IllegalArgumentException.class, () -> batch(List.of(new int[]{1, 0}), List.of(2)).toClassDataSet(2));
+    }
+
+    @Test
+    void tallyBucketsLengthsWithIntervals() {
+        ClassificationTally t = new ClassificationTally(2);
+        for (int i = 0; i < 10; i++) t.add(3, 0, 0, 0.9);
+        for (int i = 0; i < 10; i++) t.add(30, 1, i < 5 ? 1 : 0, 0.5);
+        ClassificationTally u = t.plus(new ClassificationTally(2));
+        List<ClassificationTally.Bucket> bs = u.buckets(new int[]{10, 20});
+        assertEquals(1.0, bs.get(0).accuracy());
+        assertEquals(0, bs.get(1).records());
+        assertEquals(0.5, bs.get(2).accuracy());
+        assertTrue(bs.get(2).lower() < 0.5 && bs.get(2).upper() > 0.5);
+        assertEquals(0.75, u.accuracy(), 1e-12);
+        assertEquals(0.5, u.majorityAccuracy(), 1e-12);
+    }
+
+    @Test
+    void generatorIsDeterministicAndKeepsItsShape() {
+        String a = DelayedRecallRecords.generate(200, 5, 50, 3, 6, false, 9);
+        assertEquals(a, DelayedRecallRecords.generate(200, 5, 50, 3, 6, false, 9));
+        for (String line : a.split("\n")) {
+            String[] f = line.split("\t");
+            assertEquals(f[0], f[1].substring(0, 1));
+            assertTrue(f[1].length() >= 5 && f[1].length() <= 50, line);
+            assertTrue(f[1].substring(1).chars().allMatch(ch -> ch >= 'a' && ch < 'a' + 6), line);
+        }
+    }
+}
