@@ -216,6 +216,30 @@ class StandaloneClusterIT {
         assertTrue(executors >= 6, "executor logs under the workers' work dirs: " + executors);
     }
 
+    @Test
+    void aClassifierTrainsAndClassifiesOnTheCluster() throws Exception {
+        Path corpus = Files.writeString(tmp.resolve("recall.tsv"),
+                org.carousel.synthetic.DelayedRecallRecords.generate(3000, 2, 40, 4, 6, false, 1));
+        String[] small = {"--set", "prep.mode=records", "--set", "prep.records.label=tab-first", "--set", "prep.shards=2",
+                "--set", "prep.records.buckets=4", "--set", "prep.records.max_length=100", "--set", "prep.records.max_tokens=1024",
+                "--set", "model.kind=classifier", "--set", "model.layers=1", "--set", "model.hidden=32", "--set", "model.embedding=8",
+                "--set", "train.epochs=6", "--set", "train.averaging_frequency=4", "--set", "train.learning_rate=0.02",
+                "--set", "train.workers=2"};
+        Path data = tmp.resolve("recall-data"), model = tmp.resolve("recall-model"), out = tmp.resolve("recall-classify");
+        assertEquals(0, submit("recall-prep", concat(new String[]{"prep", "--input", corpus.toString(), "--output", data.toString()}, small)),
+                () -> log("recall-prep"));
+        assertEquals(0, submit("recall-train", concat(new String[]{"train", "--data", data.toString(), "--output", model.toString()}, small)),
+                () -> log("recall-train"));
+        assertEquals(0, submit("recall-classify", concat(new String[]{"classify", "--model", model.toString(), "--data", data.toString(),
+                "--output", out.toString()}, small)), () -> log("recall-classify"));
+        JsonNode m = Manifest.parse(Files.readString(model.resolve("manifest.json")), "model manifest", Manifest.MODEL);
+        assertEquals("sequence-classifier", m.path("model").path("family").asText());
+        assertEquals(2, m.path("results").path("workers").asInt());
+        JsonNode c = Manifest.parse(Files.readString(out.resolve("manifest.json")), "classify manifest", Manifest.EVAL + ".classify");
+        assertEquals(m.path("results").path("validation_accuracy").asDouble(), c.path("overall").path("accuracy").asDouble(), 0.0);
+        assertTrue(c.path("overall").path("accuracy").asDouble() > 0.9, c.path("overall").toString());
+    }
+
     static String[] concat(String[] a, String[] b) {
         String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -130,7 +130,10 @@ public final class RecordBatch implements Serializable {
     /**
      * The padded DataSet of a sequence classifier: features and features mask as {@link #toDataSet()}, all
      * {@code lengths[r] + 1} ids of each record read (a classifier predicts no next token, so the last id is input
-     * too); labels one-hot {@code [mb, classes]}, labels mask {@code [mb, 1]} 0 for a record without a label.
+     * too); labels one-hot {@code [mb, classes]}; labels mask {@code [mb, 1]}, 0 for a record without a label, or
+     * null when every record has one (DL4J 1.0.0-M2.1's MCXENT takes a {@code [1, 1]} mask for per-output masking and
+     * refuses it, so a one-record batch must go without). A batch with no labelled record has nothing to fit:
+     * {@link #labelled()} is 0 and trainers skip it.
      */
     public DataSet toClassDataSet(int classes) {
         int mb = lengths.length;
@@ -153,8 +156,16 @@ public final class RecordBatch implements Serializable {
                 lm[b] = 1f;
             }
         }
+        int n = labelled();
         return new DataSet(Nd4j.create(f, new long[]{mb, 1, width}, 'c'), Nd4j.create(l, new long[]{mb, classes}, 'c'),
-                Nd4j.create(m, new long[]{mb, width}, 'c'), Nd4j.create(lm, new long[]{mb, 1}, 'c'));
+                Nd4j.create(m, new long[]{mb, width}, 'c'), n == mb ? null : Nd4j.create(lm, new long[]{mb, 1}, 'c'));
+    }
+
+    /** Records with a label (label ≥ 0). */
+    public int labelled() {
+        int n = 0;
+        for (int c : labels) if (c >= 0) n++;
+        return n;
     }
 
     /** Bytes: [records int][lengths int × mb][labels int × mb][ids, bytesPerToken each] (big-endian ints). */

@@ -111,6 +111,15 @@ class SequenceClassifierTest {
         assertEquals(1.0, d.getLabelsMaskArray().getDouble(0, 0));
         assertEquals(0.0, d.getLabelsMaskArray().getDouble(1, 0));
         assertEquals(0.0, d.getLabels().getRow(1).sumNumber().doubleValue());
+        assertEquals(1, b.labelled());
+        MultiLayerNetwork net = net("lstm", "final", 2);
+        net.fit(d);
+        assertTrue(Double.isFinite(net.score()));
+        // A batch of one labelled record (prep's longest buckets make them) fits: no [1, 1] mask reaches DL4J's MCXENT.
+        RecordBatch one = batch(List.of(new int[]{1, 30, 31, 0}), List.of(1));
+        assertNull(one.toClassDataSet(2).getLabelsMaskArray());
+        net.fit(one.toClassDataSet(2));
+        assertTrue(Double.isFinite(net.score()));
         assertThrows(IllegalArgumentException.class, () -> batch(List.of(new int[]{1, 0}), List.of(2)).toClassDataSet(2));
     }
 

@@ -53,6 +53,7 @@ public final class ClassifierScorer {
 
     /** Adds each labelled record of {@code b}: its length in tokens read (the end of record included), label, argmax, p(label). */
     static void tally(MultiLayerNetwork net, RecordBatch b, int classes, ClassificationTally t) {
+        if (b.labelled() == 0) return;
         DataSet d = b.toClassDataSet(classes);
         INDArray p = net.output(d.getFeatures(), false, d.getFeaturesMaskArray(), null);   // [mb, C]
         float[] probs = p.dup('c').data().asFloat();

@@ -215,6 +215,7 @@ final class AveragingTrainer {
                 DataSet d = null;
                 if (records) {
                     RecordBatch rb = RecordBatch.unpack(item, bytesPerToken);
+                    if (classes > 0 && rb.labelled() == 0) continue;     // nothing for a classifier to fit
                     d = classes > 0 ? rb.toClassDataSet(classes) : rb.toDataSet();
                 } else {
                     windows.add(TokenCodec.unpack(item, bytesPerToken));
