@@ -125,7 +125,11 @@ final class ReportPage {
         JsonNode s = m.path("model");
         JsonNode r = m.path("results");
         h.append("<h3 id=\"s").append(i).append("\">Model: <code>").append(esc(in.dir())).append("</code></h3>\n");
-        h.append("<p>").append(esc(s.path("cell").asText())).append(" ").append(num(s.path("layers"))).append("×")
+        h.append("<p>");
+        if (s.path("family").asText().equals("sequence-classifier"))
+            h.append("Sequence classifier (").append(esc(s.path("pooling").asText())).append(" pooling, ").append(num(s.path("classes")))
+                    .append(" labels): ");
+        h.append(esc(s.path("cell").asText())).append(" ").append(num(s.path("layers"))).append("×")
                 .append(num(s.path("hidden"))).append(", embedding ").append(num(s.path("embedding"))).append(", ")
                 .append(num(s.path("parameters"))).append(" parameters; trained on <code>").append(esc(m.path("data").path("path").asText()))
                 .append("</code> with vocabulary <code>").append(esc(m.path("vocabulary").path("fingerprint").asText())).append("</code>.</p>\n");

@@ -97,6 +97,11 @@ class ClassifierTrainingTest {
         assertTrue(c.path("lower").asDouble() < 0.25 + 0.05 && c.path("accuracy").asDouble() < c.path("majority_accuracy").asDouble() + 0.1,
                 "the control must not beat chance: " + c);
 
+        org.carousel.jobs.report.ReportJob.run(new org.apache.hadoop.conf.Configuration(), settings,
+                List.of(tmp.resolve("task-model").toString(), tmp.resolve("task-classify").toString()), tmp.resolve("report").toString(), false);
+        String html = Files.readString(tmp.resolve("report/report.html"));
+        assertTrue(html.contains("Sequence classifier (final pooling, 4 labels)") && html.contains("accuracy by record length"), "the report shows both");
+
         JsonNode again = ClassifyEval.run(spark, settings, tmp.resolve("task-model").toString(), tmp.resolve("task-data").toString(), null, false);
         assertEquals(r.path("buckets"), again.path("buckets"), "the same model and data give the same numbers");
     }
