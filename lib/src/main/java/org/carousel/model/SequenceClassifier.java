@@ -39,10 +39,16 @@ public final class SequenceClassifier {
     private SequenceClassifier() {}
 
     public static MultiLayerConfiguration configuration(ModelSpec m, ClassifierSpec c, OptimizerSpec o, int vocabSize, int classes) {
+        return configuration(m, c, o, vocabSize, classes, DataType.FLOAT);
+    }
+
+    /** As {@link #configuration(ModelSpec, ClassifierSpec, OptimizerSpec, int, int)} in {@code type} (gradient checks use DOUBLE). */
+    public static MultiLayerConfiguration configuration(ModelSpec m, ClassifierSpec c, OptimizerSpec o, int vocabSize, int classes,
+                                                        DataType type) {
         if (classes < 2) throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
                 .seed(m.seed())
-                .dataType(DataType.FLOAT)
+                .dataType(type)
                 .updater(new Adam(o.learningRate()))
                 .weightInit(WeightInit.XAVIER);
         if (o.clip() > 0) b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(o.clip());
