@@ -176,6 +176,14 @@ class StandaloneClusterIT {
         JsonNode e = Manifest.parse(Files.readString(eval.resolve("manifest.json")), "eval manifest", Manifest.EVAL);
         assertTrue(e.path("bits_per_char").asDouble() < e.path("unigram_entropy_bits").asDouble(), e.toString());
         assertEquals(m.path("results").path("validation_bits_per_char").asDouble(), e.path("bits_per_char").asDouble(), 1e-6);
+        assertEquals("carry", m.path("results").path("state").asText());
+        // The other training protocol on the same cluster: shuffled windows, each from a zero state.
+        Path reset = tmp.resolve("model-reset");
+        assertEquals(0, submit("train-reset", concat(new String[]{"train", "--data", data.toString(), "--output", reset.toString(),
+                "--set", "train.state=reset"}, small)), () -> log("train-reset"));
+        JsonNode mr = Manifest.parse(Files.readString(reset.resolve("manifest.json")), "model manifest", Manifest.MODEL);
+        assertEquals("reset", mr.path("results").path("state").asText());
+        assertTrue(mr.path("results").path("validation_bits_per_char").asDouble() < e.path("unigram_entropy_bits").asDouble(), mr.toString());
         // An executor JVM killed with SIGKILL mid-training: Spark retries its tasks on a new
         // executor, and the run ends with the same steps and a loss close to the undisturbed one.
         Path model2 = tmp.resolve("model-disturbed");
