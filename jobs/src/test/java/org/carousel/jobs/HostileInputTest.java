@@ -192,6 +192,8 @@ class HostileInputTest {
         refused(withKind, "needs labelled records (prep.mode = records, prep.records.label = tab-first)", tmp.resolve("out"));
         withKind[a.length + 1] = "model.kind=seq2seq";
         refused(withKind, "model.kind", tmp.resolve("out"));
+        withKind[a.length + 1] = "model.init=identity";     // an RNN initialisation, the model an LSTM
+        refused(withKind, "config key 'model.init': lstm has no initialisation 'identity'", tmp.resolve("out"));
     }
 
     @Test

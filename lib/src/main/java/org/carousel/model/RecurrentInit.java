@@ -76,6 +76,33 @@ public final class RecurrentInit {
         }
     }
 
+    /**
+     * The initialisation train applies (config {@code model.init}, {@code model.init_t_max}): {@code init} empty for
+     * the cell's default (DL4J's, as {@code net.init()} leaves it).
+     */
+    public record Spec(String init, double tMax) implements java.io.Serializable {
+        public static Spec from(org.carousel.config.Settings s) {
+            Spec spec = new Spec(s.string("model.init"), s.real("model.init_t_max", 3, 1e9));
+            CellType cell = CellType.parse(s.string("model.cell"), "model.cell");
+            if (!spec.init.isEmpty()) check(cell, spec.init, "model.init");
+            return spec;
+        }
+    }
+
+    /**
+     * Applies {@code spec} to every recurrent layer of a freshly initialised {@code net} (a wrapper such as
+     * LastTimeStep passes its parameters through), each layer with its own seed; nothing for the default.
+     */
+    public static void apply(org.deeplearning4j.nn.multilayer.MultiLayerNetwork net, CellType cell, Spec spec, long seed) {
+        if (spec.init().isEmpty() || spec.init().equals(cell.inits().get(0))) return;
+        int k = 0;
+        for (int i = 0; i < net.getnLayers(); i++) {
+            Layer l = net.getLayer(i);
+            if (l.paramTable().containsKey("RW")) apply(l, cell, spec.init(), spec.tMax(), seed + 1000L * ++k);
+        }
+        if (k == 0) throw new IllegalStateException("no recurrent layer to initialise");
+    }
+
     /** ln u, u ~ U(1, tMax − 1). */
     static double chronoBias(Random rng, double tMax) {
         if (!(tMax >= 3)) throw new IllegalArgumentException("chrono initialisation needs T_max >= 3, got " + tMax);

@@ -124,6 +124,25 @@ class SequenceClassifierTest {
     }
 
     @Test
+    void chronoInitialisationReachesTheWrappedLastLayer() {
+        MultiLayerNetwork net = SequenceClassifier.build(new ModelSpec("lstm", 2, 8, 4, 0.0, 7), new ClassifierSpec("final"),
+                new OptimizerSpec(0.01, 5, 0, 100), VOCAB, 2);
+        RecurrentInit.apply(net, CellType.LSTM, new RecurrentInit.Spec("chrono", 200), 7);
+        for (int layer : new int[]{1, 2}) {      // layer 2 is inside DL4J's LastTimeStep wrapper
+            INDArray b = net.getLayer(layer).getParam("b");
+            for (int j = 0; j < 8; j++) {
+                double bf = b.getDouble(8 + j), bi = b.getDouble(24 + j);
+                assertTrue(bf >= 0 && bf <= Math.log(199) + 1e-6 && bf != 1.0, "layer " + layer + " forget bias " + bf);
+                assertEquals(-bf, bi, 1e-6);
+            }
+        }
+        MultiLayerNetwork plain = net("lstm", "final", 2);
+        INDArray before = plain.params().dup();
+        RecurrentInit.apply(plain, CellType.LSTM, new RecurrentInit.Spec("", 200), 7);
+        assertEquals(before, plain.params(), "the default leaves DL4J's initialisation");
+    }
+
+    @Test
     void tallyBucketsLengthsWithIntervals() {
         ClassificationTally t = new ClassificationTally(2);
         for (int i = 0; i < 10; i++) t.add(3, 0, 0, 0.9);

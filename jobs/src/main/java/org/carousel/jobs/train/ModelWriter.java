@@ -47,6 +47,8 @@ final class ModelWriter {
             mm.put("labels", "labels.json");
         }
         mm.put("cell", modelSpec.cell());
+        String init = s.string("model.init");
+        mm.put("init", init.isEmpty() ? modelSpec.cellType().inits().get(0) : init);
         mm.put("layers", modelSpec.layers());
         mm.put("hidden", modelSpec.hidden());
         mm.put("embedding", modelSpec.embedding());

@@ -14,6 +14,7 @@ import org.carousel.model.ModelFamily;
 import org.carousel.model.SequenceClassifier;
 import org.carousel.model.ModelSpec;
 import org.carousel.model.OptimizerSpec;
+import org.carousel.model.RecurrentInit;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.JobArgs;
 import org.carousel.spark.JobUsage;
@@ -59,6 +60,7 @@ public final class TrainJob {
             ModelSpec.from(s);
             ModelFamily family = ModelFamily.fromConfig(s);
             ClassifierSpec.from(s);
+            RecurrentInit.Spec.from(s);
             OptimizerSpec.from(s);
             TrainSpec.from(s);
             new DivergenceGuard(s, 1);
@@ -116,6 +118,7 @@ public final class TrainJob {
             MultiLayerNetwork net = resumed != null ? resumed.network()
                     : classifier ? SequenceClassifier.build(modelSpec, ClassifierSpec.from(s), opt, shards.vocabulary().size(), shards.labels())
                     : LanguageModel.build(modelSpec, opt, shards.vocabulary().size());
+            if (resumed == null) RecurrentInit.apply(net, modelSpec.cellType(), RecurrentInit.Spec.from(s), modelSpec.seed());
             String state = items.carry ? "carried state: " + workers * spec.batch() + " lanes" : "state reset every minibatch";
             if (classifier)
                 log.info("classifier ({} pooling, {} labels): {} {}x{} (embedding {}), {} parameters; {} batches of records ({} real tokens each on average); {} workers x averaging every {}",
