@@ -102,7 +102,18 @@ public final class ShardSet implements Serializable {
 
     /** The label names in id order, from labels.json. */
     public java.util.List<String> labelNames(Configuration conf) {
-        String file = dir + "/" + manifest.path("labels").path("file").asText("labels.json");
+        java.util.List<String> out = readLabels(labelsFile(), conf);
+        if (out.size() != labels) throw new BadInputException(labelsFile() + ": " + out.size() + " labels, the manifest says " + labels);
+        return out;
+    }
+
+    /** Where this data's labels.json is. */
+    public String labelsFile() {
+        return dir + "/" + manifest.path("labels").path("file").asText("labels.json");
+    }
+
+    /** The label names of a labels.json file ({"kind": "carousel.labels", "labels": [...]}), in id order. */
+    public static java.util.List<String> readLabels(String file, Configuration conf) {
         JsonNode j;
         try {
             j = Manifest.json().readTree(HadoopFiles.readString(new Path(file), conf));
@@ -111,7 +122,6 @@ public final class ShardSet implements Serializable {
         }
         java.util.List<String> out = new java.util.ArrayList<>();
         for (JsonNode l : j.path("labels")) out.add(l.asText());
-        if (out.size() != labels) throw new BadInputException(file + ": " + out.size() + " labels, the manifest says " + labels);
         return out;
     }
 

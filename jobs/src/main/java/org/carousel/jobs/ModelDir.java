@@ -122,13 +122,7 @@ public final class ModelDir {
     public java.util.List<String> labelNames() {
         Path file = new Path(new Path(dir), manifest.path("model").path("labels").asText("labels.json"));
         if (!HadoopFiles.exists(file, conf)) throw new BadInputException(file + ": missing (a classifier's labels)");
-        try {
-            java.util.List<String> out = new java.util.ArrayList<>();
-            for (JsonNode l : org.carousel.data.Manifest.json().readTree(HadoopFiles.readString(file, conf)).path("labels")) out.add(l.asText());
-            return out;
-        } catch (java.io.IOException e) {
-            throw new BadInputException(file + ": not readable JSON (" + oneLine(e) + ")");
-        }
+        return ShardSet.readLabels(file.toString(), conf);
     }
 
     /** Refuses labelled data whose labels are not the classifier's, in the same order (ids would mean other labels). */

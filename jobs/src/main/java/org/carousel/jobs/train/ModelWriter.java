@@ -32,7 +32,7 @@ final class ModelWriter {
         HadoopFiles.write(new Path(dir, ModelDir.VOCAB_FILE), shards.vocabulary().toJson(), hadoop);
         ModelFamily family = items.classes > 0 ? ModelFamily.SEQUENCE_CLASSIFIER : ModelFamily.LANGUAGE_MODEL;
         if (family == ModelFamily.SEQUENCE_CLASSIFIER)
-            HadoopFiles.write(new Path(dir, "labels.json"), labelsJson(shards.labelNames(hadoop)), hadoop);
+            HadoopFiles.write(new Path(dir, "labels.json"), HadoopFiles.readBytes(new Path(shards.labelsFile()), hadoop), hadoop);
         HadoopFiles.write(new Path(dir, "train.conf"), s.render("model", "train", "eval", "spark"), hadoop);
         String metrics = HadoopFiles.readString(new Path(dir, ModelDir.METRICS_FILE), hadoop);
         HadoopFiles.write(new Path(dir, LossCurvePlot.FILE), LossCurvePlot.png(metrics, String.format("%s%s %dx%d: training curve",
@@ -103,13 +103,5 @@ final class ModelWriter {
         m.set("config", Manifest.json().valueToTree(s.unwrapped("model", "train")));
         HadoopFiles.write(new Path(dir, Manifest.FILE), Manifest.render(m), hadoop);
         return m;
-    }
-
-    static String labelsJson(java.util.List<String> names) {
-        ObjectNode o = Manifest.json().createObjectNode();
-        o.put("kind", "carousel.labels");
-        com.fasterxml.jackson.databind.node.ArrayNode a = o.putArray("labels");
-        names.forEach(a::add);
-        return Manifest.render(o);
     }
 }
