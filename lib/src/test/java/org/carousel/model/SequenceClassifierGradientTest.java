@@ -6,8 +6,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,20 +22,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * poolings, on a right-padded batch of records of different lengths with the features mask set and one record
  * without a label (labels mask 0): the pooling must read only real steps and the unlabelled record must add nothing.
  */
+@org.junit.jupiter.api.extension.ExtendWith(org.carousel.model.DoublePrecision.class)
 class SequenceClassifierGradientTest {
-    private static DataType savedDefault, savedFloat;
-
-    @BeforeAll
-    static void doublePrecision() {
-        savedDefault = Nd4j.dataType();
-        savedFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
-    }
 
     static MultiLayerNetwork net(String cell, String pooling) {
         MultiLayerConfiguration conf = SequenceClassifier.configuration(new ModelSpec(cell, 2, 5, 3, 0.0, 12345),

@@ -13,8 +13,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.UpdaterCreator;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -38,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * GradientCheckUtil can do (its perturbed scores run the standard, zero-state forward pass), so
  * that case is checked against central differences computed here through the same tBPTT path.
  */
+@org.junit.jupiter.api.extension.ExtendWith(org.carousel.model.DoublePrecision.class)
 class GruGradientCheckTest {
     static final double EPS = 1e-6;
     static final double MAX_REL = 1e-5;
@@ -48,21 +47,6 @@ class GruGradientCheckTest {
     static final int N_OUT = 3;
     static final int MB = 3;
     static final int T = 5;
-
-    private static DataType savedDefault;
-    private static DataType savedFloat;
-
-    @BeforeAll
-    static void doublePrecision() {
-        savedDefault = Nd4j.dataType();
-        savedFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restorePrecision() {
-        Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
-    }
 
     // ------------------------------------------------------------------ networks and data
 

@@ -8,8 +8,6 @@ import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -36,23 +34,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * 1e-5, min absolute error 1e-8, in the networks the language model uses. {@link RnnLayerGradientCheckTest} runs
  * the same checks for {@link Rnn}.
  */
+@org.junit.jupiter.api.extension.ExtendWith(org.carousel.model.DoublePrecision.class)
 class LstmLayerGradientCheckTest {
     static final int N_IN = 3, H = 4, N_OUT = 3, MB = 3, T = 5;
-
-    private static DataType savedDefault;
-    private static DataType savedFloat;
-
-    @BeforeAll
-    static void doublePrecision() {
-        savedDefault = Nd4j.dataType();
-        savedFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restorePrecision() {
-        Nd4j.setDefaultDataTypes(savedDefault, savedFloat);
-    }
 
     BaseRecurrentLayer.Builder<?> layer(int nIn, int nOut) {
         return new Lstm.Builder().nIn(nIn).nOut(nOut);
