@@ -38,6 +38,14 @@ public enum ModelFamily {
         throw new IllegalStateException(k);
     }
 
+    /**
+     * What the family's loss is per, as the training curve's and manifest's keys spell it
+     * ({@code validation_bits_per_char}, {@code validation_bits_per_record}): a token of a stream, or a record's label.
+     */
+    public String lossUnit() {
+        return this == SEQUENCE_CLASSIFIER ? "record" : "char";
+    }
+
     /** The name {@code model.kind} spells: "lm", "classifier". */
     public String kind() {
         return kind;

@@ -30,14 +30,14 @@ final class ModelWriter {
         byte[] zip = ModelBytes.of(trained, true);
         HadoopFiles.write(new Path(dir, ModelDir.MODEL_FILE), zip, hadoop);
         HadoopFiles.write(new Path(dir, ModelDir.VOCAB_FILE), shards.vocabulary().toJson(), hadoop);
-        ModelFamily family = items.classes > 0 ? ModelFamily.SEQUENCE_CLASSIFIER : ModelFamily.LANGUAGE_MODEL;
+        ModelFamily family = items.family;
         if (family == ModelFamily.SEQUENCE_CLASSIFIER)
             HadoopFiles.write(new Path(dir, "labels.json"), HadoopFiles.readBytes(new Path(shards.labelsFile()), hadoop), hadoop);
         HadoopFiles.write(new Path(dir, "train.conf"), s.render("model", "train", "eval", "spark"), hadoop);
         String metrics = HadoopFiles.readString(new Path(dir, ModelDir.METRICS_FILE), hadoop);
         HadoopFiles.write(new Path(dir, LossCurvePlot.FILE), LossCurvePlot.png(metrics, String.format("%s%s %dx%d: training curve",
                 family == ModelFamily.SEQUENCE_CLASSIFIER ? "classifier, " : "", modelSpec.cell(), modelSpec.layers(), modelSpec.hidden()),
-                family == ModelFamily.SEQUENCE_CLASSIFIER ? "record" : "char"), hadoop);
+                family.lossUnit()), hadoop);
         ObjectNode m = Manifest.create(Manifest.MODEL);
         ObjectNode mm = m.putObject("model");
         mm.put("family", family.id());

@@ -6,6 +6,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.carousel.BadInputException;
 import org.carousel.data.Split;
+import org.carousel.model.ModelFamily;
 import org.carousel.prep.ShardSet;
 import scala.Tuple2;
 
@@ -29,6 +30,8 @@ final class TrainingData implements AutoCloseable {
     final double tokensPerItem;
     /** Records mode: mean real tokens per record. */
     final double meanRecord;
+    /** The family that trains on these items. */
+    final ModelFamily family;
     /** Labels of a classifier's data (records mode, labelled); 0 when a language model trains. */
     final int classes;
     /** Minibatches are this many items: train.batch windows, or one records-mode batch. */
@@ -40,6 +43,7 @@ final class TrainingData implements AutoCloseable {
     private TrainingData(ShardSet shards, TrainSpec spec, JavaPairRDD<Long, byte[]> items, long available, double tokensPerItem,
                          double meanRecord, Map<Integer, Long> windowsPerStream, int classes) {
         this.classes = classes;
+        this.family = classes > 0 ? ModelFamily.SEQUENCE_CLASSIFIER : ModelFamily.LANGUAGE_MODEL;
         this.shards = shards;
         this.spec = spec;
         this.records = shards.records();

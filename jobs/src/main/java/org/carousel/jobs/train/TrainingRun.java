@@ -82,7 +82,7 @@ final class TrainingRun {
         this.trainer = new AveragingTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, data.carry);
         this.guard = new DivergenceGuard(s, opt.learningRate());
         int window = data.window;
-        this.unit = data.classes > 0 ? "record" : "char";
+        this.unit = data.family.lossUnit();
         // A classifier's score is its mean loss per record; a language model's the loss summed over the last segment.
         this.lastSegment = data.classes > 0 ? 1 : data.records ? Math.min(data.meanRecord, opt.tbptt())
                 : window <= opt.tbptt() ? window : (window % opt.tbptt() == 0 ? opt.tbptt() : window % opt.tbptt());
