@@ -170,8 +170,13 @@ final class CorpusCounts {
             for (int s = 0; s < a.length; s++) for (int i = 0; i < a[s].length; i++) a[s][i] += b[s][i];
             return a;
         });
+        return sparse(c);
+    }
+
+    /** Per split, the ids with a non-zero count in {@code counts[split][id]}, and their counts. */
+    static List<Map<Integer, Long>> sparse(long[][] counts) {
         List<Map<Integer, Long>> out = new ArrayList<>();
-        for (long[] row : c) {
+        for (long[] row : counts) {
             Map<Integer, Long> m = new HashMap<>();
             for (int i = 0; i < row.length; i++) if (row[i] > 0) m.put(i, row[i]);
             out.add(m);

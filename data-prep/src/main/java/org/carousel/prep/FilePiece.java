@@ -3,7 +3,7 @@ package org.carousel.prep;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Bytes [start, end) of a corpus file, read by one task (a plain class: Spark's Kryo cannot build records). */
+/** Bytes [start, end) of a corpus file, read by one task. */
 final class FilePiece implements java.io.Serializable {
     final String file;
     final long start, end;

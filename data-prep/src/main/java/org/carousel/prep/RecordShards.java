@@ -2,7 +2,7 @@ package org.carousel.prep;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.spark.Partitioner;
+import org.carousel.spark.KeyPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -124,7 +124,7 @@ final class RecordShards {
             JavaRDD<Rec> mine = recs.filter(r -> r.split == s && r.ids != null);
             JavaRDD<Row> rows = mine
                     .mapToPair(r -> new Tuple2<>(sortKey(bucket(boundsB.value(), r.length), r), r))
-                    .repartitionAndSortWithinPartitions(new SpreadPartitioner(partitions))
+                    .repartitionAndSortWithinPartitions(spread(partitions))
                     .mapPartitionsWithIndex((p, it) -> new BatchRows(p, it, maxTokens, bytesPerToken), true);
             String dir = dirOf.apply(split);
             // An empty split (e.g. prep.split.test = 0) is written without another pass over the records.
@@ -265,33 +265,10 @@ final class RecordShards {
         return ((long) bucket << 56) | ((long) Math.min(r.length, (1 << 24) - 1) << 32) | h;
     }
 
+
     /** Spreads records over partitions by the key's hash bits: every partition gets a share of every bucket. */
-    static final class SpreadPartitioner extends Partitioner {
-        private final int partitions;
-
-        SpreadPartitioner(int partitions) {
-            this.partitions = partitions;
-        }
-
-        @Override
-        public int numPartitions() {
-            return partitions;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return (int) Math.floorMod(((Long) key) & 0xFFFFFFFFL, (long) partitions);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof SpreadPartitioner && ((SpreadPartitioner) o).partitions == partitions;
-        }
-
-        @Override
-        public int hashCode() {
-            return partitions;
-        }
+    static KeyPartitioner<Long> spread(int partitions) {
+        return new KeyPartitioner<>("record-spread", partitions, key -> (int) Math.floorMod(key & 0xFFFFFFFFL, (long) partitions));
     }
 
     /**

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SerializableWritable;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -19,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -42,7 +39,7 @@ public final class ShardFiles {
 
     private ShardFiles() {}
 
-    /** One listed file (a plain class: Spark's Kryo cannot rebuild records). */
+    /** One listed file. */
     static final class File implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
         final String split, name, crc;
@@ -58,19 +55,7 @@ public final class ShardFiles {
 
     /** The Parquet files of each split directory under {@code dir}, sorted by name. */
     static List<Path> parquetFiles(Path splitDir, Configuration conf) {
-        List<Path> out = new ArrayList<>();
-        try {
-            FileSystem fs = HadoopFiles.fs(splitDir, conf);
-            if (!fs.exists(splitDir)) return out;
-            for (FileStatus st : fs.listStatus(splitDir)) {
-                String n = st.getPath().getName();
-                if (st.isFile() && n.endsWith(".parquet") && !n.startsWith(".") && !n.startsWith("_")) out.add(st.getPath());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + splitDir, e);
-        }
-        out.sort((a, b) -> a.getName().compareTo(b.getName()));
-        return out;
+        return HadoopFiles.listFiles(splitDir, conf, n -> n.endsWith(".parquet") && !n.startsWith(".") && !n.startsWith("_"));
     }
 
     /** Lists and checksums every shard file (one Spark task per file), as the manifest's "files" object. */

@@ -3,7 +3,7 @@ package org.carousel.prep;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.Partitioner;
+import org.carousel.spark.KeyPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.SparkSession;
 import org.carousel.BadInputException;
@@ -186,37 +186,9 @@ public final class ShardSet implements Serializable {
         int streams = Math.max(1, manifest.path("shards").path("streams_per_split").asInt(1));
         return spark.read().parquet(path(s)).select(STREAM, INDEX, IDS).javaRDD()
                 .mapToPair(r -> new Tuple2<>(key(r.getInt(0), r.getLong(1)), (byte[]) r.get(2)))
-                .repartitionAndSortWithinPartitions(new StreamPartitioner(streams));
+                .repartitionAndSortWithinPartitions(new KeyPartitioner<Long>("stream", streams, key -> Math.floorMod(stream(key), streams)));
     }
 
-    /** Sends each stream to its own partition. */
-    static final class StreamPartitioner extends Partitioner {
-        private final int streams;
-
-        StreamPartitioner(int streams) {
-            this.streams = streams;
-        }
-
-        @Override
-        public int numPartitions() {
-            return streams;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return Math.floorMod(stream((Long) key), streams);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof StreamPartitioner && ((StreamPartitioner) o).streams == streams;
-        }
-
-        @Override
-        public int hashCode() {
-            return streams;
-        }
-    }
 
     public int[] decode(byte[] packed) {
         return TokenCodec.unpack(packed, bytesPerToken);

@@ -1,5 +1,6 @@
 package org.carousel.prep;
 
+import org.carousel.spark.KeyPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
@@ -15,8 +16,6 @@ import org.carousel.text.Tokenizer;
 import scala.Tuple2;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +71,7 @@ final class StreamShards {
                         }
                     };
                 })
-                .repartitionAndSortWithinPartitions(new StreamPartitioner(shards));
+                .repartitionAndSortWithinPartitions(streams(shards));
         PartitionStats stats = new PartitionStats();
         spark.sparkContext().register(stats, "prep stream statistics");
         int vocabSize = vocabB.value().size();
@@ -117,37 +116,14 @@ final class StreamShards {
         }
     }
 
+
     /**
      * Split s's stream k is partition s * shards + k; a document's stream is the hash of its identity without the
      * piece bits, mod shards, so the pieces of a cut document share a stream.
      */
-    static final class StreamPartitioner extends org.apache.spark.Partitioner {
-        private final int shards;
-
-        StreamPartitioner(int shards) {
-            this.shards = shards;
-        }
-
-        @Override
-        public int numPartitions() {
-            return Split.values().length * shards;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            StreamKey k = (StreamKey) key;
-            return k.split * shards + Math.floorMod(Long.hashCode(k.identity >>> CorpusDocument.PIECE_BITS), shards);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof StreamPartitioner && ((StreamPartitioner) o).shards == shards;
-        }
-
-        @Override
-        public int hashCode() {
-            return shards;
-        }
+    static KeyPartitioner<StreamKey> streams(int shards) {
+        return new KeyPartitioner<>("document-stream", Split.values().length * shards,
+                k -> k.split * shards + Math.floorMod(Long.hashCode(k.identity >>> CorpusDocument.PIECE_BITS), shards));
     }
 
     /**
@@ -213,13 +189,7 @@ final class StreamShards {
         }
 
         List<Map<Integer, Long>> idCounts() {
-            List<Map<Integer, Long>> out = new ArrayList<>();
-            for (long[] row : ids) {
-                Map<Integer, Long> m = new HashMap<>();
-                for (int i = 0; i < row.length; i++) if (row[i] > 0) m.put(i, row[i]);
-                out.add(m);
-            }
-            return out;
+            return CorpusCounts.sparse(ids);
         }
     }
 

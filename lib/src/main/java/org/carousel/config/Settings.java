@@ -138,25 +138,24 @@ public final class Settings implements Serializable {
     }
 
     public long longValue(String key, long min, long max) {
-        long v;
-        try {
-            v = config().getLong(key);
-        } catch (ConfigException e) {
-            throw new BadInputException("config key '" + key + "': expected an integer (" + oneLine(e.getMessage()) + ")");
-        }
+        long v = read(key, "an integer", config()::getLong);
         if (v < min || v > max) throw new BadInputException("config key '" + key + "' = " + v + ": must be in [" + min + ", " + max + "]");
         return v;
     }
 
     public double real(String key, double min, double max) {
-        double v;
-        try {
-            v = config().getDouble(key);
-        } catch (ConfigException e) {
-            throw new BadInputException("config key '" + key + "': expected a number (" + oneLine(e.getMessage()) + ")");
-        }
+        double v = read(key, "a number", config()::getDouble);
         if (!(v >= min && v <= max)) throw new BadInputException("config key '" + key + "' = " + v + ": must be in [" + min + ", " + max + "]");
         return v;
+    }
+
+    /** The value at {@code key} read by {@code getter}; a missing or mistyped value says it expected {@code what}. */
+    private static <T> T read(String key, String what, java.util.function.Function<String, T> getter) {
+        try {
+            return getter.apply(key);
+        } catch (ConfigException e) {
+            throw new BadInputException("config key '" + key + "': expected " + what + " (" + oneLine(e.getMessage()) + ")");
+        }
     }
 
     /** A list of strings: a HOCON list, or one string of items separated by commas or spaces; never empty. */

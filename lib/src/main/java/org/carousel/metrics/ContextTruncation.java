@@ -198,7 +198,7 @@ public final class ContextTruncation {
     /**
      * Per-k sums, additive over streams ({@link #plus}): truncated bits, full-context bits on the
      * same targets, target counts; plus the reset points, streams and streams with at least one
-     * reset point behind them. A plain class rather than a record so that Spark's Kryo can ship it.
+     * reset point behind them.
      */
     public static final class Result implements Serializable {
         private static final long serialVersionUID = 1L;

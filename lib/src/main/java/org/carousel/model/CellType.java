@@ -68,9 +68,7 @@ public enum CellType {
 
     /** The ids of every cell, in declaration order. */
     public static List<String> ids() {
-        List<String> out = new ArrayList<>();
-        for (CellType c : values()) out.add(c.id);
-        return List.copyOf(out);
+        return java.util.Arrays.stream(values()).map(CellType::id).toList();
     }
 
     /** The cell named {@code id}; a one-line {@link BadInputException} naming config key {@code key} otherwise. */

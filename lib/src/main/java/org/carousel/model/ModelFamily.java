@@ -2,7 +2,6 @@ package org.carousel.model;
 
 import org.carousel.BadInputException;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -58,9 +57,7 @@ public enum ModelFamily {
 
     /** The ids of every family this build knows. */
     public static List<String> ids() {
-        List<String> out = new ArrayList<>();
-        for (ModelFamily f : values()) out.add(f.id);
-        return List.copyOf(out);
+        return java.util.Arrays.stream(values()).map(ModelFamily::id).toList();
     }
 
     /**

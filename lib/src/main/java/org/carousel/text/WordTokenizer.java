@@ -52,61 +52,19 @@ public final class WordTokenizer implements Tokenizer {
 
     /**
      * RegexTokenizer's parameters (Spark MLlib names: pattern, gaps, toLowercase, minTokenLength)
-     * and the normalisation. A plain class, not a record: Spark 3.5's Kryo cannot handle records.
+     * and the normalisation.
      */
-    public static final class Settings implements java.io.Serializable {
-        private static final long serialVersionUID = 1L;
-        private final String pattern;
-        private final boolean gaps, lowercase;
-        private final int minTokenLength;
-        private final Normalization normalization;
-
-        public Settings(String pattern, boolean gaps, boolean lowercase, int minTokenLength, Normalization normalization) {
+    public record Settings(String pattern, boolean gaps, boolean lowercase, int minTokenLength,
+                           Normalization normalization) implements java.io.Serializable {
+        public Settings {
             Objects.requireNonNull(pattern);
             Pattern.compile(pattern);
             if (minTokenLength < 0) throw new IllegalArgumentException("minTokenLength must be >= 0");
-            this.pattern = pattern;
-            this.gaps = gaps;
-            this.lowercase = lowercase;
-            this.minTokenLength = minTokenLength;
-            this.normalization = Objects.requireNonNull(normalization);
+            Objects.requireNonNull(normalization);
         }
 
         public static Settings mllibDefaults() {
             return new Settings(DEFAULT_PATTERN, true, true, 1, Normalization.NONE);
-        }
-
-        public String pattern() {
-            return pattern;
-        }
-
-        public boolean gaps() {
-            return gaps;
-        }
-
-        public boolean lowercase() {
-            return lowercase;
-        }
-
-        public int minTokenLength() {
-            return minTokenLength;
-        }
-
-        public Normalization normalization() {
-            return normalization;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof Settings)) return false;
-            Settings x = (Settings) o;
-            return pattern.equals(x.pattern) && gaps == x.gaps && lowercase == x.lowercase
-                    && minTokenLength == x.minTokenLength && normalization == x.normalization;
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(pattern, gaps, lowercase, minTokenLength, normalization);
         }
     }
 

@@ -3,6 +3,7 @@ package org.carousel.spark;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.carousel.BadInputException;
@@ -11,6 +12,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Predicate;
 
 /** Small whole-file reads and writes (manifests, vocabularies, models) on any Hadoop filesystem. */
 public final class HadoopFiles {
@@ -30,6 +35,25 @@ public final class HadoopFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The plain files directly in {@code dir} whose name passes {@code name}, sorted by name; none if {@code dir}
+     * does not exist.
+     */
+    public static List<Path> listFiles(Path dir, Configuration conf, Predicate<String> name) {
+        List<Path> out = new ArrayList<>();
+        try {
+            FileSystem fs = fs(dir, conf);
+            if (!fs.exists(dir)) return out;
+            for (FileStatus st : fs.listStatus(dir)) {
+                if (st.isFile() && name.test(st.getPath().getName())) out.add(st.getPath());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        out.sort(Comparator.comparing(Path::getName));
+        return out;
     }
 
     /** The file's length in bytes. */

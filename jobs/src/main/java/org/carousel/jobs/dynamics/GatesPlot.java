@@ -1,7 +1,7 @@
 package org.carousel.jobs.dynamics;
 
 import org.carousel.dynamics.UnitProbes;
-import org.knowm.xchart.BitmapEncoder;
+import org.carousel.jobs.ChartPng;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -10,8 +10,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+
 
 /**
  * gates.png of {@link ProbesEval} (XChart, headless): the distribution of each gate's activations per layer
@@ -58,11 +57,7 @@ final class GatesPlot {
                 s.setLineStyle(SeriesLines.DOT_DOT);
             }
         }
-        try {
-            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ChartPng.encode(chart);
     }
 
     /** Adds the positive bins at their centres; returns the smallest value added (1 if none). */

@@ -2,7 +2,7 @@ package org.carousel.jobs.dynamics;
 
 import org.carousel.dynamics.DecayCurve;
 import org.carousel.dynamics.GradientHorizon;
-import org.knowm.xchart.BitmapEncoder;
+import org.carousel.jobs.ChartPng;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -12,8 +12,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,11 +54,7 @@ final class HorizonPlot {
         spacing.setMarker(SeriesMarkers.NONE);
         spacing.setShowInLegend(false);
         spacing.setLineColor(new Color(0, 0, 0, 0));
-        try {
-            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ChartPng.encode(chart);
     }
 
     private static void add(XYChart chart, String name, DecayCurve curve, Color color, BasicStroke line) {

@@ -135,60 +135,8 @@ public final class BracketsEval {
     }
 
     /** One matched pair with the model's prediction at its closer. */
-    static final class ScoredPair implements Serializable {
-        // A plain class, not a record: Spark's Kryo 4 cannot serialize records.
-        private final int stream;
-        private final int opener;
-        private final int closer;
-        private final int closeId;
-        private final int closeChar;
-        private final float modelProb;
-        private final int modelArgmax;
-        private final boolean contextSeen;
-
-        ScoredPair(int stream, int opener, int closer, int closeId, int closeChar, float modelProb, int modelArgmax, boolean contextSeen) {
-            this.stream = stream;
-            this.opener = opener;
-            this.closer = closer;
-            this.closeId = closeId;
-            this.closeChar = closeChar;
-            this.modelProb = modelProb;
-            this.modelArgmax = modelArgmax;
-            this.contextSeen = contextSeen;
-        }
-
-        int stream() {
-            return stream;
-        }
-
-        int opener() {
-            return opener;
-        }
-
-        int closer() {
-            return closer;
-        }
-
-        int closeId() {
-            return closeId;
-        }
-
-        int closeChar() {
-            return closeChar;
-        }
-
-        float modelProb() {
-            return modelProb;
-        }
-
-        int modelArgmax() {
-            return modelArgmax;
-        }
-
-        boolean contextSeen() {
-            return contextSeen;
-        }
-    }
+    record ScoredPair(int stream, int opener, int closer, int closeId, int closeChar, float modelProb, int modelArgmax,
+                      boolean contextSeen) implements Serializable {}
 
     public static void main(String[] args) {
         System.exit(cli(args));

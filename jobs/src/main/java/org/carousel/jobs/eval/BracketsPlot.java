@@ -1,7 +1,7 @@
 package org.carousel.jobs.eval;
 
 import org.carousel.metrics.DistanceBuckets;
-import org.knowm.xchart.BitmapEncoder;
+import org.carousel.jobs.ChartPng;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -10,8 +10,7 @@ import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+
 import java.util.Arrays;
 
 /**
@@ -58,10 +57,6 @@ public final class BracketsPlot {
         gs.setMarker(SeriesMarkers.DIAMOND);
         gs.setLineColor(new Color(0xd6, 0x27, 0x28));
         gs.setMarkerColor(new Color(0xd6, 0x27, 0x28));
-        try {
-            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ChartPng.encode(chart);
     }
 }

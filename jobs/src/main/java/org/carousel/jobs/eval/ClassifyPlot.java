@@ -1,7 +1,7 @@
 package org.carousel.jobs.eval;
 
 import org.carousel.metrics.ClassificationTally;
-import org.knowm.xchart.BitmapEncoder;
+import org.carousel.jobs.ChartPng;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -10,8 +10,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,10 +58,6 @@ public final class ClassifyPlot {
         XYSeries m = c.addSeries("majority label", List.of(x.get(0), x.get(x.size() - 1)), List.of(majority, majority));
         m.setMarker(SeriesMarkers.NONE);
         m.setLineColor(Color.GRAY);
-        try {
-            return BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ChartPng.encode(c);
     }
 }

@@ -1,7 +1,7 @@
 package org.carousel.jobs.eval;
 
 import org.carousel.metrics.ContextTruncation;
-import org.knowm.xchart.BitmapEncoder;
+import org.carousel.jobs.ChartPng;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -11,8 +11,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+
 
 /**
  * context.png of {@link ContextTruncationEval}, drawn with XChart: bits/char against the context length k on a
@@ -71,10 +70,6 @@ public final class ContextPlot {
         same.setMarker(SeriesMarkers.DIAMOND);
         same.setMarkerColor(new Color(0xd6, 0x27, 0x28, 0x80));
 
-        try {
-            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ChartPng.encode(chart);
     }
 }

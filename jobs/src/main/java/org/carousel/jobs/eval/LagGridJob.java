@@ -141,29 +141,20 @@ public final class LagGridJob {
     /** One partition (one task) per run; each trains and scores its run and sends back its result. */
     static List<LagTaskTrainer.Result> train(SparkSession spark, List<LagTaskTrainer.Spec> runs) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        // The specs travel in the task closure (Java serialization); the results come back as JSON text
-        // (Carousel's Kryo cannot rebuild Java records).
+        // The specs travel in the task closure (Java serialization); the results come back through Kryo.
         List<LagTaskTrainer.Spec> specs = List.copyOf(runs);
         List<Integer> index = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) index.add(i);
-        List<String> json = sc.parallelize(index, specs.size())
+        List<LagTaskTrainer.Result> results = new ArrayList<>(sc.parallelize(index, specs.size())
                 .map(i -> {
                     LagTaskTrainer.Result x = LagTaskTrainer.run(specs.get(i));
                     LoggerFactory.getLogger(LagGridJob.class).info("lag: {} L={} seed {}{}: {} {} ({}, {} updates, {} s)",
                             x.model(), x.lag(), x.seed(), x.control() ? " (negative control)" : "", x.metric(),
                             String.format("%.4f", x.value()), x.success() ? "solved" : "not solved", x.updates(),
                             String.format("%.1f", x.trainSeconds()));
-                    return Manifest.json().writeValueAsString(x);
+                    return x;
                 })
-                .collect();
-        List<LagTaskTrainer.Result> results = new ArrayList<>();
-        for (String j : json) {
-            try {
-                results.add(Manifest.json().readValue(j, LagTaskTrainer.Result.class));
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("unreadable grid result " + j, e);
-            }
-        }
+                .collect());
         results.sort(Comparator.comparing(LagManifest::runId));
         return results;
     }

@@ -39,49 +39,10 @@ public final class SparkNGram {
      * @param context  the ids before it, oldest first, at most n-1 of them (fewer at a stream's start)
      * @param actual   the id that actually follows
      */
-    public static final class Query implements Serializable {
-        // A plain class, not a record: Spark's Kryo 4 cannot serialize records.
-        private final long position;
-        private final int[] context;
-        private final int actual;
-
-        public Query(long position, int[] context, int actual) {
-            this.position = position;
-            this.context = context;
-            this.actual = actual;
-        }
-
-        public long position() {
-            return position;
-        }
-
-        public int[] context() {
-            return context;
-        }
-
-        public int actual() {
-            return actual;
-        }
-    }
+    public record Query(long position, int[] context, int actual) implements Serializable {}
 
     /** The baseline at a query: P(actual | context) and the most probable id (smallest among ties). */
-    public static final class Prediction implements Serializable {
-        private final double probability;
-        private final int argmax;
-
-        public Prediction(double probability, int argmax) {
-            this.probability = probability;
-            this.argmax = argmax;
-        }
-
-        public double probability() {
-            return probability;
-        }
-
-        public int argmax() {
-            return argmax;
-        }
-    }
+    public record Prediction(double probability, int argmax) implements Serializable {}
 
     /**
      * Follower counts of the contexts of length 0..n-1 of every position of the streams (contexts do not

@@ -32,7 +32,7 @@ import java.util.List;
 public final class StreamPass {
     private StreamPass() {}
 
-    /** One stream inside a task: its number and token ids. A plain class: Spark's Kryo cannot rebuild records. */
+    /** One stream inside a task: its number and token ids. */
     public static final class Stream implements Serializable {
         private static final long serialVersionUID = 1L;
         public final int index;

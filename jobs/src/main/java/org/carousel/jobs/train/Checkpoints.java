@@ -3,7 +3,6 @@ package org.carousel.jobs.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.carousel.BadInputException;
@@ -18,7 +17,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -148,19 +146,7 @@ final class Checkpoints {
 
     /** The checkpoint json files, oldest first. */
     private List<Path> list() {
-        List<Path> out = new ArrayList<>();
-        try {
-            FileSystem fs = HadoopFiles.fs(dir, conf);
-            if (!fs.exists(dir)) return out;
-            for (FileStatus st : fs.listStatus(dir)) {
-                String n = st.getPath().getName();
-                if (n.startsWith("ckpt-") && n.endsWith(".json")) out.add(st.getPath());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        out.sort((a, b) -> a.getName().compareTo(b.getName()));
-        return out;
+        return HadoopFiles.listFiles(dir, conf, n -> n.startsWith("ckpt-") && n.endsWith(".json"));
     }
 
     void deleteAll() {

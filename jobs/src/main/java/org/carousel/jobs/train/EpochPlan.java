@@ -1,6 +1,6 @@
 package org.carousel.jobs.train;
 
-import org.apache.spark.Partitioner;
+import org.carousel.spark.KeyPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
@@ -107,7 +107,7 @@ final class EpochPlan implements AutoCloseable {
             });
         }
         this.slotted = ordered
-                .repartitionAndSortWithinPartitions(new SlotPartitioner(Math.max(1, slots), windowsPerSlot))
+                .repartitionAndSortWithinPartitions(slots(Math.max(1, slots), windowsPerSlot))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
     }
 
@@ -145,33 +145,8 @@ final class EpochPlan implements AutoCloseable {
         return z ^ (z >>> 31);
     }
 
-    static final class SlotPartitioner extends Partitioner {
-        private final int slots;
-        private final long perSlot;
-
-        SlotPartitioner(int slots, long perSlot) {
-            this.slots = slots;
-            this.perSlot = perSlot;
-        }
-
-        @Override
-        public int numPartitions() {
-            return slots;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return (int) Math.min(slots - 1, (Long) key / perSlot);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof SlotPartitioner && ((SlotPartitioner) o).slots == slots && ((SlotPartitioner) o).perSlot == perSlot;
-        }
-
-        @Override
-        public int hashCode() {
-            return Long.hashCode(slots * 31L + perSlot);
-        }
+    /** Window i of the epoch's order goes to slot i / perSlot (the last slot takes the rest). */
+    static KeyPartitioner<Long> slots(int slots, long perSlot) {
+        return new KeyPartitioner<>("slots-of-" + perSlot, slots, key -> (int) Math.min(slots - 1, key / perSlot));
     }
 }

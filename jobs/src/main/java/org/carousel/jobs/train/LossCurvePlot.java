@@ -2,7 +2,7 @@ package org.carousel.jobs.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.carousel.data.Manifest;
-import org.knowm.xchart.BitmapEncoder;
+import org.carousel.jobs.ChartPng;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -12,7 +12,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,10 +72,6 @@ public final class LossCurvePlot {
             s.setMarkerColor(new Color(0xff, 0x7f, 0x0e));
         }
         if (ts.isEmpty() && vs.isEmpty()) c.addSeries("no points", new double[]{0, 1}, new double[]{0, 0}).setMarker(SeriesMarkers.NONE);
-        try {
-            return BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ChartPng.encode(c);
     }
 }
