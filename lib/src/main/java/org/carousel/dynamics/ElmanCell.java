@@ -56,12 +56,7 @@ public final class ElmanCell extends RecurrentCell {
     }
 
     @Override
-    public String[] gateNames() {
-        return new String[0];
-    }
-
-    @Override
-    public int gateOffset(int g) {
-        throw new IndexOutOfBoundsException("an Elman cell has no gates");
+    protected ProbedGate[] probedGates() {
+        return new ProbedGate[0];
     }
 }

@@ -72,16 +72,7 @@ public final class GruCell extends RecurrentCell {
     }
 
     @Override
-    public String[] gateNames() {
-        return new String[]{"update", "reset"};
-    }
-
-    @Override
-    public int gateOffset(int g) {
-        return switch (g) {
-            case 0 -> Z * hidden;
-            case 1 -> R * hidden;
-            default -> throw new IndexOutOfBoundsException("gate " + g);
-        };
+    protected ProbedGate[] probedGates() {
+        return new ProbedGate[]{new ProbedGate("update", Z), new ProbedGate("reset", R)};
     }
 }

@@ -70,17 +70,8 @@ public final class LstmCell extends RecurrentCell {
     }
 
     @Override
-    public String[] gateNames() {
-        return new String[]{"forget", "input"};
-    }
-
-    @Override
-    public int gateOffset(int g) {
-        return switch (g) {
-            case 0 -> F * hidden;
-            case 1 -> I * hidden;
-            default -> throw new IndexOutOfBoundsException("gate " + g);
-        };
+    protected ProbedGate[] probedGates() {
+        return new ProbedGate[]{new ProbedGate("forget", F), new ProbedGate("input", I)};
     }
 
     /** Offset in the cache of the forget gate f_t [H]. */

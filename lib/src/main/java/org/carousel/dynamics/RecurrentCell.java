@@ -80,11 +80,23 @@ public abstract class RecurrentCell implements Serializable {
     /** dPrev = J_tᵀ dNext for the step that produced {@code next} from {@code prev} (cache from that step). */
     public abstract void vjp(double[] prev, double[] next, double[] cache, double[] dNext, double[] dPrev);
 
+    /** A gate whose saturation {@link UnitProbes} reports: its name and the block of the cache its H activations fill. */
+    protected record ProbedGate(String name, int cacheBlock) {}
+
+    /** The gates {@link UnitProbes} reports (e.g. the LSTM's forget and input gates); may be none. */
+    protected abstract ProbedGate[] probedGates();
+
     /** Names of the gates whose saturation {@link UnitProbes} reports (e.g. "forget", "input"); may be empty. */
-    public abstract String[] gateNames();
+    public final String[] gateNames() {
+        return java.util.Arrays.stream(probedGates()).map(ProbedGate::name).toArray(String[]::new);
+    }
 
     /** Offset in the cache of gate {@code g} of {@link #gateNames()}: its H activations in [0, 1] start there. */
-    public abstract int gateOffset(int g);
+    public final int gateOffset(int g) {
+        ProbedGate[] gates = probedGates();
+        if (g < 0 || g >= gates.length) throw new IndexOutOfBoundsException("gate " + g + " of " + gates.length);
+        return gates[g].cacheBlock() * hidden;
+    }
 
     /** The explicit step Jacobian [stateSize][stateSize], row i = vjp(e_i). For tests and small cells. */
     public final double[][] jacobian(double[] prev, double[] next, double[] cache) {

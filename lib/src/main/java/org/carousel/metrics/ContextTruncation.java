@@ -200,33 +200,23 @@ public final class ContextTruncation {
      * same targets, target counts; plus the reset points, streams and streams with at least one
      * reset point behind them.
      */
-    public static final class Result implements Serializable {
-        private static final long serialVersionUID = 1L;
-        private final int[] ks;
-        private final double[] bits;
-        private final double[] fullBits;
-        private final long[] targets;
-        private final long resetPoints;
-        private final long streams;
-        private final long usedStreams;
-        /** Per reset point (row) and k: truncated and full-context bits, [resetPoints × ks], for the paired errors. */
-        private final double[] rowBits;
-        private final double[] rowFull;
-
-        public Result(int[] ks, double[] bits, double[] fullBits, long[] targets, long resetPoints, long streams, long usedStreams,
-                      double[] rowBits, double[] rowFull) {
+    public record Result(int[] ks, double[] bits, double[] fullBits, long[] targets, long resetPoints, long streams,
+                         long usedStreams, double[] rowBits, double[] rowFull) implements Serializable {
+        /**
+         * @param usedStreams streams long enough to hold at least one reset point
+         * @param rowBits     per reset point (row) and k: truncated bits, [resetPoints × ks], for the paired errors
+         * @param rowFull     the same for full context
+         */
+        public Result {
             if (bits.length != ks.length || fullBits.length != ks.length || targets.length != ks.length)
                 throw new IllegalArgumentException("one sum per k");
-            this.ks = ks.clone();
-            this.bits = bits.clone();
-            this.fullBits = fullBits.clone();
-            this.targets = targets.clone();
-            this.resetPoints = resetPoints;
-            this.streams = streams;
-            this.usedStreams = usedStreams;
             if (rowBits.length != rowFull.length || rowBits.length % ks.length != 0) throw new IllegalArgumentException("rows of every k");
-            this.rowBits = rowBits.clone();
-            this.rowFull = rowFull.clone();
+            ks = ks.clone();
+            bits = bits.clone();
+            fullBits = fullBits.clone();
+            targets = targets.clone();
+            rowBits = rowBits.clone();
+            rowFull = rowFull.clone();
         }
 
         /** Nothing measured (the identity of {@link #plus}). */
@@ -253,35 +243,6 @@ public final class ContextTruncation {
             double[] c = java.util.Arrays.copyOf(a, a.length + b.length);
             System.arraycopy(b, 0, c, a.length, b.length);
             return c;
-        }
-
-        public int[] ks() {
-            return ks.clone();
-        }
-
-        public int size() {
-            return ks.length;
-        }
-
-        public int k(int i) {
-            return ks[i];
-        }
-
-        public long resetPoints() {
-            return resetPoints;
-        }
-
-        public long streams() {
-            return streams;
-        }
-
-        /** Streams long enough to hold at least one reset point. */
-        public long usedStreams() {
-            return usedStreams;
-        }
-
-        public long targets(int i) {
-            return targets[i];
         }
 
         /** Truncated loss at the i-th k, as sums. */

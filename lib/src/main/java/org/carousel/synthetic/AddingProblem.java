@@ -23,7 +23,8 @@ public final class AddingProblem extends TaskShape {
     private final int lag;
 
     public AddingProblem(int lag) {
-        super("adding", lag, lag, 2, 0, true);
+        super("adding", lag, lag, 2, 0, true,
+                "Arjovsky, Shah & Bengio 2016 (markers at random positions in each half; baseline MSE 1/6 for answering 1)");
         if (lag < 2) throw new IllegalArgumentException("adding needs L >= 2");
         this.lag = lag;
     }
@@ -52,11 +53,6 @@ public final class AddingProblem extends TaskShape {
     public String definition() {
         return "L steps of values uniform in [0,1), one marked in the first half and one in the second; answer their sum "
                 + "at the last step (distance from the first marker L-floor(L/2) .. L-1)";
-    }
-
-    @Override
-    public String source() {
-        return "Arjovsky, Shah & Bengio 2016 (markers at random positions in each half; baseline MSE 1/6 for answering 1)";
     }
 
     @Override

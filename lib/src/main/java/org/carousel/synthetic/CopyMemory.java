@@ -23,7 +23,8 @@ public final class CopyMemory extends TaskShape {
 
     /** Output classes: blank and the alphabet (the delimiter is never output). */
     public CopyMemory(int lag, int length, int alphabet) {
-        super("copy", lag, lag + 2 * length, alphabet + 2, alphabet + 1, false);
+        super("copy", lag, lag + 2 * length, alphabet + 2, alphabet + 1, false,
+                "Arjovsky, Shah & Bengio 2016, copying memory (T = L; every output step trained)");
         if (lag < 1 || length < 1 || alphabet < 2) throw new IllegalArgumentException("lag, length >= 1, alphabet >= 2");
         this.lag = lag;
         this.length = length;
@@ -56,11 +57,6 @@ public final class CopyMemory extends TaskShape {
         return length + " symbols from an alphabet of " + alphabet + ", L-1 blanks, a delimiter, " + length
                 + " blanks; output blanks, then the " + length + " symbols (each " + "L+" + length
                 + " steps after it was read); accuracy over the " + length + " answer steps";
-    }
-
-    @Override
-    public String source() {
-        return "Arjovsky, Shah & Bengio 2016, copying memory (T = L; every output step trained)";
     }
 
     @Override

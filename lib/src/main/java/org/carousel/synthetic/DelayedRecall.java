@@ -21,7 +21,9 @@ public final class DelayedRecall extends TaskShape {
     private final int distractors;
 
     public DelayedRecall(int lag, int classes, int distractors) {
-        super("delayed-recall", checked(lag, classes, distractors), lag + 2, classes + distractors + 2, classes, false);
+        super("delayed-recall", checked(lag, classes, distractors), lag + 2, classes + distractors + 2, classes, false,
+                "Hochreiter & Schmidhuber 1997, experiment 2c; the paper's random extra length k is 0 here, so every "
+                + "sequence has lag exactly L (the paper's q = L - 1)");
         this.lag = lag;
         this.classes = classes;
         this.distractors = distractors;
@@ -41,12 +43,6 @@ public final class DelayedRecall extends TaskShape {
     public String definition() {
         return "a start symbol, one of " + classes + " class symbols, L-1 distractors drawn from " + distractors
                 + ", an end symbol; answer the class at the end symbol (step L+1, distance L from the class symbol)";
-    }
-
-    @Override
-    public String source() {
-        return "Hochreiter & Schmidhuber 1997, experiment 2c; the paper's random extra length k is 0 here, so every "
-                + "sequence has lag exactly L (the paper's q = L - 1)";
     }
 
     @Override

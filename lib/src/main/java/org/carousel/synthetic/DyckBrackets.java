@@ -20,7 +20,8 @@ public final class DyckBrackets extends TaskShape {
     private final int types;
 
     public DyckBrackets(int lag, int types) {
-        super("dyck", lag, lag + 2, 2 * types + 1, types, false);
+        super("dyck", lag, lag + 2, 2 * types + 1, types, false,
+                "bracket matching in a Dyck language (a standard probe of stack-like memory; no single reference protocol)");
         if (lag < 1) throw new IllegalArgumentException("lag must be >= 1");
         this.lag = lag;
         this.types = types;
@@ -30,11 +31,6 @@ public final class DyckBrackets extends TaskShape {
     public String definition() {
         return "an opening bracket (one of " + types + " kinds), a balanced random filler of L symbols, its closing "
                 + "bracket; answer, at the filler's last symbol (step L, distance L from the opener), the kind that closes next";
-    }
-
-    @Override
-    public String source() {
-        return "bracket matching in a Dyck language (a standard probe of stack-like memory; no single reference protocol)";
     }
 
     @Override

@@ -5,20 +5,22 @@ import java.util.Random;
 
 /**
  * What every {@link LagTask} has in the same form: its name, lag, sequence length, input symbols and output classes,
- * and drawing a sequence or its control from one method. Subclasses define the sequences and their baselines.
+ * the reference it follows, and drawing a sequence or its control from one method. Subclasses define the sequences and their baselines.
  */
 abstract class TaskShape implements LagTask {
     private final String name;
     private final int lag, steps, symbols, classes;
     private final boolean values;
+    private final String source;
 
-    TaskShape(String name, int lag, int steps, int symbols, int classes, boolean values) {
+    TaskShape(String name, int lag, int steps, int symbols, int classes, boolean values, String source) {
         this.name = name;
         this.lag = lag;
         this.steps = steps;
         this.symbols = symbols;
         this.classes = classes;
         this.values = values;
+        this.source = source;
     }
 
     /** One sequence; with {@code control}, the deciding information removed (see each task). */
@@ -52,6 +54,11 @@ abstract class TaskShape implements LagTask {
     @Override
     public final int classes() {
         return classes;
+    }
+
+    @Override
+    public final String source() {
+        return source;
     }
 
     /** Chance accuracy, for the classification tasks. */

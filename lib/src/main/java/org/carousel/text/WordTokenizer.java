@@ -265,21 +265,41 @@ public final class WordTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text) {
-        TokenTable idx = index();
-        IdBuffer out = new IdBuffer(Math.max(4, text.length() / 5));
-        tokenize(text, new RangeSink() {
-            @Override
-            public void token(String s, int from, int to) {
-                int i = idx.indexOf(s, from, to);
-                out.add(i < 0 ? UNK : i + 2);
-            }
+        Ids ids = new Ids(index(), null, text.length() / 5);
+        tokenize(text, ids);
+        return ids.out.toArray();
+    }
 
-            @Override
-            public void lineBreak() {
-                out.add(NEWLINE);
-            }
-        });
-        return out.toArray();
+    /** Ids of the tokens as they are cut, from decoded text or from UTF-8 bytes; unknown tokens become {@link #UNK}. */
+    private static final class Ids implements RangeSink, ByteRangeSink {
+        private final TokenTable text;
+        private final ByteTokenTable bytes;
+        final IdBuffer out;
+
+        Ids(TokenTable text, ByteTokenTable bytes, int expected) {
+            this.text = text;
+            this.bytes = bytes;
+            out = new IdBuffer(Math.max(4, expected));
+        }
+
+        @Override
+        public void token(String s, int from, int to) {
+            add(text.indexOf(s, from, to));
+        }
+
+        @Override
+        public void token(byte[] b, int from, int to) {
+            add(bytes.indexOf(b, from, to));
+        }
+
+        private void add(int i) {
+            out.add(i < 0 ? UNK : i + 2);
+        }
+
+        @Override
+        public void lineBreak() {
+            out.add(NEWLINE);
+        }
     }
 
     /**
@@ -329,21 +349,9 @@ public final class WordTokenizer implements Tokenizer {
     @Override
     public int[] encodeWellFormed(byte[] bytes) {
         if (!tokenizesUtf8()) return encode(new String(bytes, StandardCharsets.UTF_8));
-        ByteTokenTable idx = byteIndex();
-        IdBuffer out = new IdBuffer(Math.max(4, bytes.length / 5));
-        tokenizeUtf8(bytes, 0, bytes.length, new ByteRangeSink() {
-            @Override
-            public void token(byte[] b, int from, int to) {
-                int i = idx.indexOf(b, from, to);
-                out.add(i < 0 ? UNK : i + 2);
-            }
-
-            @Override
-            public void lineBreak() {
-                out.add(NEWLINE);
-            }
-        });
-        return out.toArray();
+        Ids ids = new Ids(null, byteIndex(), bytes.length / 5);
+        tokenizeUtf8(bytes, 0, bytes.length, ids);
+        return ids.out.toArray();
     }
 
     private ByteTokenTable byteIndex() {

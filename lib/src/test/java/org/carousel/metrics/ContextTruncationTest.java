@@ -62,7 +62,7 @@ class ContextTruncationTest {
         ContextTruncation.Result q = ct.measure(random, 400, 2);
         assertEquals(400, q.resetPoints());
         for (int i = 0; i < ks.length; i++) {
-            assertEquals(400, q.targets(i));
+            assertEquals(400, q.targets()[i]);
             assertEquals(0, q.increase(i), 1e-6, "k=" + ks[i] + "\n" + q);
         }
         assertEquals(1, q.effectiveContext());
@@ -146,7 +146,7 @@ class ContextTruncationTest {
                 }
             }
             for (int i = 0; i < ks.length; i++) {
-                assertEquals(resets.length, fast.targets(i));
+                assertEquals(resets.length, fast.targets()[i]);
                 assertEquals(naive[i] / resets.length, fast.bitsPerChar(i), 1e-5, cell + " k=" + ks[i]);
                 assertEquals(naiveFull[i] / resets.length, fast.fullBitsPerChar(i), 1e-5, cell + " full, k=" + ks[i]);
             }

@@ -1,9 +1,8 @@
 package org.carousel.jobs.dynamics;
 
 import org.carousel.dynamics.UnitProbes;
-import org.carousel.jobs.ChartPng;
+import org.carousel.jobs.Charts;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
@@ -28,12 +27,8 @@ final class GatesPlot {
     static byte[] png(UnitProbes.Result r, String title) {
         boolean gates = false;
         for (int l = 0; l < r.layers(); l++) gates |= r.gateNames(l).length > 0;
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle(gates ? "gate activation" : "hidden activation h").yAxisTitle("fraction of (unit, position) values").build();
+        XYChart chart = Charts.xy(WIDTH, HEIGHT, title, gates ? "gate activation" : "hidden activation h", "fraction of (unit, position) values", Styler.LegendPosition.OutsideE);
         chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setPlotGridLinesVisible(true);
         chart.getStyler().setXAxisDecimalPattern("0.0");
         int series = 0;
         double lo = gates ? 0 : -1, width = (gates ? 1.0 : 2.0) / UnitProbes.BINS;
@@ -57,7 +52,7 @@ final class GatesPlot {
                 s.setLineStyle(SeriesLines.DOT_DOT);
             }
         }
-        return ChartPng.encode(chart);
+        return Charts.png(chart);
     }
 
     /** Adds the positive bins at their centres; returns the smallest value added (1 if none). */

@@ -2,9 +2,8 @@ package org.carousel.jobs.dynamics;
 
 import org.carousel.dynamics.DecayCurve;
 import org.carousel.dynamics.GradientHorizon;
-import org.carousel.jobs.ChartPng;
+import org.carousel.jobs.Charts;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
@@ -30,12 +29,8 @@ final class HorizonPlot {
     private HorizonPlot() {}
 
     static byte[] png(GradientHorizon.Sums trained, GradientHorizon.Sums init, String title) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("distance d (steps)").yAxisTitle("G(d) / G(0)").build();
+        XYChart chart = Charts.xy(WIDTH, HEIGHT, title, "distance d (steps)", "G(d) / G(0)", Styler.LegendPosition.OutsideE);
         chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setPlotGridLinesVisible(true);
         chart.getStyler().setXAxisDecimalPattern("#,##0");
         for (int l = 0; l < trained.layers(); l++) {
             Color c = COLORS[l % COLORS.length];
@@ -54,7 +49,7 @@ final class HorizonPlot {
         spacing.setMarker(SeriesMarkers.NONE);
         spacing.setShowInLegend(false);
         spacing.setLineColor(new Color(0, 0, 0, 0));
-        return ChartPng.encode(chart);
+        return Charts.png(chart);
     }
 
     private static void add(XYChart chart, String name, DecayCurve curve, Color color, BasicStroke line) {

@@ -1,15 +1,14 @@
 package org.carousel.jobs.eval;
 
 import org.carousel.metrics.DistanceBuckets;
-import org.carousel.jobs.ChartPng;
+import org.carousel.jobs.Charts;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-import java.awt.Color;
+
 
 import java.util.Arrays;
 
@@ -38,25 +37,21 @@ public final class BracketsPlot {
             k++;
         }
         if (k == 0) throw new IllegalArgumentException("nothing to plot: every bucket is empty");
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("distance from opener to closer (characters, bucket middles)").yAxisTitle("accuracy of the closing character").build();
+        XYChart chart = Charts.xy(WIDTH, HEIGHT, title, "distance from opener to closer (characters, bucket middles)", "accuracy of the closing character", Styler.LegendPosition.InsideSW);
         XYStyler style = chart.getStyler();
         style.setXAxisLogarithmic(true);
         style.setXAxisDecimalPattern("#,##0");
         style.setYAxisDecimalPattern("0.00");
         style.setYAxisMin(0.0);
         style.setYAxisMax(1.0);
-        style.setLegendPosition(Styler.LegendPosition.InsideSW);
-        style.setChartBackgroundColor(Color.WHITE);
-        style.setPlotGridLinesVisible(true);
         XYSeries ms = chart.addSeries("recurrent model", Arrays.copyOf(x, k), Arrays.copyOf(model, k), Arrays.copyOf(modelErr, k));
         ms.setMarker(SeriesMarkers.CIRCLE);
-        ms.setLineColor(new Color(0x1f, 0x77, 0xb4));
-        ms.setMarkerColor(new Color(0x1f, 0x77, 0xb4));
+        ms.setLineColor(Charts.MODEL);
+        ms.setMarkerColor(Charts.MODEL);
         XYSeries gs = chart.addSeries(n + "-gram (Witten-Bell)", Arrays.copyOf(x, k), Arrays.copyOf(ngram, k), Arrays.copyOf(ngramErr, k));
         gs.setMarker(SeriesMarkers.DIAMOND);
-        gs.setLineColor(new Color(0xd6, 0x27, 0x28));
-        gs.setMarkerColor(new Color(0xd6, 0x27, 0x28));
-        return ChartPng.encode(chart);
+        gs.setLineColor(Charts.BASELINE);
+        gs.setMarkerColor(Charts.BASELINE);
+        return Charts.png(chart);
     }
 }

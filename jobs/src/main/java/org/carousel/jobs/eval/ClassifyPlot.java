@@ -1,9 +1,8 @@
 package org.carousel.jobs.eval;
 
 import org.carousel.metrics.ClassificationTally;
-import org.carousel.jobs.ChartPng;
+import org.carousel.jobs.Charts;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
@@ -32,17 +31,13 @@ public final class ClassifyPlot {
             hi.add(b.upper());
         }
         if (x.isEmpty()) throw new IllegalArgumentException("nothing to plot: every bucket is empty");
-        XYChart c = new XYChartBuilder().width(800).height(500).title(title)
-                .xAxisTitle("record length (tokens read, bucket middles)").yAxisTitle("accuracy").build();
-        Styler st = c.getStyler();
+        XYChart c = Charts.xy(800, 500, title, "record length (tokens read, bucket middles)", "accuracy", Styler.LegendPosition.InsideSW);
         c.getStyler().setXAxisLogarithmic(true);
         c.getStyler().setXAxisDecimalPattern("#,##0");
         c.getStyler().setYAxisDecimalPattern("0.00");
         c.getStyler().setYAxisMin(0.0);
         c.getStyler().setYAxisMax(1.0);
-        st.setLegendPosition(Styler.LegendPosition.InsideSW);
-        st.setChartBackgroundColor(Color.WHITE);
-        Color blue = new Color(0x1f, 0x77, 0xb4);
+        Color blue = Charts.MODEL;
         XYSeries a = c.addSeries("accuracy", x, acc);
         a.setMarker(SeriesMarkers.CIRCLE);
         a.setLineColor(blue);
@@ -58,6 +53,6 @@ public final class ClassifyPlot {
         XYSeries m = c.addSeries("majority label", List.of(x.get(0), x.get(x.size() - 1)), List.of(majority, majority));
         m.setMarker(SeriesMarkers.NONE);
         m.setLineColor(Color.GRAY);
-        return ChartPng.encode(c);
+        return Charts.png(c);
     }
 }

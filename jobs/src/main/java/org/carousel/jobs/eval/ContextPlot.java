@@ -1,9 +1,8 @@
 package org.carousel.jobs.eval;
 
 import org.carousel.metrics.ContextTruncation;
-import org.carousel.jobs.ChartPng;
+import org.carousel.jobs.Charts;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
@@ -26,14 +25,14 @@ public final class ContextPlot {
     private ContextPlot() {}
 
     public static byte[] png(ContextTruncation.Result r, String title) {
-        int m = r.size();
+        int m = r.ks().length;
         double[] ks = new double[m];
         double[] bits = new double[m];
         double[] fullSame = new double[m];
         int n = 0;
         for (int i = 0; i < m; i++) {
-            if (r.targets(i) == 0) continue;
-            ks[n] = r.k(i);
+            if (r.targets()[i] == 0) continue;
+            ks[n] = r.ks()[i];
             bits[n] = r.bitsPerChar(i);
             fullSame[n] = r.fullBitsPerChar(i);
             n++;
@@ -43,33 +42,29 @@ public final class ContextPlot {
         bits = java.util.Arrays.copyOf(bits, n);
         fullSame = java.util.Arrays.copyOf(fullSame, n);
 
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("context k (tokens seen before the target)").yAxisTitle("bits / char").build();
+        XYChart chart = Charts.xy(WIDTH, HEIGHT, title, "context k (tokens seen before the target)", "bits / char", Styler.LegendPosition.InsideNE);
         XYStyler style = chart.getStyler();
         style.setXAxisLogarithmic(true);
         style.setXAxisDecimalPattern("#,##0");
         style.setYAxisDecimalPattern("0.00");
-        style.setLegendPosition(Styler.LegendPosition.InsideNE);
-        style.setChartBackgroundColor(Color.WHITE);
-        style.setPlotGridLinesVisible(true);
 
         XYSeries truncated = chart.addSeries("last k tokens only", ks, bits);
         truncated.setMarker(SeriesMarkers.CIRCLE);
-        truncated.setLineColor(new Color(0x1f, 0x77, 0xb4));
-        truncated.setMarkerColor(new Color(0x1f, 0x77, 0xb4));
+        truncated.setLineColor(Charts.MODEL);
+        truncated.setMarkerColor(Charts.MODEL);
 
         double full = r.fullBitsPerChar();
         XYSeries fullLine = chart.addSeries(String.format("full context (%.3f)", full),
                 new double[]{ks[0], ks[n - 1]}, new double[]{full, full});
         fullLine.setMarker(SeriesMarkers.NONE);
         fullLine.setLineStyle(SeriesLines.DASH_DASH);
-        fullLine.setLineColor(new Color(0xd6, 0x27, 0x28));
+        fullLine.setLineColor(Charts.BASELINE);
 
         XYSeries same = chart.addSeries("full context, same chars", ks, fullSame);
         same.setLineStyle(SeriesLines.NONE);
         same.setMarker(SeriesMarkers.DIAMOND);
         same.setMarkerColor(new Color(0xd6, 0x27, 0x28, 0x80));
 
-        return ChartPng.encode(chart);
+        return Charts.png(chart);
     }
 }

@@ -191,15 +191,15 @@ public final class ContextTruncationEval {
             eci.put("level", 0.95);
             eci.put("method", "percentile bootstrap over reset points, " + BOOTSTRAP_RESAMPLES + " resamples (seed eval.context.seed)");
             ArrayNode table = r.putArray("table");
-            for (int i = 0; i < result.size(); i++) {
+            for (int i = 0; i < result.ks().length; i++) {
                 ObjectNode row = table.addObject();
-                row.put("k", result.k(i));
+                row.put("k", result.ks()[i]);
                 row.put("bits_per_char", result.bitsPerChar(i));
                 row.put("full_context_bits_per_char", result.fullBitsPerChar(i));
                 row.put("increase_bits", result.increase(i));
                 row.put("increase_std_err", result.increaseStdErr(i));
                 row.put("relative_increase", result.relativeIncrease(i));
-                row.put("chars", result.targets(i));
+                row.put("chars", result.targets()[i]);
             }
             r.put("wall_s", wall);
             if (out != null) r.put("plot", PLOT_FILE);
@@ -210,9 +210,9 @@ public final class ContextTruncationEval {
                     ContextTruncation.Result.kLabel(ci.lower()), ContextTruncation.Result.kLabel(ci.upper())));
             if (out != null) em.plot(PLOT_FILE);
             List<List<Object>> rows = new ArrayList<>();
-            for (int i = 0; i < result.size(); i++)
-                rows.add(List.of(result.k(i), result.bitsPerChar(i), result.fullBitsPerChar(i), result.increase(i),
-                        result.increaseStdErr(i), 100 * result.relativeIncrease(i), result.targets(i)));
+            for (int i = 0; i < result.ks().length; i++)
+                rows.add(List.of(result.ks()[i], result.bitsPerChar(i), result.fullBitsPerChar(i), result.increase(i),
+                        result.increaseStdErr(i), 100 * result.relativeIncrease(i), result.targets()[i]));
             em.table("Bits/char when the model sees only the last k tokens",
                     List.of("k", "bits/char", "full context, same chars", "increase (bits)", "s.e. (paired)", "increase (%)", "chars"), rows);
             em.provenance(model, data, spec.toString(), m.vocabulary().fingerprint());

@@ -2,9 +2,8 @@ package org.carousel.jobs.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.carousel.data.Manifest;
-import org.carousel.jobs.ChartPng;
+import org.carousel.jobs.Charts;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
@@ -53,16 +52,13 @@ public final class LossCurvePlot {
                 vl.add(j.path(valKey).asDouble());
             }
         }
-        XYChart c = new XYChartBuilder().width(800).height(420).title(title)
-                .xAxisTitle("step (minibatches over all workers)").yAxisTitle(unit.equals("record") ? "bits per record (label cross-entropy)" : "bits per token").build();
-        c.getStyler().setChartBackgroundColor(Color.WHITE);
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        XYChart c = Charts.xy(800, 420, title, "step (minibatches over all workers)", unit.equals("record") ? "bits per record (label cross-entropy)" : "bits per token", Styler.LegendPosition.InsideNE);
         c.getStyler().setXAxisDecimalPattern("#,##0");
         if (!ts.isEmpty()) {
             XYSeries s = c.addSeries("training loss", ts, tl);
             s.setMarker(SeriesMarkers.NONE);
             s.setLineStyle(SeriesLines.SOLID);
-            s.setLineColor(new Color(0x1f, 0x77, 0xb4));
+            s.setLineColor(Charts.MODEL);
         }
         if (!vs.isEmpty()) {
             XYSeries s = c.addSeries("validation", vs, vl);
@@ -72,6 +68,6 @@ public final class LossCurvePlot {
             s.setMarkerColor(new Color(0xff, 0x7f, 0x0e));
         }
         if (ts.isEmpty() && vs.isEmpty()) c.addSeries("no points", new double[]{0, 1}, new double[]{0, 0}).setMarker(SeriesMarkers.NONE);
-        return ChartPng.encode(c);
+        return Charts.png(c);
     }
 }

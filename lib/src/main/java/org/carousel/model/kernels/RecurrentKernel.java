@@ -19,7 +19,7 @@ import static org.carousel.model.kernels.SequenceWorkspace.X;
  * projection GEMM of the forward pass, the per-step recurrent GEMM, copying outputs back with the mask applied,
  * and the after-the-loop weight-gradient GEMMs of the backward pass.
  */
-abstract class RecurrentKernel {
+public abstract class RecurrentKernel {
     final int nIn;
     final int hidden;
     final int gates;

@@ -59,7 +59,7 @@ final class KernelLayerAdapter implements Serializable {
 
     /** The cell for the layer's nIn and nOut, e.g. {@code KernelPath.LstmCell::new}. */
     interface CellFactory extends Serializable {
-        KernelPath.Cell create(long nIn, long hidden);
+        KernelPath.Cell<?> create(long nIn, long hidden);
     }
 
     private final BaseRecurrentLayer<?> layer;

@@ -2,6 +2,7 @@ package org.carousel.model.layers;
 
 import org.carousel.model.kernels.GruKernel;
 import org.carousel.model.kernels.LstmKernel;
+import org.carousel.model.kernels.RecurrentKernel;
 import org.carousel.model.kernels.RnnKernel;
 import org.carousel.model.kernels.SequenceWorkspace;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
@@ -19,6 +20,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -62,7 +64,7 @@ final class KernelPath {
         return !"false".equalsIgnoreCase(System.getProperty("carousel.kernels", "true"));
     }
 
-    private final Cell cell;
+    private final Cell<?> cell;
     private final SequenceWorkspace trainWs = new SequenceWorkspace();
     private final SequenceWorkspace stepWs = new SequenceWorkspace();
     private boolean stepWeightsLoaded;
@@ -85,7 +87,7 @@ final class KernelPath {
     private float[] cT = new float[0];
     private int lastMb;
 
-    KernelPath(Cell cell) {
+    KernelPath(Cell<?> cell) {
         this.cell = cell;
     }
 
@@ -407,17 +409,23 @@ final class KernelPath {
      * three parameters W, RW, b, staged and written back whole (a cell with a bias layout of its own, the GRU's,
      * adjusts the staged copies around that).
      */
-    abstract static class Cell {
+    abstract static class Cell<K extends RecurrentKernel> {
         final int nIn;
         final int hidden;
+        final K kernel;
         /** The parameter keys, in the order the layer's gradient lists them: W, RW, b. */
         final String wKey, rwKey, bKey;
         /** Staged parameters, row-major, as the kernel reads them (grown on the first load). */
         float[] w = new float[0], rw = new float[0], b = new float[0];
-        /** Parameter gradients the kernel writes; sized by the subclass, which knows the kernel's counts. */
-        float[] dW, dRW, db;
+        /** Parameter gradients the kernel writes, sized by its counts. */
+        final float[] dW, dRW, db;
 
-        Cell(long nIn, long hidden, String wKey, String rwKey, String bKey) {
+        /**
+         * @param kernel      the kernel for (nIn, hidden), e.g. {@code LstmKernel::new}
+         * @param extraBiases biases in the layer's b beyond the kernel's (the GRU's b_rn)
+         */
+        Cell(long nIn, long hidden, String wKey, String rwKey, String bKey, BiFunction<Integer, Integer, K> kernel,
+             int extraBiases) {
             if (nIn < 1 || hidden < 1 || nIn > Integer.MAX_VALUE / 8 || hidden > Integer.MAX_VALUE / 8) {
                 throw new IllegalArgumentException("nIn " + nIn + ", nOut " + hidden);
             }
@@ -426,12 +434,10 @@ final class KernelPath {
             this.wKey = wKey;
             this.rwKey = rwKey;
             this.bKey = bKey;
-        }
-
-        final void allocateGradients(int inputWeights, int recurrentWeights, int biases) {
-            dW = new float[inputWeights];
-            dRW = new float[recurrentWeights];
-            db = new float[biases];
+            this.kernel = kernel.apply(this.nIn, this.hidden);
+            dW = new float[this.kernel.inputWeightCount()];
+            dRW = new float[this.kernel.recurrentWeightCount()];
+            db = new float[this.kernel.biasCount() + extraBiases];
         }
 
         /** Number of state tensors: 1 (h) or 2 (h, c). */
@@ -471,14 +477,10 @@ final class KernelPath {
     }
 
     /** DL4J's LSTM layout: W [nIn, 4H], RW [H, 4H], b [1, 4H], gate blocks g, f, o, i. */
-    static final class LstmCell extends Cell {
-        private final LstmKernel kernel;
-
+    static final class LstmCell extends Cell<LstmKernel> {
         LstmCell(long nIn, long hidden) {
             super(nIn, hidden, LSTMParamInitializer.INPUT_WEIGHT_KEY, LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
-                    LSTMParamInitializer.BIAS_KEY);
-            kernel = new LstmKernel(this.nIn, this.hidden);
-            allocateGradients(kernel.inputWeightCount(), kernel.recurrentWeightCount(), kernel.biasCount());
+                    LSTMParamInitializer.BIAS_KEY, LstmKernel::new, 0);
         }
 
         @Override
@@ -500,14 +502,10 @@ final class KernelPath {
     }
 
     /** DL4J's SimpleRnn layout: W [nIn, H], RW [H, H], b [1, H]. */
-    static final class RnnCell extends Cell {
-        private final RnnKernel kernel;
-
+    static final class RnnCell extends Cell<RnnKernel> {
         RnnCell(long nIn, long hidden) {
             super(nIn, hidden, SimpleRnnParamInitializer.WEIGHT_KEY, SimpleRnnParamInitializer.RECURRENT_WEIGHT_KEY,
-                    SimpleRnnParamInitializer.BIAS_KEY);
-            kernel = new RnnKernel(this.nIn, this.hidden);
-            allocateGradients(kernel.inputWeightCount(), kernel.recurrentWeightCount(), kernel.biasCount());
+                    SimpleRnnParamInitializer.BIAS_KEY, RnnKernel::new, 0);
         }
 
         @Override
@@ -527,17 +525,14 @@ final class KernelPath {
      * {@link GruParamInitializer}'s layout: W [nIn, 3H], RW [H, 3H], b [1, 4H] = b_r|b_z|b_n (kernel b) | b_rn (bRn).
      * {@code b} and {@code db} hold all 4H; the kernel reads and writes the first 3H, bRn is split off / put back.
      */
-    static final class GruCell extends Cell {
-        private final GruKernel kernel;
+    static final class GruCell extends Cell<GruKernel> {
         private final float[] bRn;
         private final float[] dbRn;
 
         GruCell(long nIn, long hidden) {
             super(nIn, hidden, GruParamInitializer.WEIGHT_KEY, GruParamInitializer.RECURRENT_WEIGHT_KEY,
-                    GruParamInitializer.BIAS_KEY);
-            kernel = new GruKernel(this.nIn, this.hidden);
+                    GruParamInitializer.BIAS_KEY, GruKernel::new, (int) hidden);
             bRn = new float[this.hidden];
-            allocateGradients(kernel.inputWeightCount(), kernel.recurrentWeightCount(), 4 * this.hidden);
             dbRn = new float[this.hidden];
         }
 
