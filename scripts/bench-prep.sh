@@ -23,7 +23,7 @@ if [ ! -f "$work/corpus/.done" ]; then
 fi
 # A small corpus (20,000 lines, ~24 MB) every step runs on once, untimed, before the timed runs.
 if [ ! -f "$work/warmup/part.txt" ]; then
-  mkdir -p "$work/warmup" && head -n 20000 "$work/corpus/part-01.txt" > "$work/warmup/part.tmp" && mv "$work/warmup/part.tmp" "$work/warmup/part.txt"
+  mkdir -p "$work/warmup" && head -n 20000 "$(ls "$work"/corpus/part-* | head -n 1)" > "$work/warmup/part.tmp" && mv "$work/warmup/part.tmp" "$work/warmup/part.txt"
 fi
 echo "bench-prep: corpus $(du -sh "$work/corpus" | cut -f1) in $(ls "$work/corpus" | wc -l) files"
 start=$(date +%s.%N); cat "$work"/corpus/part-* > /dev/null; end=$(date +%s.%N)

@@ -30,8 +30,8 @@ public record TokenizerSpec(String kind, Normalization normalization,
             throw new BadInputException("config key 'prep.tokenizer.word.pattern' = '" + pattern + "': not a Java regular expression (" + e.getDescription() + ")");
         }
         WordTokenizer.Settings word = new WordTokenizer.Settings(pattern,
-                Boolean.parseBoolean(s.oneOf("prep.tokenizer.word.gaps", "true", "false")),
-                Boolean.parseBoolean(s.oneOf("prep.tokenizer.word.lowercase", "true", "false")),
+                s.bool("prep.tokenizer.word.gaps"),
+                s.bool("prep.tokenizer.word.lowercase"),
                 s.integer("prep.tokenizer.word.min_token_length", 0, 1 << 20), norm);
         return new TokenizerSpec(kind, norm,
                 s.integer("prep.vocab.max_size", 2, 1 << 20),

@@ -194,6 +194,8 @@ class HostileInputTest {
         refused(withKind, "model.kind", tmp.resolve("out"));
         withKind[a.length + 1] = "model.init=identity";     // an RNN initialisation, the model an LSTM
         refused(withKind, "config key 'model.init': lstm has no initialisation 'identity'", tmp.resolve("out"));
+        withKind[a.length + 1] = "model.bidirectional=true";    // a language model (model.kind's default)
+        refused(withKind, "config key 'model.bidirectional' = true: a language model predicts each next token", tmp.resolve("out"));
     }
 
     @Test

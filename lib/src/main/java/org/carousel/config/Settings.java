@@ -133,6 +133,11 @@ public final class Settings implements Serializable {
         throw new BadInputException("config key '" + key + "' = '" + v + "': allowed values are " + String.join(", ", allowed));
     }
 
+    /** true or false. */
+    public boolean bool(String key) {
+        return Boolean.parseBoolean(oneOf(key, "true", "false"));
+    }
+
     public int integer(String key, int min, int max) {
         return (int) longValue(key, min, max);
     }

@@ -5,13 +5,16 @@ import org.carousel.config.Settings;
 import java.io.Serializable;
 
 /**
- * How a {@link SequenceClassifier} summarises a record before its softmax (config {@code model.classifier}).
+ * How a {@link SequenceClassifier} reads a record and summarises it before its softmax (config {@code model.classifier}
+ * and {@code model.bidirectional}).
  *
- * @param pooling final (the last recurrent layer's state at the record's last real token) or mean (its states
- *                averaged over the real tokens)
+ * @param pooling       final (the last recurrent layer's state where it finished reading the record) or mean (its
+ *                      states averaged over the real tokens)
+ * @param bidirectional every recurrent layer reads the record both ways (a forward and a backward copy, outputs
+ *                      concatenated: 2H units)
  */
-public record ClassifierSpec(String pooling) implements Serializable {
+public record ClassifierSpec(String pooling, boolean bidirectional) implements Serializable {
     public static ClassifierSpec from(Settings s) {
-        return new ClassifierSpec(s.oneOf("model.classifier.pooling", "final", "mean"));
+        return new ClassifierSpec(s.oneOf("model.classifier.pooling", "final", "mean"), s.bool("model.bidirectional"));
     }
 }

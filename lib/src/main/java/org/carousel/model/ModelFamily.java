@@ -30,10 +30,19 @@ public enum ModelFamily {
         this.kind = kind;
     }
 
-    /** The family {@code model.kind} names (lm | classifier). */
+    /**
+     * The family {@code model.kind} names (lm | classifier), checked against the keys only some families read:
+     * {@code model.bidirectional} needs a family that reads a whole sequence before it answers.
+     */
     public static ModelFamily fromConfig(org.carousel.config.Settings s) {
         String k = s.oneOf("model.kind", "lm", "classifier");
-        for (ModelFamily f : values()) if (f.kind.equals(k)) return f;
+        for (ModelFamily f : values()) {
+            if (!f.kind.equals(k)) continue;
+            if (f == LANGUAGE_MODEL && s.bool("model.bidirectional"))
+                throw new BadInputException("config key 'model.bidirectional' = true: a language model predicts each next "
+                        + "token, which a backward direction would already have read; it needs model.kind = classifier");
+            return f;
+        }
         throw new IllegalStateException(k);
     }
 

@@ -46,11 +46,16 @@ public final class RecurrentInit {
      * @param seed  seed of the initialisation's own draws
      */
     public static void apply(Layer layer, CellType cell, String init, double tMax, long seed) {
+        apply(layer::getParam, cell, init, tMax, seed);
+    }
+
+    /** As {@link #apply(Layer, CellType, String, double, long)} on the parameters {@code param} names ("b", "RW"). */
+    static void apply(java.util.function.Function<String, INDArray> param, CellType cell, String init, double tMax, long seed) {
         check(cell, init, "init");
         if (init.equals(cell.inits().get(0))) return;   // DL4J's initialisation, as net.init() left it
         Random rng = new Random(seed);
-        INDArray b = layer.getParam("b");
-        INDArray rw = layer.getParam("RW");
+        INDArray b = param.apply("b");
+        INDArray rw = param.apply("RW");
         int h = (int) rw.size(0);
         switch (cell) {
             case LSTM -> {                                   // chrono
@@ -99,6 +104,10 @@ public final class RecurrentInit {
         for (int i = 0; i < net.getnLayers(); i++) {
             Layer l = net.getLayer(i);
             if (l.paramTable().containsKey("RW")) apply(l, cell, spec.init(), spec.tMax(), seed + 1000L * ++k);
+            // DL4J's Bidirectional: the forward and the backward copy, parameters prefixed "f" and "b"
+            for (String direction : new String[]{"f", "b"})
+                if (l.paramTable().containsKey(direction + "RW"))
+                    apply(key -> l.getParam(direction + key), cell, spec.init(), spec.tMax(), seed + 1000L * ++k);
         }
         if (k == 0) throw new IllegalStateException("no recurrent layer to initialise");
     }

@@ -11,7 +11,9 @@ import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import org.carousel.model.layers.BidirectionalEndStates;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -26,14 +28,22 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *   input  [mb, 1, T]  token ids (floats), right-padded; features mask [mb, T] (1 = real token)
  *   EmbeddingSequenceLayer  V → E                      [mb, E, T]
  *   recurrent layer × L     {@link CellType}, H units  [mb, H, T]   Carousel's Lstm | Gru | Rnn
- *   pooling                 final | mean               [mb, H]      (DL4J LastTimeStep: the state at each record's
- *                                                                    last real step; GlobalPooling AVG over real steps)
- *   OutputLayer             H → C, softmax             [mb, C]
+ *                           bidirectional: DL4J's Bidirectional CONCAT of two copies, [mb, 2H, T]
+ *   pooling                 final | mean               [mb, H]  (2H bidirectional)
+ *       final: DL4J LastTimeStep, the state at each record's last real step; bidirectional,
+ *              {@link BidirectionalEndStates}: forward at the last real step | backward at step 0
+ *       mean:  GlobalPooling AVG over the real steps
+ *   OutputLayer             H (2H) → C, softmax        [mb, C]
  *   loss: multi-class cross-entropy against one-hot labels [mb, C]; labels mask [mb, 1] (0 = a record without a label)
  * </pre>
  * Adam and per-layer L2 clipping as in {@link LanguageModel}; full backpropagation through each record (no tBPTT: a
  * record is one sequence, its gradient reaches every step). With right padding and {@code final} pooling, the label
  * sees the last real step, which has never seen padding; {@code mean} averages only the real steps.
+ *
+ * <p>Bidirectional: DL4J's wrapper reverses the whole padded time axis and the mask for the backward copy, which so
+ * reads the padding first. Carousel's layers output zero at a masked step and carry that zero on as the state, so the
+ * backward direction starts from a zero state at each record's last real token, as if the record had no padding
+ * (tested in SequenceClassifierTest).
  */
 public final class SequenceClassifier {
     private SequenceClassifier() {}
@@ -57,14 +67,18 @@ public final class SequenceClassifier {
         list.layer(new EmbeddingSequenceLayer.Builder().nIn(vocabSize).nOut(m.embedding()).outputDataFormat(RNNFormat.NCW).build());
         int in = m.embedding();
         boolean last = c.pooling().equals("final");
+        int directions = c.bidirectional() ? 2 : 1;
         for (int i = 0; i < m.layers(); i++) {
             BaseRecurrentLayer.Builder<?> layer = m.cellType().layer().nIn(in).nOut(m.hidden())
                     .activation(Activation.TANH).dataFormat(RNNFormat.NCW);
             if (m.dropout() > 0) layer.dropOut(1.0 - m.dropout());
             BaseRecurrentLayer built = (BaseRecurrentLayer) layer.build();
-            list.layer(last && i == m.layers() - 1 ? new LastTimeStep(built) : built);
-            in = m.hidden();
+            boolean top = i == m.layers() - 1;
+            if (c.bidirectional()) list.layer(new Bidirectional(Bidirectional.Mode.CONCAT, built));
+            else list.layer(last && top ? new LastTimeStep(built) : built);
+            in = directions * m.hidden();
         }
+        if (last && c.bidirectional()) list.layer(new BidirectionalEndStates());
         if (!last) list.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).collapseDimensions(true).build());
         list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
                 .nIn(in).nOut(classes).build());

@@ -5,6 +5,7 @@ import org.carousel.metrics.ClassificationTally;
 import org.carousel.synthetic.DelayedRecallRecords;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -48,8 +49,14 @@ class SequenceClassifierTest {
     }
 
     static MultiLayerNetwork net(String cell, String pooling, int classes) {
-        return SequenceClassifier.build(new ModelSpec(cell, 1, 24, 8, 0.0, 7), new ClassifierSpec(pooling),
-                new OptimizerSpec(0.02, 5, 0, 100), VOCAB, classes);
+        return net(cell, new ClassifierSpec(pooling, false), classes, DataType.FLOAT);
+    }
+
+    static MultiLayerNetwork net(String cell, ClassifierSpec spec, int classes, DataType type) {
+        MultiLayerNetwork net = new MultiLayerNetwork(SequenceClassifier.configuration(new ModelSpec(cell, 1, 24, 8, 0.0, 7),
+                spec, new OptimizerSpec(0.02, 5, 0, 100), VOCAB, classes, type));
+        net.init();
+        return net;
     }
 
     static ClassificationTally score(MultiLayerNetwork net, List<RecordBatch> batches, int classes) {
@@ -85,23 +92,78 @@ class SequenceClassifierTest {
         }
     }
 
+    /**
+     * A record scored beside a longer one (so right-padded, and read backwards from its padding by a bidirectional
+     * layer) gets the prediction it gets alone: float32 (Carousel's kernels) and float64 (the reference paths).
+     */
     @Test
     void paddingDoesNotChangeARecordsPrediction() {
-        for (String cell : CellType.ids()) {
-            for (String pooling : List.of("final", "mean")) {
-                MultiLayerNetwork net = net(cell, pooling, 3);
-                int[] shortRec = {1, 30, 31, 0};
-                int[] longRec = {2, 30, 31, 32, 33, 34, 35, 36, 0};
-                RecordBatch alone = batch(List.of(shortRec), List.of(0));
-                RecordBatch padded = batch(List.of(shortRec, longRec), List.of(0, 1));
-                DataSet a = alone.toClassDataSet(3), p = padded.toClassDataSet(3);
-                INDArray oa = net.output(a.getFeatures(), false, a.getFeaturesMaskArray(), null);
-                INDArray op = net.output(p.getFeatures(), false, p.getFeaturesMaskArray(), null);
-                assertEquals(9, p.getFeatures().size(2));
-                for (int k = 0; k < 3; k++)
-                    assertEquals(oa.getDouble(0, k), op.getDouble(0, k), 1e-5, cell + "/" + pooling + ": class " + k);
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            for (String cell : CellType.ids()) {
+                for (ClassifierSpec spec : List.of(new ClassifierSpec("final", false), new ClassifierSpec("mean", false),
+                        new ClassifierSpec("final", true), new ClassifierSpec("mean", true))) {
+                    String what = type + " " + cell + " " + spec;
+                    MultiLayerNetwork net = net(cell, spec, 3, type);
+                    int[] shortRec = {1, 30, 31, 0};
+                    int[] longRec = {2, 30, 31, 32, 33, 34, 35, 36, 0};
+                    RecordBatch alone = batch(List.of(shortRec), List.of(0));
+                    RecordBatch padded = batch(List.of(shortRec, longRec), List.of(0, 1));
+                    DataSet a = alone.toClassDataSet(3), p = padded.toClassDataSet(3);
+                    a.setFeatures(a.getFeatures().castTo(type));
+                    p.setFeatures(p.getFeatures().castTo(type));
+                    INDArray oa = net.output(a.getFeatures(), false, castOrNull(a.getFeaturesMaskArray(), type), null);
+                    INDArray op = net.output(p.getFeatures(), false, castOrNull(p.getFeaturesMaskArray(), type), null);
+                    assertEquals(9, p.getFeatures().size(2));
+                    for (int k = 0; k < 3; k++)
+                        assertEquals(oa.getDouble(0, k), op.getDouble(0, k), type == DataType.DOUBLE ? 1e-12 : 1e-5, what + ": class " + k);
+                }
             }
         }
+    }
+
+    private static INDArray castOrNull(INDArray a, DataType type) {
+        return a == null ? null : a.castTo(type);
+    }
+
+    /**
+     * Bidirectional final pooling reads the backward direction where it finished, at the first token: the class
+     * symbol is the last thing it read, so a record of 60 tokens is learned at once, and a control without the class
+     * symbol stays at chance.
+     */
+    @Test
+    void bidirectionalFinalPoolingReadsTheBackwardStateAtTheFirstToken() {
+        ClassifierSpec spec = new ClassifierSpec("final", true);
+        String train = DelayedRecallRecords.generate(800, 60, 60, 2, 4, false, 1);
+        String test = DelayedRecallRecords.generate(200, 60, 60, 2, 4, false, 2);
+        MultiLayerNetwork net = net("lstm", spec, 2, DataType.FLOAT);
+        for (int epoch = 0; epoch < 3; epoch++) for (RecordBatch b : batches(train, 32)) net.fit(b.toClassDataSet(2));
+        ClassificationTally t = score(net, batches(test, 50), 2);
+        assertTrue(t.accuracy() > 0.95, "accuracy " + t.accuracy());
+
+        String controlTrain = DelayedRecallRecords.generate(800, 60, 60, 2, 4, true, 1);
+        String controlTest = DelayedRecallRecords.generate(200, 60, 60, 2, 4, true, 2);
+        MultiLayerNetwork c = net("lstm", spec, 2, DataType.FLOAT);
+        for (int epoch = 0; epoch < 3; epoch++) for (RecordBatch b : batches(controlTrain, 32)) c.fit(b.toClassDataSet(2));
+        ClassificationTally ct = score(c, batches(controlTest, 50), 2);
+        assertTrue(Math.abs(ct.accuracy() - 0.5) < 0.12, "control: accuracy " + ct.accuracy());
+    }
+
+    @Test
+    void aBidirectionalClassifierSurvivesSavingAndChronoReachesBothDirections() throws Exception {
+        MultiLayerNetwork net = net("lstm", new ClassifierSpec("final", true), 2, DataType.FLOAT);
+        RecurrentInit.apply(net, CellType.LSTM, new RecurrentInit.Spec("chrono", 200), 7);
+        for (String direction : List.of("f", "b")) {
+            INDArray b = net.getLayer(1).getParam(direction + "b");
+            assertTrue(b.getDouble(24) != 1.0 && b.getDouble(24) >= 0, direction + ": forget bias " + b.getDouble(24));
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, bytes, true);
+        MultiLayerNetwork back = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()), true);
+        RecordBatch padded = batch(List.of(new int[]{1, 30, 31, 0}, new int[]{2, 30, 31, 32, 33, 0}), List.of(0, 1));
+        DataSet d = padded.toClassDataSet(2);
+        assertEquals(net.output(d.getFeatures(), false, d.getFeaturesMaskArray(), null),
+                back.output(d.getFeatures(), false, d.getFeaturesMaskArray(), null));
     }
 
     @Test
@@ -125,7 +187,7 @@ class SequenceClassifierTest {
 
     @Test
     void chronoInitialisationReachesTheWrappedLastLayer() {
-        MultiLayerNetwork net = SequenceClassifier.build(new ModelSpec("lstm", 2, 8, 4, 0.0, 7), new ClassifierSpec("final"),
+        MultiLayerNetwork net = SequenceClassifier.build(new ModelSpec("lstm", 2, 8, 4, 0.0, 7), new ClassifierSpec("final", false),
                 new OptimizerSpec(0.01, 5, 0, 100), VOCAB, 2);
         RecurrentInit.apply(net, CellType.LSTM, new RecurrentInit.Spec("chrono", 200), 7);
         for (int layer : new int[]{1, 2}) {      // layer 2 is inside DL4J's LastTimeStep wrapper

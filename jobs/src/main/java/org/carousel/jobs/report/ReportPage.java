@@ -127,7 +127,8 @@ final class ReportPage {
         h.append("<h3 id=\"s").append(i).append("\">Model: <code>").append(esc(in.dir())).append("</code></h3>\n");
         h.append("<p>");
         if (s.path("family").asText().equals("sequence-classifier"))
-            h.append("Sequence classifier (").append(esc(s.path("pooling").asText())).append(" pooling, ").append(num(s.path("classes")))
+            h.append("Sequence classifier (").append(esc(s.path("pooling").asText())).append(" pooling, ")
+                    .append(s.path("bidirectional").asBoolean() ? "bidirectional, " : "").append(num(s.path("classes")))
                     .append(" labels): ");
         h.append(esc(s.path("cell").asText())).append(" ").append(num(s.path("layers"))).append("×")
                 .append(num(s.path("hidden"))).append(", embedding ").append(num(s.path("embedding"))).append(", ")

@@ -45,7 +45,7 @@ public final class SynthJob {
                     s.integer("synth.max_length", 1, 1 << 20),
                     s.integer("synth.classes", 2, 26),
                     s.integer("synth.distractors", 1, 26),
-                    Boolean.parseBoolean(s.oneOf("synth.control", "true", "false")),
+                    s.bool("synth.control"),
                     s.longValue("synth.seed", Long.MIN_VALUE, Long.MAX_VALUE));
             if (p.maxLength < p.minLength)
                 throw new BadInputException("config keys synth.max_length = " + p.maxLength + " < synth.min_length = " + p.minLength);

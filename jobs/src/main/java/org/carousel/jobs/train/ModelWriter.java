@@ -43,6 +43,7 @@ final class ModelWriter {
         mm.put("family", family.id());
         if (family == ModelFamily.SEQUENCE_CLASSIFIER) {
             mm.put("pooling", ClassifierSpec.from(s).pooling());
+            mm.put("bidirectional", ClassifierSpec.from(s).bidirectional());
             mm.put("classes", items.classes);
             mm.put("labels", "labels.json");
         }

@@ -121,8 +121,8 @@ public final class TrainJob {
             if (resumed == null) RecurrentInit.apply(net, modelSpec.cellType(), RecurrentInit.Spec.from(s), modelSpec.seed());
             String state = items.carry ? "carried state: " + workers * spec.batch() + " lanes" : "state reset every minibatch";
             if (classifier)
-                log.info("classifier ({} pooling, {} labels): {} {}x{} (embedding {}), {} parameters; {} batches of records ({} real tokens each on average); {} workers x averaging every {}",
-                        ClassifierSpec.from(s).pooling(), items.classes, modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(), modelSpec.embedding(),
+                log.info("classifier ({} pooling{}, {} labels): {} {}x{} (embedding {}), {} parameters; {} batches of records ({} real tokens each on average); {} workers x averaging every {}",
+                        ClassifierSpec.from(s).pooling(), ClassifierSpec.from(s).bidirectional() ? ", bidirectional" : "", items.classes, modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(), modelSpec.embedding(),
                         net.numParams(), items.available, String.format("%.0f", items.tokensPerItem), workers, spec.averagingFrequency());
             else if (items.records)
                 log.info("{} {}x{} (embedding {}), {} parameters; {} batches of records ({} real tokens each on average); {} workers x averaging every {}",

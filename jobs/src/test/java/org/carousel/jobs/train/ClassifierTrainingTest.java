@@ -105,4 +105,19 @@ class ClassifierTrainingTest {
         JsonNode again = ClassifyEval.run(spark, settings, tmp.resolve("task-model").toString(), tmp.resolve("task-data").toString(), null, false);
         assertEquals(r.path("buckets"), again.path("buckets"), "the same model and data give the same numbers");
     }
+
+    /** model.bidirectional through the same Spark training (DL4J's Bidirectional wrapper and BidirectionalEndStates). */
+    @Test
+    void aBidirectionalClassifierTrainsOnSparkAndClassifies() throws Exception {
+        Path model = tmp.resolve("bi-model");
+        TrainJob.run(spark, settings.with("model.bidirectional", true).with("train.epochs", 3), tmp.resolve("task-data").toString(),
+                model.toString(), false);
+        JsonNode m = Manifest.json().readTree(model.resolve("manifest.json").toFile());
+        assertTrue(m.path("model").path("bidirectional").asBoolean(), m.path("model").toString());
+        assertFalse(trained.path("model").path("bidirectional").asBoolean());
+        assertTrue(m.path("results").path("validation_accuracy").asDouble() > 0.9, m.path("results").toString());
+        JsonNode o = ClassifyEval.run(spark, settings, model.toString(), tmp.resolve("task-data").toString(),
+                tmp.resolve("bi-classify").toString(), false).path("overall");
+        assertEquals(m.path("results").path("validation_accuracy").asDouble(), o.path("accuracy").asDouble(), 0.0, o.toString());
+    }
 }
