@@ -74,11 +74,6 @@ public class BidirectionalEndStatesLayer extends AbstractLayer<BidirectionalEndS
     }
 
     @Override
-    public Type type() {
-        return Type.FEED_FORWARD;
-    }
-
-    @Override
     public boolean isPretrainLayer() {
         return false;
     }
