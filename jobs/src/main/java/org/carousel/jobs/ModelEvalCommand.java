@@ -37,6 +37,17 @@ public final class ModelEvalCommand {
      * @param checkConfig refuses a bad configuration of the job (throws BadInputException naming the key)
      * @param console     the result as lines for the console
      */
+    /**
+     * What names an evaluation job: its command line, the kind of manifest it writes ({@code carousel.eval.} and the
+     * job's name) and its plot's file name.
+     */
+    public record Identity(JobUsage usage, String kind, String plot) {}
+
+    /** An evaluation job's {@link Identity}: the shared options with its own summary and config sections. */
+    public static Identity identity(String job, String plot, String summary, String... sections) {
+        return new Identity(usage(job, summary, sections), "carousel.eval." + job, plot);
+    }
+
     /** The shared options, with the job's own summary and config sections. */
     public static JobUsage usage(String job, String summary, String... sections) {
         return JobUsage.of(job, summary, sections)

@@ -135,12 +135,12 @@ class BracketsEvalTest {
     void measuresClosersAgainstTheNGramAndWritesManifestAndPlot() throws Exception {
         Path out = tmp.resolve("brackets");
         JsonNode r = BracketsEval.run(spark, settings, model.toString(), data.toString(), out.toString(), false);
-        JsonNode m = Manifest.parse(Files.readString(out.resolve("manifest.json")), "brackets manifest", BracketsEval.KIND);
+        JsonNode m = Manifest.parse(Files.readString(out.resolve("manifest.json")), "brackets manifest", BracketsEval.ID.kind());
         assertEquals(r.path("buckets").toString(), m.path("buckets").toString());
         for (String f : List.of("title", "summary", "plots", "tables", "provenance", "n", "smoothing", "significance", "overall"))
             assertFalse(m.path(f).isMissingNode(), f);
         assertEquals(6, m.path("n").asInt());
-        assertEquals(BracketsEval.PLOT_FILE, m.path("plots").get(0).asText());
+        assertEquals(BracketsEval.ID.plot(), m.path("plots").get(0).asText());
         assertEquals(model.toString(), m.path("provenance").path("model").asText());
         assertTrue(m.path("provenance").path("config").asText().contains("brackets"));
         assertEquals(2, m.path("tables").size());
@@ -197,7 +197,7 @@ class BracketsEvalTest {
         // The trained model predicts most closers (the corpus is very regular).
         assertTrue(m.path("overall").path("model_accuracy").asDouble() > 0.3, m.path("overall").toString());
 
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(out.resolve(BracketsEval.PLOT_FILE))));
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(out.resolve(BracketsEval.ID.plot()))));
         assertNotNull(image, "brackets.png is a PNG");
         assertTrue(image.getWidth() >= 400 && image.getHeight() >= 300);
 

@@ -71,7 +71,7 @@ class ContextTruncationEvalTest {
         Path out = tmp.resolve("context");
         JsonNode r = ContextTruncationEval.run(spark, settings, model.toString(), data.toString(), out.toString(), false);
 
-        JsonNode onDisk = Manifest.parse(Files.readString(out.resolve("manifest.json")), "context manifest", ContextTruncationEval.KIND);
+        JsonNode onDisk = Manifest.parse(Files.readString(out.resolve("manifest.json")), "context manifest", ContextTruncationEval.ID.kind());
         assertEquals(r.path("table").toString(), onDisk.path("table").toString());
         assertEquals("lstm", onDisk.path("cell").asText());
         assertEquals(model.toString(), onDisk.path("model").asText());
@@ -117,7 +117,7 @@ class ContextTruncationEvalTest {
         assertEquals(expected, onDisk.path("effective_context").asText());
         assertTrue(expected.equals("full") || onDisk.path("effective_context").isInt());
 
-        byte[] png = Files.readAllBytes(out.resolve(ContextTruncationEval.PLOT_FILE));
+        byte[] png = Files.readAllBytes(out.resolve(ContextTruncationEval.ID.plot()));
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
         assertNotNull(image, "context.png is a PNG");
         assertTrue(image.getWidth() >= 400 && image.getHeight() >= 300);

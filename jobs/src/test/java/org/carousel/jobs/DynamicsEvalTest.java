@@ -88,8 +88,8 @@ class DynamicsEvalTest {
     void horizonWritesCurvesForTheTrainedAndTheInitialisedNetwork() throws Exception {
         Path out = tmp.resolve("horizon");
         JsonNode r = HorizonEval.run(spark, settings, model.toString(), data.toString(), out.toString(), false);
-        JsonNode m = Manifest.parse(Files.readString(out.resolve("manifest.json")), "horizon manifest", HorizonEval.KIND);
-        commonFields(m, HorizonEval.KIND);
+        JsonNode m = Manifest.parse(Files.readString(out.resolve("manifest.json")), "horizon manifest", HorizonEval.ID.kind());
+        commonFields(m, HorizonEval.ID.kind());
         assertEquals(r.path("trained"), m.path("trained"));
         assertEquals("lstm", m.path("cell").asText());
         assertEquals(16, m.path("positions").path("used").asLong(), m.path("positions").toString());
@@ -112,7 +112,7 @@ class DynamicsEvalTest {
         // Training changes the dynamics: the trained and initial curves differ.
         assertNotEquals(m.path("trained").path("layers").get(1).path("state").path("ratio"),
                 m.path("init").path("layers").get(1).path("state").path("ratio"));
-        isPng(out.resolve(HorizonEval.PLOT_FILE));
+        isPng(out.resolve(HorizonEval.ID.plot()));
         // Same seed, same numbers.
         JsonNode again = HorizonEval.run(spark, settings, model.toString(), data.toString(), null, false);
         assertEquals(m.path("trained"), again.path("trained"));
@@ -123,8 +123,8 @@ class DynamicsEvalTest {
     void probesWriteCorrelationsGateSaturationAndTheActivationView() throws Exception {
         Path out = tmp.resolve("probes");
         ProbesEval.run(spark, settings, model.toString(), data.toString(), out.toString(), false);
-        JsonNode m = Manifest.parse(Files.readString(out.resolve("manifest.json")), "probes manifest", ProbesEval.KIND);
-        commonFields(m, ProbesEval.KIND);
+        JsonNode m = Manifest.parse(Files.readString(out.resolve("manifest.json")), "probes manifest", ProbesEval.ID.kind());
+        commonFields(m, ProbesEval.ID.kind());
         assertEquals(6000, m.path("chars").asLong());
         JsonNode top = m.path("top_units").path("line_position");
         assertEquals(3, top.size());
@@ -147,7 +147,7 @@ class DynamicsEvalTest {
             assertEquals(24, g.path("per_unit_left").size());
         }
         assertEquals("forget", gates.get(0).path("gate").asText());
-        isPng(out.resolve(ProbesEval.PLOT_FILE));
+        isPng(out.resolve(ProbesEval.ID.plot()));
         assertEquals("activations.html", m.path("html").get(0).asText());
         String html = Files.readString(out.resolve(ProbesEval.HTML_FILE));
         assertFalse(html.contains("<html") || html.contains("<head") || html.contains("src=") || html.contains("href="));

@@ -25,8 +25,6 @@ import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.OutputDir;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 import java.io.Serializable;
@@ -54,13 +52,10 @@ import java.util.List;
  * </pre>
  */
 public final class HorizonEval {
-    public static final JobUsage USAGE = ModelEvalCommand.usage("horizon",
+    public static final ModelEvalCommand.Identity ID = ModelEvalCommand.identity("horizon", "horizon.png",
             "The gradient horizon: how fast ||ds_t/ds_{t-d}|| shrinks with d, trained and at initialisation, with fitted\n"
             + "per-step factors and their 95% bootstrap intervals.", "eval.split", "eval.horizon", "data", "spark");
 
-    private static final Logger log = LoggerFactory.getLogger(HorizonEval.class);
-    public static final String KIND = "carousel.eval.horizon";
-    public static final String PLOT_FILE = "horizon.png";
     static final int[] TABLE_DISTANCES = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
 
     private HorizonEval() {}
@@ -90,7 +85,7 @@ public final class HorizonEval {
     }
 
     public static int cli(String[] args) {
-        return ModelEvalCommand.run(USAGE, args, HorizonSpec::from, HorizonEval::run, HorizonEval::text);
+        return ModelEvalCommand.run(ID.usage(), args, HorizonSpec::from, HorizonEval::run, HorizonEval::text);
     }
 
     static String text(JsonNode r) {
@@ -128,7 +123,7 @@ public final class HorizonEval {
                         + "eval.horizon.max_distance + 2 (" + (spec.maxDistance() + 2) + " tokens); lower it");
 
             String cell = m.manifest().path("model").path("cell").asText();
-            EvaluationManifest em = new EvaluationManifest(KIND, "Gradient horizon: ||ds_t/ds_{t-d}|| vs d, trained and at initialisation");
+            EvaluationManifest em = new EvaluationManifest(ID.kind(), "Gradient horizon: ||ds_t/ds_{t-d}|| vs d, trained and at initialisation");
             ObjectNode r = em.node();
             em.subject(spec.split(), model, data, cell);
             r.put("layers", mm.trained().layers());
@@ -154,7 +149,6 @@ public final class HorizonEval {
             r.set("init", curves(mm.init(), spec.seed()));
             r.put("intervals", "per-step factors carry a 95% percentile-bootstrap interval and standard error over positions ("
                     + BOOTSTRAP_RESAMPLES + " resamples, seed eval.horizon.seed)");
-            r.put("wall_s", wall);
 
             int top = mm.trained().layers() - 1;
             DecayCurve tr = mm.trained().state(top), in = mm.init().state(top);
@@ -166,12 +160,12 @@ public final class HorizonEval {
                 summary += String.format(" Mean forget gate %.3f (%.3f at initialisation).",
                         mm.trained().meanForget(top), mm.init().meanForget(top));
             em.summary(summary);
-            if (out != null) em.plot(PLOT_FILE);
+            if (out != null) em.plot(ID.plot());
             em.table(decayTable(mm, spec.seed())).table(ratioTable(mm, spec.maxDistance()));
             em.provenance(model, data, s.render("eval.split", "eval.horizon"), m.vocabulary().fingerprint());
-            log.info("horizon: {} in {} s", summary, String.format("%.1f", wall));
+            em.finish(wall);
             if (out != null) {
-                HadoopFiles.write(new Path(out.path(), PLOT_FILE),
+                HadoopFiles.write(new Path(out.path(), ID.plot()),
                         HorizonPlot.png(mm.trained(), mm.init(), cell + ", " + spec.split().dir() + ": gradient horizon"), hadoop);
                 HadoopFiles.write(new Path(out.path(), Manifest.FILE), Manifest.render(r), hadoop);
                 out.commit();

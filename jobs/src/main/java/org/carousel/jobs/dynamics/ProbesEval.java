@@ -25,8 +25,6 @@ import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.OutputDir;
 import org.carousel.text.CharVocabulary;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 import java.io.Serializable;
@@ -57,13 +55,10 @@ import java.util.Map;
  * </pre>
  */
 public final class ProbesEval {
-    public static final JobUsage USAGE = ModelEvalCommand.usage("probes",
+    public static final ModelEvalCommand.Identity ID = ModelEvalCommand.identity("probes", "gates.png",
             "What single units track: correlations of every hidden unit (and LSTM cell) with in-quote, bracket depth and\n"
             + "line position, gate saturation, and activations.html (the text coloured by a chosen unit).", "eval.split", "eval.probes", "data", "spark");
 
-    private static final Logger log = LoggerFactory.getLogger(ProbesEval.class);
-    public static final String KIND = "carousel.eval.probes";
-    public static final String PLOT_FILE = "gates.png";
     public static final String HTML_FILE = "activations.html";
     static final String[] SIGNAL_DESCRIPTIONS = {
             "1 inside a double quotation (\" toggles; a newline closes), else 0",
@@ -94,7 +89,7 @@ public final class ProbesEval {
     }
 
     public static int cli(String[] args) {
-        return ModelEvalCommand.run(USAGE, args, ProbesSpec::from, ProbesEval::run, r -> "probes: " + r.path("summary").asText());
+        return ModelEvalCommand.run(ID.usage(), args, ProbesSpec::from, ProbesEval::run, r -> "probes: " + r.path("summary").asText());
     }
 
     public static JsonNode run(SparkSession spark, Settings s, String model, String data, String output, boolean overwrite) {
@@ -117,7 +112,7 @@ public final class ProbesEval {
             if (r.positions() < 2) throw new BadInputException(shards.path(spec.split()) + ": the split has fewer than 2 characters");
 
             String cell = m.manifest().path("model").path("cell").asText();
-            EvaluationManifest em = new EvaluationManifest(KIND, "Cell probes: units vs quotes, brackets, line position; gate saturation");
+            EvaluationManifest em = new EvaluationManifest(ID.kind(), "Cell probes: units vs quotes, brackets, line position; gate saturation");
             ObjectNode n = em.node();
             em.subject(spec.split(), model, data, cell);
             n.put("layers", r.layers());
@@ -187,16 +182,15 @@ public final class ProbesEval {
                 rows(hiddenTable).addArray().add(l).add(sat);
             }
             em.summary(summary.toString().replaceAll(";$", "."));
-            n.put("wall_s", wall);
-            if (out != null) em.plot(PLOT_FILE).html(HTML_FILE);
+            if (out != null) em.plot(ID.plot()).html(HTML_FILE);
             else n.putArray("html");
             em.table(topTable);
             if (rows(gateTable).size() > 0) em.table(gateTable);
             em.table(hiddenTable);
             em.provenance(model, data, s.render("eval.split", "eval.probes"), m.vocabulary().fingerprint());
-            log.info("probes: {} in {} s", n.path("summary").asText(), String.format("%.1f", wall));
+            em.finish(wall);
             if (out != null) {
-                HadoopFiles.write(new Path(out.path(), PLOT_FILE), GatesPlot.png(r, cell + ", " + spec.split().dir()
+                HadoopFiles.write(new Path(out.path(), ID.plot()), GatesPlot.png(r, cell + ", " + spec.split().dir()
                         + ": " + (rows(gateTable).size() > 0 ? "gate activations" : "hidden activations")), hadoop);
                 HadoopFiles.write(new Path(out.path(), HTML_FILE),
                         ActivationView.html(r, top, spec.htmlUnits()).getBytes(StandardCharsets.UTF_8), hadoop);

@@ -27,8 +27,6 @@ import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.OutputDir;
 import org.carousel.text.CharVocabulary;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 import java.io.Serializable;
@@ -62,13 +60,10 @@ import java.util.TreeMap;
  * </pre>
  */
 public final class BracketsEval {
-    public static final JobUsage USAGE = ModelEvalCommand.usage("brackets",
+    public static final ModelEvalCommand.Identity ID = ModelEvalCommand.identity("brackets", "brackets.png",
             "Closing-character accuracy by distance to the opener, for the model and an n-gram counted on the training\n"
             + "split (char models).", "eval.split", "eval.lanes", "eval.brackets", "data", "spark");
 
-    private static final Logger log = LoggerFactory.getLogger(BracketsEval.class);
-    public static final String KIND = "carousel.eval.brackets";
-    public static final String PLOT_FILE = "brackets.png";
     public static final String SMOOTHING = "interpolated Witten-Bell over an add-one unigram (org.carousel.ngram.WittenBell)";
 
     private BracketsEval() {}
@@ -143,7 +138,7 @@ public final class BracketsEval {
     }
 
     public static int cli(String[] args) {
-        return ModelEvalCommand.run(USAGE, args, BracketsSpec::from, BracketsEval::run, BracketsEval::text);
+        return ModelEvalCommand.run(ID.usage(), args, BracketsSpec::from, BracketsEval::run, BracketsEval::text);
     }
 
     /** The result as a few lines for the console. */
@@ -251,7 +246,7 @@ public final class BracketsEval {
             int win = buckets.farthestWin(spec.minPairs(), spec.z());
             String upTo = win < 0 ? "none" : buckets.high(win) < 0 ? "all distances (>" + buckets.low(win) + ")" : String.valueOf(buckets.high(win));
             String cell = m.manifest().path("model").path("cell").asText("model");
-            EvaluationManifest em = new EvaluationManifest(KIND, "Closing brackets and quotes: " + cell + " vs " + n + "-gram accuracy by distance to the opener");
+            EvaluationManifest em = new EvaluationManifest(ID.kind(), "Closing brackets and quotes: " + cell + " vs " + n + "-gram accuracy by distance to the opener");
             ObjectNode r = em.node();
             String verdict = win < 0 ? "the model beats the n-gram in no distance bucket" : "the model beats the n-gram up to distance " + upTo;
             em.summary(String.format("On %,d matched pairs of the %s split the %s predicts the closing character with accuracy %.3f, "
@@ -338,14 +333,12 @@ public final class BracketsEval {
                 addNumber(tr, (double) c[2] / c[0]);
             }
             em.table(table).table(ctable);
-            if (out != null) em.plot(PLOT_FILE);
+            if (out != null) em.plot(ID.plot());
             em.provenance(model, data, s.render("eval.split", "eval.lanes", "eval.brackets"), vocab.fingerprint());
-            r.put("wall_s", wall);
-            log.info("brackets: {} pairs scored ({} excluded at lane starts) in {} s; beats up to {}", used, excluded,
-                    String.format("%.1f", wall), upTo);
+            em.finish(wall);
             if (out != null) {
                 String title = String.format("%s vs %d-gram, %s split: closing-character accuracy", cell, n, spec.split().dir());
-                HadoopFiles.write(new Path(out.path(), PLOT_FILE), BracketsPlot.png(buckets, title, n), hadoop);
+                HadoopFiles.write(new Path(out.path(), ID.plot()), BracketsPlot.png(buckets, title, n), hadoop);
                 HadoopFiles.write(new Path(out.path(), Manifest.FILE), Manifest.render(r), hadoop);
                 out.commit();
             }

@@ -37,11 +37,9 @@ import java.util.List;
  * </pre>
  */
 public final class ClassifyEval {
-    public static final JobUsage USAGE = ModelEvalCommand.usage("classify",
+    public static final ModelEvalCommand.Identity ID = ModelEvalCommand.identity("classify", "classify.png",
             "A sequence classifier's accuracy on labelled records, overall and by record length, with 95% intervals\n"
             + "and the majority-label control.", "eval.split", "eval.classify", "data", "spark");
-    public static final String KIND = "carousel.eval.classify";
-    public static final String PLOT_FILE = "classify.png";
 
     private ClassifyEval() {}
 
@@ -59,7 +57,7 @@ public final class ClassifyEval {
     }
 
     public static int cli(String[] args) {
-        return ModelEvalCommand.run(USAGE, args, ModelFamily.SEQUENCE_CLASSIFIER, ClassifySpec::from, ClassifyEval::run, ClassifyEval::text);
+        return ModelEvalCommand.run(ID.usage(), args, ModelFamily.SEQUENCE_CLASSIFIER, ClassifySpec::from, ClassifyEval::run, ClassifyEval::text);
     }
 
     /** The result as a few lines for the console. */
@@ -102,7 +100,7 @@ public final class ClassifyEval {
             if (t.records() == 0) throw new BadInputException(shards.path(spec.split()) + ": no labelled record to score");
             String cell = m.manifest().path("model").path("cell").asText("model");
             String pooling = m.manifest().path("model").path("pooling").asText("final");
-            EvaluationManifest em = new EvaluationManifest(KIND, "Sequence classification: " + cell + " (" + pooling + " pooling) accuracy by record length");
+            EvaluationManifest em = new EvaluationManifest(ID.kind(), "Sequence classification: " + cell + " (" + pooling + " pooling) accuracy by record length");
             ObjectNode r = em.node();
             em.subject(spec.split(), model, data, cell);
             r.put("pooling", pooling);
@@ -158,11 +156,11 @@ public final class ClassifyEval {
                             + "(95%% interval %.1f-%.1f%%); always answering the majority label would be right %.1f%%.",
                     t.records(), spec.split().dir(), cell, pooling, 100 * t.accuracy(), 100 * w.lower(), 100 * w.upper(), 100 * t.majorityAccuracy()));
             em.provenance(model, data, s.render("eval.split", "eval.classify"), m.vocabulary().fingerprint());
-            r.put("wall_s", wall);
+            em.finish(wall);
             if (out != null) {
-                em.plot(PLOT_FILE);
+                em.plot(ID.plot());
                 String title = String.format("%s classifier (%s pooling), %s split: accuracy by record length", cell, pooling, spec.split().dir());
-                HadoopFiles.write(new Path(out.path(), PLOT_FILE), ClassifyPlot.png(buckets, t.majorityAccuracy(), title), hadoop);
+                HadoopFiles.write(new Path(out.path(), ID.plot()), ClassifyPlot.png(buckets, t.majorityAccuracy(), title), hadoop);
                 HadoopFiles.write(new Path(out.path(), Manifest.FILE), Manifest.render(r), hadoop);
                 out.commit();
             }

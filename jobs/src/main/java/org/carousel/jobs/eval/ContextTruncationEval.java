@@ -22,8 +22,6 @@ import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.OutputDir;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 import java.io.Serializable;
@@ -50,13 +48,10 @@ import java.util.List;
  * </pre>
  */
 public final class ContextTruncationEval {
-    public static final JobUsage USAGE = ModelEvalCommand.usage("context",
+    public static final ModelEvalCommand.Identity ID = ModelEvalCommand.identity("context", "context.png",
             "How much history the model uses: loss with only the last k tokens against full context, per k, with paired\n"
             + "standard errors and the effective context's 95% interval.", "eval.split", "eval.context", "data", "spark");
 
-    private static final Logger log = LoggerFactory.getLogger(ContextTruncationEval.class);
-    public static final String KIND = "carousel.eval.context";
-    public static final String PLOT_FILE = "context.png";
 
     private ContextTruncationEval() {}
 
@@ -116,7 +111,7 @@ public final class ContextTruncationEval {
     }
 
     public static int cli(String[] args) {
-        return ModelEvalCommand.run(USAGE, args, ContextTruncationSpec::from, ContextTruncationEval::run, ContextTruncationEval::text);
+        return ModelEvalCommand.run(ID.usage(), args, ContextTruncationSpec::from, ContextTruncationEval::run, ContextTruncationEval::text);
     }
 
     /** The result as a few lines for the console. */
@@ -162,7 +157,7 @@ public final class ContextTruncationEval {
                         + (maxK + 1) + " tokens); lower eval.context.ks");
 
             String cellName = m.manifest().path("model").path("cell").asText();
-            EvaluationManifest em = new EvaluationManifest(KIND, "Context truncation (" + cellName + ", " + spec.split().dir() + " split)");
+            EvaluationManifest em = new EvaluationManifest(ID.kind(), "Context truncation (" + cellName + ", " + spec.split().dir() + " split)");
             ObjectNode r = em.node();
             r.put("metric", "bits_per_char");
             em.subject(spec.split(), model, data, m.manifest().path("model").path("cell").asText());
@@ -201,14 +196,13 @@ public final class ContextTruncationEval {
                 row.put("relative_increase", result.relativeIncrease(i));
                 row.put("chars", result.targets()[i]);
             }
-            r.put("wall_s", wall);
-            if (out != null) r.put("plot", PLOT_FILE);
+            if (out != null) r.put("plot", ID.plot());
             // The report's convention: title, summary, plots, tables, provenance.
             em.summary(String.format("Full context %.4f bits/char over %,d reset points; effective context (smallest k"
                     + " within %.0f%% of full context on the same characters): %s tokens (95%% interval %s .. %s).", result.fullBitsPerChar(),
                     result.resetPoints(), 100 * ContextTruncation.WITHIN, result.effectiveContextLabel(),
                     ContextTruncation.Result.kLabel(ci.lower()), ContextTruncation.Result.kLabel(ci.upper())));
-            if (out != null) em.plot(PLOT_FILE);
+            if (out != null) em.plot(ID.plot());
             List<List<Object>> rows = new ArrayList<>();
             for (int i = 0; i < result.ks().length; i++)
                 rows.add(List.of(result.ks()[i], result.bitsPerChar(i), result.fullBitsPerChar(i), result.increase(i),
@@ -216,12 +210,11 @@ public final class ContextTruncationEval {
             em.table("Bits/char when the model sees only the last k tokens",
                     List.of("k", "bits/char", "full context, same chars", "increase (bits)", "s.e. (paired)", "increase (%)", "chars"), rows);
             em.provenance(model, data, spec.toString(), m.vocabulary().fingerprint());
-            log.info("context: {} effective context {} over {} reset points in {} s", spec.split().dir(),
-                    result.effectiveContextLabel(), result.resetPoints(), String.format("%.1f", wall));
+            em.finish(wall);
             if (out != null) {
                 String title = String.format("%s, %s split: effective context %s", r.path("cell").asText("model"),
                         spec.split().dir(), result.effectiveContextLabel());
-                HadoopFiles.write(new Path(out.path(), PLOT_FILE), ContextPlot.png(result, title), hadoop);
+                HadoopFiles.write(new Path(out.path(), ID.plot()), ContextPlot.png(result, title), hadoop);
                 HadoopFiles.write(new Path(out.path(), Manifest.FILE), Manifest.render(r), hadoop);
                 out.commit();
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carousel.data.Manifest;
 
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * The part of an evaluation's manifest.json that the report reads, built in one place: {@code title},
@@ -36,6 +37,17 @@ public final class EvaluationManifest {
         node.put("data", data);
         node.put("cell", cell);
         return node;
+    }
+
+    /**
+     * Records the evaluation's wall time ({@code wall_s}) and logs its summary with it: every evaluation's last
+     * line in the log, in one form.
+     */
+    public EvaluationManifest finish(double wallSeconds) {
+        node.put("wall_s", wallSeconds);
+        LoggerFactory.getLogger(EvaluationManifest.class).info("{}: {} ({} s)", node.path("kind").asText(),
+                node.path("summary").asText(), String.format("%.1f", wallSeconds));
+        return this;
     }
 
     public EvaluationManifest summary(String text) {
