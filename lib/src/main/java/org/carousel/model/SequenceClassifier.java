@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import org.carousel.model.layers.AttentionPooling;
 import org.carousel.model.layers.BidirectionalEndStates;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -29,10 +30,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *   EmbeddingSequenceLayer  V → E                      [mb, E, T]
  *   recurrent layer × L     {@link CellType}, H units  [mb, H, T]   Carousel's Lstm | Gru | Rnn
  *                           bidirectional: DL4J's Bidirectional CONCAT of two copies, [mb, 2H, T]
- *   pooling                 final | mean               [mb, H]  (2H bidirectional)
+ *   pooling                 final | mean | attention   [mb, H]  (2H bidirectional)
  *       final: DL4J LastTimeStep, the state at each record's last real step; bidirectional,
  *              {@link BidirectionalEndStates}: forward at the last real step | backward at step 0
  *       mean:  GlobalPooling AVG over the real steps
+ *       attention: {@link AttentionPooling}, Σ_t α_t h_t with α a softmax over the real steps of learned additive
+ *              scores v · tanh(h_t W + b), the scoring layer H wide
  *   OutputLayer             H (2H) → C, softmax        [mb, C]
  *   loss: multi-class cross-entropy against one-hot labels [mb, C]; labels mask [mb, 1] (0 = a record without a label)
  * </pre>
@@ -43,7 +46,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * <p>Bidirectional: DL4J's wrapper reverses the whole padded time axis and the mask for the backward copy, which so
  * reads the padding first. Carousel's layers output zero at a masked step and carry that zero on as the state, so the
  * backward direction starts from a zero state at each record's last real token, as if the record had no padding
- * (tested in SequenceClassifierTest).
+ * (tested in SequenceClassifierTest). The float32 kernels also backpropagate it exactly (SequenceClassifierGradientTest);
+ * DL4J's LSTM, the LSTM's double-precision and {@code -Dcarousel.kernels=false} path, computes the same forward pass
+ * but wrong gradients for a leading mask, so a bidirectional LSTM trains correctly on the kernels only.
  */
 public final class SequenceClassifier {
     private SequenceClassifier() {}
@@ -79,7 +84,8 @@ public final class SequenceClassifier {
             in = directions * m.hidden();
         }
         if (last && c.bidirectional()) list.layer(new BidirectionalEndStates());
-        if (!last) list.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).collapseDimensions(true).build());
+        if (c.pooling().equals("mean")) list.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).collapseDimensions(true).build());
+        if (c.pooling().equals("attention")) list.layer(AttentionPooling.of(in, m.hidden()));
         list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
                 .nIn(in).nOut(classes).build());
         list.backpropType(BackpropType.Standard);

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The sequence classifier's backprop gradients against central differences in double precision (DL4J's
- * {@link GradientCheckUtil}: epsilon 1e-6, max relative error 1e-5, min absolute error 1e-8), for every cell and both
- * poolings, one and two directions, on a right-padded batch of records of different lengths with the features mask set and one record
+ * {@link GradientCheckUtil}: epsilon 1e-6, max relative error 1e-5, min absolute error 1e-8), for every cell and every
+ * pooling, one and two directions, on a right-padded batch of records of different lengths with the features mask set and one record
  * without a label (labels mask 0): the pooling must read only real steps and the unlabelled record must add nothing.
  */
 @org.junit.jupiter.api.extension.ExtendWith(org.carousel.model.DoublePrecision.class)
@@ -32,7 +32,11 @@ class SequenceClassifierGradientTest {
 
     /** 2 layers of 5 units (3 per direction when bidirectional, which doubles the parameters), random parameters. */
     static MultiLayerNetwork net(String cell, String pooling, boolean bidirectional, DataType type) {
-        MultiLayerConfiguration conf = SequenceClassifier.configuration(new ModelSpec(cell, 2, bidirectional ? 3 : 5, 3, 0.0, 12345),
+        return net(cell, 2, pooling, bidirectional, type);
+    }
+
+    static MultiLayerNetwork net(String cell, int layers, String pooling, boolean bidirectional, DataType type) {
+        MultiLayerConfiguration conf = SequenceClassifier.configuration(new ModelSpec(cell, layers, bidirectional ? 3 : 5, 3, 0.0, 12345),
                 new ClassifierSpec(pooling, bidirectional), new OptimizerSpec(1.0, 0, 0, 100), 6, 3, type);
         for (NeuralNetConfiguration c : conf.getConfs()) {
             var l = c.getLayer() instanceof BaseWrapperLayer w ? w.getUnderlying() : c.getLayer();
@@ -79,19 +83,20 @@ class SequenceClassifierGradientTest {
      * bidirectional layer reads right padding first, and DL4J's gradient check of it fails (asserted, so that a DL4J
      * that fixes it is noticed). Its forward pass is right (SequenceClassifierTest: padded and alone agree to 1e-12),
      * so the float32 kernel path, the one that trains, is checked against central differences of the double
-     * network's score instead, as RecurrentKernelChecks checks the tBPTT segment gradient.
+     * network's score instead, as RecurrentKernelChecks checks the tBPTT segment gradient. One layer: stacking on a
+     * bidirectional layer's 2H outputs is checked with the GRU and RNN above.
      */
     @Test
     void bidirectionalLstmKernelGradientMatchesCentralDifferences() {
         INDArray x = Nd4j.create(IDS).reshape(3, 1, 6), fm = featuresMask(), y = labels();
         INDArray lm = Nd4j.create(new double[][]{{1}, {0}, {1}});
-        for (String pooling : List.of("final", "mean")) {
-            MultiLayerNetwork d = net("lstm", pooling, true);
-            assertFalse(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
-                    .net(d).input(x).labels(y).inputMask(fm).labelMask(lm)
-                    .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)
-                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(true)), "DL4J's LSTM now backpropagates leading masks");
-            MultiLayerNetwork f = net("lstm", pooling, true, DataType.FLOAT);
+        assertFalse(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
+                .net(net("lstm", 1, "mean", true, DataType.DOUBLE)).input(x).labels(y).inputMask(fm).labelMask(lm)
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)
+                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(true)), "DL4J's LSTM now backpropagates leading masks");
+        for (String pooling : List.of("final", "mean", "attention")) {
+            MultiLayerNetwork d = net("lstm", 1, pooling, true, DataType.DOUBLE);
+            MultiLayerNetwork f = net("lstm", 1, pooling, true, DataType.FLOAT);
             f.params().assign(d.params().castTo(DataType.FLOAT));
             score(f, x.castTo(DataType.FLOAT), y.castTo(DataType.FLOAT), fm.castTo(DataType.FLOAT), lm.castTo(DataType.FLOAT));
             // As MultiLayerNetwork.fit and DL4J's gradient check do: the updater (NoOp) divides by the minibatch size.
@@ -123,7 +128,8 @@ class SequenceClassifierGradientTest {
         INDArray lm = Nd4j.create(new double[][]{{1}, {0}, {1}});
         List<String> failed = new java.util.ArrayList<>();
         for (String cell : CellType.ids()) {
-            for (String variant : List.of("final", "mean", "final/bidirectional", "mean/bidirectional")) {
+            // (mean pooling over a bidirectional layer is DL4J's GlobalPooling on the same wrapper: not checked twice)
+            for (String variant : List.of("final", "mean", "attention", "final/bidirectional", "attention/bidirectional")) {
                 if (cell.equals("lstm") && variant.endsWith("bidirectional")) continue;   // the test above
                 String pooling = variant.split("/")[0];
                 MultiLayerNetwork net = net(cell, pooling, variant.endsWith("bidirectional"));

@@ -74,7 +74,7 @@ class SequenceClassifierTest {
 
     @Test
     void aClassDecidedAtTheFirstTokenIsLearnedAndTheControlStaysAtChance() {
-        for (String pooling : List.of("final", "mean")) {
+        for (String pooling : List.of("final", "mean", "attention")) {
             String train = DelayedRecallRecords.generate(1600, 2, 12, 2, 4, false, 1);
             String test = DelayedRecallRecords.generate(400, 2, 12, 2, 4, false, 2);
             MultiLayerNetwork net = net("lstm", pooling, 2);
@@ -101,7 +101,8 @@ class SequenceClassifierTest {
         for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
             for (String cell : CellType.ids()) {
                 for (ClassifierSpec spec : List.of(new ClassifierSpec("final", false), new ClassifierSpec("mean", false),
-                        new ClassifierSpec("final", true), new ClassifierSpec("mean", true))) {
+                        new ClassifierSpec("attention", false), new ClassifierSpec("final", true),
+                        new ClassifierSpec("mean", true), new ClassifierSpec("attention", true))) {
                     String what = type + " " + cell + " " + spec;
                     MultiLayerNetwork net = net(cell, spec, 3, type);
                     int[] shortRec = {1, 30, 31, 0};
@@ -146,6 +147,29 @@ class SequenceClassifierTest {
         for (int epoch = 0; epoch < 3; epoch++) for (RecordBatch b : batches(controlTrain, 32)) c.fit(b.toClassDataSet(2));
         ClassificationTally ct = score(c, batches(controlTest, 50), 2);
         assertTrue(Math.abs(ct.accuracy() - 0.5) < 0.12, "control: accuracy " + ct.accuracy());
+    }
+
+    /** Attention weights are a distribution over each record's real tokens: they sum to 1 and are 0 at padding. */
+    @Test
+    void attentionWeightsAreADistributionOverTheRealTokens() {
+        MultiLayerNetwork net = net("gru", new ClassifierSpec("attention", false), 2, DataType.FLOAT);
+        RecordBatch b = batch(List.of(new int[]{1, 30, 31, 0}, new int[]{2, 30, 31, 32, 33, 34, 0}), List.of(0, 1));
+        DataSet d = b.toClassDataSet(2);
+        net.setLayerMaskArrays(d.getFeaturesMaskArray(), null);
+        INDArray states = net.feedForward(d.getFeatures(), false).get(2);    // [input, embedding, recurrent, ...]
+        INDArray alpha = ((org.carousel.model.layers.AttentionPoolingLayer) net.getLayer(2)).weights(states, d.getFeaturesMaskArray());
+        assertArrayEquals(new long[]{2, 7}, alpha.shape());
+        for (int r = 0; r < 2; r++) {
+            int len = b.lengths()[r] + 1;
+            double sum = 0;
+            for (int t = 0; t < 7; t++) {
+                double a = alpha.getDouble(r, t);
+                if (t < len) assertTrue(a > 0, "row " + r + " step " + t + ": " + a);
+                else assertEquals(0.0, a, 0.0, "row " + r + " padding step " + t);
+                sum += a;
+            }
+            assertEquals(1.0, sum, 1e-6);
+        }
     }
 
     @Test

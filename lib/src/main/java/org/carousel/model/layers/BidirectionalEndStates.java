@@ -1,15 +1,10 @@
 package org.carousel.model.layers;
 
-import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.NoParamLayer;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.nn.params.EmptyParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.Collection;
 
 /**
  * Configuration of the pooling that ends a bidirectional encoder: each direction's state where that direction
@@ -24,38 +19,31 @@ import java.util.Collection;
  * DL4J's LastTimeStep would take both halves at t_last, where the backward direction has read one token only.
  * Serialised through DL4J's mappers as {@code "@class": "org.carousel.model.layers.BidirectionalEndStates"}.
  */
-public class BidirectionalEndStates extends NoParamLayer {
+public class BidirectionalEndStates extends TimePooling {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
-            int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
-        BidirectionalEndStatesLayer layer = new BidirectionalEndStatesLayer(conf, dataType);
-        layer.setListeners(listeners);
-        layer.setIndex(index);
-        layer.setParamsViewArray(paramsView);
-        layer.setParamTable(initializer().init(conf, paramsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+    TimePoolingLayer<?> create(NeuralNetConfiguration conf, DataType dataType) {
+        return new BidirectionalEndStatesLayer(conf, dataType);
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return EmptyParamInitializer.getInstance();
+    }
+
+    /** nIn = nOut = 2H, from the Bidirectional output before it. */
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        super.setNIn(inputType, override);
+        nOut = nIn;
     }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
-        if (!(inputType instanceof InputType.InputTypeRecurrent r))
-            throw new IllegalArgumentException("BidirectionalEndStates (layer " + layerIndex + ") needs recurrent input, got " + inputType);
-        if (r.getSize() % 2 != 0)
-            throw new IllegalArgumentException("BidirectionalEndStates (layer " + layerIndex + ") needs 2H units (forward | backward), got " + r.getSize());
-        return InputType.feedForward(r.getSize());
-    }
-
-    @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        return null;
-    }
-
-    @Override
-    public LayerMemoryReport getMemoryReport(InputType inputType) {
-        return new LayerMemoryReport.Builder(layerName, BidirectionalEndStates.class, inputType, getOutputType(-1, inputType))
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
+        InputType out = super.getOutputType(layerIndex, inputType);
+        if (((InputType.InputTypeFeedForward) out).getSize() % 2 != 0)
+            throw new IllegalArgumentException("BidirectionalEndStates (layer " + layerIndex + ") needs 2H units (forward | backward), got " + out);
+        return out;
     }
 }

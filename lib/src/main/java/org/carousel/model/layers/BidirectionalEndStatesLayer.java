@@ -1,10 +1,8 @@
 package org.carousel.model.layers;
 
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.AbstractLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -24,7 +22,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
  * </pre>
  * No parameters. The mask stops here: the output has no time axis.
  */
-public class BidirectionalEndStatesLayer extends AbstractLayer<BidirectionalEndStates> {
+public class BidirectionalEndStatesLayer extends TimePoolingLayer<BidirectionalEndStates> {
     public BidirectionalEndStatesLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
@@ -35,11 +33,12 @@ public class BidirectionalEndStatesLayer extends AbstractLayer<BidirectionalEndS
         return 0;
     }
 
-    private void checkInput() {
-        assertInputSet(false);
-        if (input.rank() != 3 || input.size(1) % 2 != 0)
+    private INDArray checkInput() {
+        INDArray in = sequences();
+        if (in.size(1) % 2 != 0)
             throw new IllegalArgumentException("BidirectionalEndStates " + layerId() + ": input must be [mb, 2H, T], got "
-                    + java.util.Arrays.toString(input.shape()));
+                    + java.util.Arrays.toString(in.shape()));
+        return in;
     }
 
     @Override
@@ -66,20 +65,4 @@ public class BidirectionalEndStatesLayer extends AbstractLayer<BidirectionalEndS
         return new Pair<>(new DefaultGradient(), eps);
     }
 
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
-        this.maskArray = maskArray;
-        this.maskState = currentMaskState;
-        return new Pair<>(null, currentMaskState);
-    }
-
-    @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public void clearNoiseWeightParams() {
-        // no parameters, no weight noise
-    }
 }

@@ -1,13 +1,11 @@
 package org.carousel.model.layers;
 
-import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,25 +34,19 @@ import java.util.Map;
  * matrix the variance it would have on its own. All four bias blocks are set to the layer's
  * {@code biasInit} (0 unless configured).
  */
-public final class GruParamInitializer implements ParamInitializer {
+public final class GruParamInitializer extends ParamLayout {
     public static final String WEIGHT_KEY = "W";
     public static final String RECURRENT_WEIGHT_KEY = "RW";
     public static final String BIAS_KEY = "b";
 
     private static final GruParamInitializer INSTANCE = new GruParamInitializer();
-    private static final List<String> PARAM_KEYS = List.of(WEIGHT_KEY, RECURRENT_WEIGHT_KEY, BIAS_KEY);
-    private static final List<String> WEIGHT_KEYS = List.of(WEIGHT_KEY, RECURRENT_WEIGHT_KEY);
-    private static final List<String> BIAS_KEYS = Collections.singletonList(BIAS_KEY);
 
-    private GruParamInitializer() {}
+    private GruParamInitializer() {
+        super(List.of(WEIGHT_KEY, RECURRENT_WEIGHT_KEY, BIAS_KEY), List.of(WEIGHT_KEY, RECURRENT_WEIGHT_KEY), List.of(BIAS_KEY));
+    }
 
     public static GruParamInitializer getInstance() {
         return INSTANCE;
-    }
-
-    @Override
-    public long numParams(NeuralNetConfiguration conf) {
-        return numParams(conf.getLayer());
     }
 
     @Override
@@ -66,36 +58,11 @@ public final class GruParamInitializer implements ParamInitializer {
     }
 
     @Override
-    public List<String> paramKeys(Layer layer) {
-        return PARAM_KEYS;
-    }
-
-    @Override
-    public List<String> weightKeys(Layer layer) {
-        return WEIGHT_KEYS;
-    }
-
-    @Override
-    public List<String> biasKeys(Layer layer) {
-        return BIAS_KEYS;
-    }
-
-    @Override
-    public boolean isWeightParam(Layer layer, String key) {
-        return WEIGHT_KEY.equals(key) || RECURRENT_WEIGHT_KEY.equals(key);
-    }
-
-    @Override
-    public boolean isBiasParam(Layer layer, String key) {
-        return BIAS_KEY.equals(key);
-    }
-
-    @Override
     public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
         Gru g = (Gru) conf.getLayer();
         long nIn = g.getNIn();
         long h = g.getNOut();
-        Map<String, INDArray> views = views(paramsView, nIn, h, numParams(g));
+        Map<String, INDArray> views = views(g, paramsView);
         // Registration order is the flattening order: W, RW, b.
         conf.addVariable(WEIGHT_KEY);
         conf.addVariable(RECURRENT_WEIGHT_KEY);
@@ -117,14 +84,10 @@ public final class GruParamInitializer implements ParamInitializer {
         return views;
     }
 
-    @Override
-    public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray gradientView) {
-        Gru g = (Gru) conf.getLayer();
-        return views(gradientView, g.getNIn(), g.getNOut(), numParams(g));
-    }
-
     /** W [nIn,3H] 'f', RW [H,3H] 'f', b [1,4H]: consecutive views of {@code flat}. */
-    private static Map<String, INDArray> views(INDArray flattened, long nIn, long h, long expectedLength) {
+    @Override
+    Map<String, INDArray> views(Layer layer, INDArray flattened) {
+        long nIn = ((Gru) layer).getNIn(), h = ((Gru) layer).getNOut(), expectedLength = numParams(layer);
         if (flattened.length() != expectedLength) {
             throw new IllegalStateException("Gru: expected a parameter/gradient view of length " + expectedLength
                     + " (nIn=" + nIn + ", nOut=" + h + "), got " + flattened.length());
