@@ -170,6 +170,19 @@ class SequenceClassifierTest {
             }
             assertEquals(1.0, sum, 1e-6);
         }
+        // A padded step scoring far above the real ones (a trained model may do that): still exactly 0, no overflow.
+        org.carousel.model.layers.AttentionPoolingLayer att = (org.carousel.model.layers.AttentionPoolingLayer) net.getLayer(2);
+        att.getParam("W").assign(0).putScalar(0, 0, 1.0);
+        att.getParam("b").assign(0);
+        att.getParam("v").assign(1000);            // e_t = 1000 tanh(h_t[0]): -762 at the real steps, +762 at padding
+        INDArray crafted = org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, 1, 24, 3);
+        crafted.putScalar(new int[]{0, 0, 0}, -1.0);
+        crafted.putScalar(new int[]{0, 0, 1}, -1.0);
+        crafted.putScalar(new int[]{0, 0, 2}, 1.0);
+        INDArray w = att.weights(crafted, org.nd4j.linalg.factory.Nd4j.create(new float[][]{{1, 1, 0}}));
+        assertEquals(0.5, w.getDouble(0, 0), 1e-6);
+        assertEquals(0.5, w.getDouble(0, 1), 1e-6);
+        assertEquals(0.0, w.getDouble(0, 2), 0.0);
     }
 
     @Test

@@ -49,10 +49,10 @@ public class AttentionPoolingLayer extends TimePoolingLayer<AttentionPooling> {
     /** Softmax along each row of e [mb, T] over the steps the mask keeps; masked steps get exactly 0. */
     private INDArray softmaxOverRealSteps(INDArray e, long mb, long steps) {
         INDArray keep = maskArray == null ? Nd4j.ones(e.dataType(), mb, steps) : maskArray.castTo(e.dataType()).reshape(mb, steps);
-        // Shift by each row's largest real score (padding pushed far below it) so exp never overflows.
+        // Padding pushed far below every real score, then shifted by each row's largest real score: exp never
+        // overflows (a padded step's own score may exceed the real ones) and is exactly 0 at padding.
         INDArray shifted = e.add(keep.sub(1.0).muli(1e30));
-        INDArray max = shifted.max(true, 1);
-        INDArray p = Transforms.exp(e.subColumnVector(max), false).muli(keep);
+        INDArray p = Transforms.exp(shifted.subiColumnVector(shifted.max(true, 1)), false).muli(keep);
         INDArray sum = p.sum(true, 1);
         return p.diviColumnVector(Transforms.max(sum, Double.MIN_NORMAL, false));
     }
