@@ -42,8 +42,9 @@ final class ModelWriter {
         ObjectNode mm = m.putObject("model");
         mm.put("family", family.id());
         if (family == ModelFamily.SEQUENCE_CLASSIFIER) {
-            mm.put("pooling", ClassifierSpec.from(s).pooling());
-            mm.put("bidirectional", ClassifierSpec.from(s).bidirectional());
+            ClassifierSpec c = ClassifierSpec.from(s);
+            mm.put("pooling", c.pooling());
+            mm.put("bidirectional", c.bidirectional());
             mm.put("classes", items.classes);
             mm.put("labels", "labels.json");
         }

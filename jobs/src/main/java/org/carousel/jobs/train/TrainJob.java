@@ -115,14 +115,15 @@ public final class TrainJob {
             } else if (checkpoints.any()) {
                 throw new BadInputException(checkpoints.dir() + ": checkpoints of an earlier run are there; pass --resume to continue it, or remove them");
             }
+            ClassifierSpec classifierSpec = ClassifierSpec.from(s);
             MultiLayerNetwork net = resumed != null ? resumed.network()
-                    : classifier ? SequenceClassifier.build(modelSpec, ClassifierSpec.from(s), opt, shards.vocabulary().size(), shards.labels())
+                    : classifier ? SequenceClassifier.build(modelSpec, classifierSpec, opt, shards.vocabulary().size(), shards.labels())
                     : LanguageModel.build(modelSpec, opt, shards.vocabulary().size());
             if (resumed == null) RecurrentInit.apply(net, modelSpec.cellType(), RecurrentInit.Spec.from(s), modelSpec.seed());
             String state = items.carry ? "carried state: " + workers * spec.batch() + " lanes" : "state reset every minibatch";
             if (classifier)
                 log.info("classifier ({} pooling{}, {} labels): {} {}x{} (embedding {}), {} parameters; {} batches of records ({} real tokens each on average); {} workers x averaging every {}",
-                        ClassifierSpec.from(s).pooling(), ClassifierSpec.from(s).bidirectional() ? ", bidirectional" : "", items.classes, modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(), modelSpec.embedding(),
+                        classifierSpec.pooling(), classifierSpec.bidirectional() ? ", bidirectional" : "", items.classes, modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(), modelSpec.embedding(),
                         net.numParams(), items.available, String.format("%.0f", items.tokensPerItem), workers, spec.averagingFrequency());
             else if (items.records)
                 log.info("{} {}x{} (embedding {}), {} parameters; {} batches of records ({} real tokens each on average); {} workers x averaging every {}",
