@@ -29,10 +29,11 @@ final class DocumentSource implements java.io.Serializable {
     private final SplitAssigner assigner;
     private final Normalization normalization;
     private final boolean labelled;
+    private final boolean paired;
 
     DocumentSource(List<FilePiece> files, Broadcast<SerializableWritable<Configuration>> conf, String mode, byte[] delimiter,
                    long maxDocumentBytes, DocumentReader.Policy policy, long maxDocuments, SplitAssigner assigner,
-                   Normalization normalization, boolean labelled) {
+                   Normalization normalization, boolean labelled, boolean paired) {
         this.files = files;
         this.conf = conf;
         this.mode = mode;
@@ -43,6 +44,7 @@ final class DocumentSource implements java.io.Serializable {
         this.assigner = assigner;
         this.normalization = normalization;
         this.labelled = labelled;
+        this.paired = paired;
     }
 
     /** The documents, one task per file piece; with {@code identities} false their identity is left 0 (the counting pass needs only the split). */
@@ -91,6 +93,22 @@ final class DocumentSource implements java.io.Serializable {
             pieces = pieces.zipWithIndex().filter(t -> t._2() < max).map(Tuple2::_1);
         }
         JavaRDD<byte[]> texts = pieces.map(Tuple2::_1);
+        if (paired) {
+            // source TAB target: the document becomes "source \n target" (both sides fitted and counted as text; the
+            // newline, which cannot occur in a line, marks the boundary); a record without both sides is skipped.
+            return texts.flatMap(utf8 -> {
+                String t = new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
+                int tab = t.indexOf('\t');
+                String src = tab < 0 ? "" : t.substring(0, tab).replace('\n', ' ').strip();
+                String tgt = tab < 0 ? "" : t.substring(tab + 1).replace('\n', ' ').strip();
+                if (src.isEmpty() || tgt.isEmpty()) {
+                    stats.unlabelledRecord();
+                    return java.util.Collections.emptyIterator();
+                }
+                return List.of(new CorpusDocument(assigner.identity(t), assigner.assign(t),
+                        normalization.apply(src) + "\n" + normalization.apply(tgt), null)).iterator();
+            });
+        }
         if (labelled) {
             // tab-first: the label is the text before the first TAB; records without one are skipped and counted.
             return texts.flatMap(utf8 -> {

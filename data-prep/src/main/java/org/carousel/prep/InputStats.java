@@ -61,6 +61,6 @@ final class InputStats implements DocumentReader.Stats {
         if (invalidReplaced.value() > 0) log.warn("prep: {} record(s) with invalid UTF-8 decoded with U+FFFD", invalidReplaced.value());
         if (invalidSkipped.value() > 0) log.warn("prep: {} record(s) with invalid UTF-8 skipped", invalidSkipped.value());
         if (documentsCut.value() > 0) log.warn("prep: {} cut(s) of documents longer than prep.max_document_bytes", documentsCut.value());
-        if (unlabelled.value() > 0) log.warn("prep: {} record(s) without a TAB-separated label skipped", unlabelled.value());
+        if (unlabelled.value() > 0) log.warn("prep: {} record(s) without a TAB-separated label (or source and target) skipped", unlabelled.value());
     }
 }

@@ -179,7 +179,8 @@ public final class PrepJob {
             byte[] delimiterBytes = rs.records() ? rs.delimiterBytes() : null;
             List<FilePiece> pieces = FilePiece.of(listing, spec.taskBytes(), "line".equals(mode) && delimiterBytes == null);
             DocumentSource source = new DocumentSource(pieces, conf, mode, delimiterBytes,
-                    rs.maxDocumentBytes(), spec.policy(), spec.maxDocuments(), assigner, normalization, rs.records() && rs.labelled());
+                    rs.maxDocumentBytes(), spec.policy(), spec.maxDocuments(), assigner, normalization, rs.records() && rs.labelled(),
+                    rs.records() && rs.paired());
             // Records mode reads its documents several times (lengths, buckets, batches): they are
             // kept, serialised. Stream mode reads the corpus twice instead (count, then encode):
             // reading and checking the bytes again costs less than Kryo-serialising and keeping
@@ -267,6 +268,7 @@ public final class PrepJob {
             in.put("documents_cut", stats.documentsCut.value());
             in.put("max_document_bytes", rs.maxDocumentBytes());
             if (rs.records() && rs.labelled()) in.put("unlabelled_records_skipped", stats.unlabelled.value());
+            if (rs.records() && rs.paired()) in.put("unpaired_records_skipped", stats.unlabelled.value());
             ObjectNode bin = in.putObject("binary_files_skipped");
             bin.put("policy", spec.policy().skipBinary() ? "skip" : "fail");
             bin.put("count", stats.binarySkipped.value());

@@ -79,11 +79,20 @@ final class RecordShards {
         }
     }
 
-    /** The records of one document: encoded, newline-terminated, split or dropped when overlong. */
-    static Iterator<Rec> records(CorpusDocument d, Tokenizer vocab, Map<String, Integer> labels, int maxLength, boolean split) {
-        int[] body = vocab.encodeWellFormed(d.utf8());
-        int[] ids = Arrays.copyOf(body, body.length + 1);
-        ids[body.length] = vocab.separatorId();
+    /**
+     * The records of one document: encoded, newline-terminated, split or dropped when overlong. A pair (the document
+     * "source \n target" of {@code prep.records.pair = tab}) becomes {@code source SEP target SEP}, each side encoded
+     * on its own so the first SEP is the boundary; an overlong pair is dropped, never split (half a pair is no pair).
+     */
+    static Iterator<Rec> records(CorpusDocument d, Tokenizer vocab, Map<String, Integer> labels, int maxLength, boolean split,
+                                 boolean paired) {
+        int[] ids = paired ? pairIds(d.utf8(), vocab) : null;
+        if (ids == null) {
+            int[] body = vocab.encodeWellFormed(d.utf8());
+            ids = Arrays.copyOf(body, body.length + 1);
+            ids[body.length] = vocab.separatorId();
+        }
+        if (paired) split = false;
         int label = d.label() == null ? -1 : labels.getOrDefault(d.label(), -1);
         int s = d.split().ordinal();
         int length = ids.length - 1;
@@ -93,6 +102,20 @@ final class RecordShards {
         for (int[] w : WindowCutter.cut(ids, maxLength))
             pieces.add(new Rec(s, d.identity(), label, w, w.length - 1, pieces.size()));
         return pieces.iterator();
+    }
+
+    /** {@code source SEP target SEP} of a "source \n target" document. */
+    static int[] pairIds(byte[] utf8, Tokenizer vocab) {
+        int nl = 0;
+        while (utf8[nl] != '\n') nl++;
+        int[] src = vocab.encodeWellFormed(Arrays.copyOfRange(utf8, 0, nl));
+        int[] tgt = vocab.encodeWellFormed(Arrays.copyOfRange(utf8, nl + 1, utf8.length));
+        int[] ids = new int[src.length + tgt.length + 2];
+        System.arraycopy(src, 0, ids, 0, src.length);
+        ids[src.length] = vocab.separatorId();
+        System.arraycopy(tgt, 0, ids, src.length + 1, tgt.length);
+        ids[ids.length - 1] = vocab.separatorId();
+        return ids;
     }
 
     /** What records mode adds to the manifest, per split and overall. */
@@ -105,7 +128,8 @@ final class RecordShards {
         Broadcast<Map<String, Integer>> labelsB = sc.broadcast(labels);
         int maxLength = rs.maxLength();
         boolean splitOverlong = "split".equals(rs.overlong());
-        JavaRDD<Rec> recs = docs.flatMap(d -> records(d, vocab.value(), labelsB.value(), maxLength, splitOverlong))
+        boolean paired = rs.paired();
+        JavaRDD<Rec> recs = docs.flatMap(d -> records(d, vocab.value(), labelsB.value(), maxLength, splitOverlong, paired))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
 
         // Per split: [stored records, overlong records split, pieces they made, overlong dropped, dropped tokens,
@@ -160,7 +184,7 @@ final class RecordShards {
             nv.put("padded_slots", naiveSlots._1());
             nv.put("padding_efficiency", naiveSlots._1() == 0 ? Double.NaN : (double) naiveSlots._2() / naiveSlots._1());
             ObjectNode ov = sn.putObject("overlong");
-            ov.put("policy", rs.overlong());
+            ov.put("policy", rs.paired() ? "drop" : rs.overlong());
             ov.put("max_length", maxLength);
             ov.put("split", counts[s][1]);
             ov.put("pieces", counts[s][2]);
@@ -188,6 +212,7 @@ final class RecordShards {
         info.put("delimiter", rs.delimiter());
         info.put("end_of_record", "\\n");
         info.put("label", rs.label());
+        info.put("pair", rs.pair());
         info.put("max_length", maxLength);
         info.put("overlong", rs.overlong());
         info.put("max_tokens", maxTokens);

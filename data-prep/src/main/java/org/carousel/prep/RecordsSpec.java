@@ -14,6 +14,7 @@ import java.util.Arrays;
  * @param maxDocumentBytes  a longer document (line, file, record) is cut into pieces of at most this size
  * @param delimiter   records are units separated by this string ("" = the documents of prep.document)
  * @param label       none, or tab-first (the text before a record's first TAB is its label)
+ * @param pair        none, or tab (a record is {@code source TAB target}: encoder–decoder data)
  * @param maxLength   most predicted positions per record; longer ones are split or dropped
  * @param overlong    split | drop
  * @param buckets     quantile buckets of the training records' lengths (when no boundaries)
@@ -21,7 +22,7 @@ import java.util.Arrays;
  * @param maxTokens   token budget of a batch: records × padded length ≤ maxTokens
  * @param naiveBatch  records per batch of the naive baseline (file order, padded to the longest)
  */
-public record RecordsSpec(String mode, long maxDocumentBytes, String delimiter, String label, int maxLength, String overlong,
+public record RecordsSpec(String mode, long maxDocumentBytes, String delimiter, String label, String pair, int maxLength, String overlong,
                           int buckets, int[] boundaries, int maxTokens, int naiveBatch) implements Serializable {
     public static final int MAX_BUCKETS = 255;
 
@@ -33,12 +34,17 @@ public record RecordsSpec(String mode, long maxDocumentBytes, String delimiter, 
         return "tab-first".equals(label);
     }
 
+    public boolean paired() {
+        return "tab".equals(pair);
+    }
+
     public static RecordsSpec from(Settings s) {
         RecordsSpec r = new RecordsSpec(
                 s.oneOf("prep.mode", "stream", "records"),
                 s.longValue("prep.max_document_bytes", 16, Integer.MAX_VALUE - 8),
                 s.string("prep.records.delimiter"),
                 s.oneOf("prep.records.label", "none", "tab-first"),
+                s.oneOf("prep.records.pair", "none", "tab"),
                 s.integer("prep.records.max_length", 1, 1 << 24),
                 s.oneOf("prep.records.overlong", "split", "drop"),
                 s.integer("prep.records.buckets", 1, MAX_BUCKETS),
@@ -48,6 +54,9 @@ public record RecordsSpec(String mode, long maxDocumentBytes, String delimiter, 
         if (r.records() && r.maxTokens < r.maxLength)
             throw new BadInputException("config keys prep.records.max_tokens = " + r.maxTokens + " < prep.records.max_length = "
                     + r.maxLength + ": a batch must fit the longest record");
+        if (r.labelled() && r.paired())
+            throw new BadInputException("config keys prep.records.label = tab-first and prep.records.pair = tab: a record's first "
+                    + "TAB column is either a label or a source, not both");
         if (r.boundaries.length > MAX_BUCKETS)
             throw new BadInputException("config key prep.records.boundaries: at most " + MAX_BUCKETS + " boundaries");
         return r;

@@ -100,6 +100,19 @@ public final class ShardSet implements Serializable {
         return this;
     }
 
+    /** Paired records-mode data ({@code prep.records.pair = tab}): every record is {@code source SEP target SEP}. */
+    public boolean paired() {
+        return records && "tab".equals(manifest.path("records").path("pair").asText("none"));
+    }
+
+    /** Refuses data an encoder–decoder cannot read: stream mode or records that are not pairs. */
+    public ShardSet requirePaired(String job) {
+        if (!paired())
+            throw new BadInputException(dir + ": " + (records ? "records that are not source/target pairs" : "stream-mode data") + "; "
+                    + job + " needs paired records (prep.mode = records, prep.records.pair = tab)");
+        return this;
+    }
+
     /** The label names in id order, from labels.json. */
     public java.util.List<String> labelNames(Configuration conf) {
         java.util.List<String> out = readLabels(labelsFile(), conf);

@@ -177,10 +177,10 @@ class HostileInputTest {
         Path m = model();
         String manifest = Files.readString(m.resolve("manifest.json"));
         assertTrue(manifest.contains("\"family\" : \"language-model\""), "train records the model family");
-        Files.writeString(m.resolve("manifest.json"), manifest.replace("\"family\" : \"language-model\"", "\"family\" : \"encoder-decoder\""));
+        Files.writeString(m.resolve("manifest.json"), manifest.replace("\"family\" : \"language-model\"", "\"family\" : \"transformer\""));
         dropHadoopChecksum(m.resolve("manifest.json"));
-        refused(eval("eval", m, run.data()), "model family 'encoder-decoder' is not one this build knows", tmp.resolve("out"));
-        refused(eval("context", m, run.data()), "model family 'encoder-decoder'", tmp.resolve("out"));
+        refused(eval("eval", m, run.data()), "model family 'transformer' is not one this build knows", tmp.resolve("out"));
+        refused(eval("context", m, run.data()), "model family 'transformer'", tmp.resolve("out"));
     }
 
     @Test
@@ -191,11 +191,32 @@ class HostileInputTest {
         withKind[a.length + 1] = "model.kind=classifier";
         refused(withKind, "needs labelled records (prep.mode = records, prep.records.label = tab-first)", tmp.resolve("out"));
         withKind[a.length + 1] = "model.kind=seq2seq";
+        refused(withKind, "an encoder-decoder (model.kind = seq2seq) needs paired records (prep.mode = records, prep.records.pair = tab)", tmp.resolve("out"));
+        withKind[a.length + 1] = "model.kind=translator";
         refused(withKind, "model.kind", tmp.resolve("out"));
         withKind[a.length + 1] = "model.init=identity";     // an RNN initialisation, the model an LSTM
         refused(withKind, "config key 'model.init': lstm has no initialisation 'identity'", tmp.resolve("out"));
         withKind[a.length + 1] = "model.bidirectional=true";    // a language model (model.kind's default)
         refused(withKind, "config key 'model.bidirectional' = true: a language model predicts each next token", tmp.resolve("out"));
+    }
+
+    @Test
+    void theEncoderDecoderJobsRefuseWhatTheyCannotRead() throws Exception {
+        Path in = Files.writeString(tmp.resolve("src.txt"), "abc\n");
+        refused(new String[]{"translate", "--model", run.model().toString(), "--text", "abc"},
+                "a language-model model; this job reads encoder-decoder models", null);
+        refused(new String[]{"translate", "--model", run.model().toString(), "--text", "abc", "--input", in.toString()},
+                "give exactly one of --input FILE and --text TEXT", null);
+        refused(new String[]{"translate", "--model", run.model().toString()}, "give exactly one of --input FILE and --text TEXT", null);
+        refused(new String[]{"translate", "--model", run.model().toString(), "--text", "abc", "--beam", "0"}, "translate.beam", null);
+        refused(new String[]{"bottleneck", "--models", run.model().toString(), "--data", run.data().toString(), "--output",
+                tmp.resolve("out").toString()}, "bottleneck needs paired records", tmp.resolve("out"));
+        refused(new String[]{"prep", "--input", in.toString(), "--output", tmp.resolve("out").toString(), "--set", "prep.mode=records",
+                "--set", "prep.records.label=tab-first", "--set", "prep.records.pair=tab"}, "either a label or a source", tmp.resolve("out"));
+        refused(new String[]{"synth", "--output", tmp.resolve("new.tsv").toString(), "--set", "synth.task=addition", "--set", "synth.min_length=2"},
+                "addition needs at least 3 characters", tmp.resolve("new.tsv"));
+        refused(new String[]{"synth", "--output", tmp.resolve("new.tsv").toString(), "--set", "synth.task=multiplication"},
+                "synth.task", tmp.resolve("new.tsv"));
     }
 
     @Test

@@ -161,6 +161,20 @@ public final class RecordBatch implements Serializable {
                 Nd4j.create(m, new long[]{mb, width}, 'c'), n == mb ? null : Nd4j.create(lm, new long[]{mb, 1}, 'c'));
     }
 
+    /**
+     * The records as (source, target) pairs (paired data, {@code prep.records.pair = tab}: each record is
+     * {@code source SEP target SEP}); a record that is not one is refused, naming its position.
+     */
+    public List<PairLayout.Pair> pairs(int separator) {
+        List<PairLayout.Pair> out = new java.util.ArrayList<>(lengths.length);
+        for (int r = 0; r < lengths.length; r++) {
+            PairLayout.Pair p = PairLayout.split(record(r), separator);
+            if (p == null) throw new IllegalArgumentException("record " + r + " of the batch holds no separator: not a source/target pair");
+            out.add(p);
+        }
+        return out;
+    }
+
     /** Records with a label (label ≥ 0). */
     public int labelled() {
         int n = 0;

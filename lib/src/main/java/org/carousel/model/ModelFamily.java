@@ -9,8 +9,8 @@ import java.util.List;
  * attach; {@code model.kind} chooses one for train. Two ship: the language model ({@link LanguageModel}: a token stream
  * in, the next token's distribution at every position out), which eval, context, horizon, probes, brackets and
  * generate read; and the sequence classifier ({@link SequenceClassifier}: a record's tokens in, one label out, trained
- * on labelled records-mode data), which classify reads. The encoder–decoder (source tokens in, target tokens out) is
- * next: a constant here with its own builder beside these two.
+ * on labelled records-mode data), which classify reads; and the encoder–decoder ({@link EncoderDecoder}: a source's
+ * tokens in, a target's tokens out, trained on paired records-mode data), which translate and bottleneck read.
  *
  * <p>A model directory's manifest records its family ({@code model.family}); manifests written before the field
  * existed hold language models. A job given a model of a family it does not read refuses it in one line, before Spark
@@ -20,7 +20,9 @@ public enum ModelFamily {
     /** Next-token prediction on token streams, with carried state. */
     LANGUAGE_MODEL("language-model", "lm"),
     /** One label per record (records mode, {@code prep.records.label = tab-first}). */
-    SEQUENCE_CLASSIFIER("sequence-classifier", "classifier");
+    SEQUENCE_CLASSIFIER("sequence-classifier", "classifier"),
+    /** A target sequence per source sequence (records mode, {@code prep.records.pair = tab}). */
+    ENCODER_DECODER("encoder-decoder", "seq2seq");
 
     private final String id;
     private final String kind;
@@ -31,15 +33,16 @@ public enum ModelFamily {
     }
 
     /**
-     * The family {@code model.kind} names (lm | classifier), checked against the keys only some families read:
-     * {@code model.bidirectional} needs a family that reads a whole sequence before it answers.
+     * The family {@code model.kind} names (lm | classifier | seq2seq), checked against the keys only some families
+     * read: {@code model.bidirectional} needs a family that reads a whole sequence before it answers (the
+     * encoder–decoder's one stack also generates, so it cannot read backwards either).
      */
     public static ModelFamily fromConfig(org.carousel.config.Settings s) {
-        String k = s.oneOf("model.kind", "lm", "classifier");
+        String k = s.oneOf("model.kind", "lm", "classifier", "seq2seq");
         for (ModelFamily f : values()) {
             if (!f.kind.equals(k)) continue;
-            if (f == LANGUAGE_MODEL && s.bool("model.bidirectional"))
-                throw new BadInputException("config key 'model.bidirectional' = true: a language model predicts each next "
+            if (f != SEQUENCE_CLASSIFIER && s.bool("model.bidirectional"))
+                throw new BadInputException("config key 'model.bidirectional' = true: " + (f == LANGUAGE_MODEL ? "a language model" : "an encoder-decoder") + " predicts each next "
                         + "token, which a backward direction would already have read; it needs model.kind = classifier");
             return f;
         }
@@ -48,10 +51,15 @@ public enum ModelFamily {
 
     /**
      * What the family's loss is per, as the training curve's and manifest's keys spell it
-     * ({@code validation_bits_per_char}, {@code validation_bits_per_record}): a token of a stream, or a record's label.
+     * ({@code validation_bits_per_char}, {@code validation_bits_per_record}, {@code validation_bits_per_token}): a
+     * token of a stream, a record's label, or a target token (the separator that ends a target counts as one).
      */
     public String lossUnit() {
-        return this == SEQUENCE_CLASSIFIER ? "record" : "char";
+        return switch (this) {
+            case SEQUENCE_CLASSIFIER -> "record";
+            case ENCODER_DECODER -> "token";
+            default -> "char";
+        };
     }
 
     /** The name {@code model.kind} spells: "lm", "classifier". */

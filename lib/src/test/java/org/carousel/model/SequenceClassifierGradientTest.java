@@ -38,6 +38,11 @@ class SequenceClassifierGradientTest {
     static MultiLayerNetwork net(String cell, int layers, String pooling, boolean bidirectional, DataType type) {
         MultiLayerConfiguration conf = SequenceClassifier.configuration(new ModelSpec(cell, layers, bidirectional ? 3 : 5, 3, 0.0, 12345),
                 new ClassifierSpec(pooling, bidirectional), new OptimizerSpec(1.0, 0, 0, 100), 6, 3, type);
+        return checked(conf, type);
+    }
+
+    /** The network of {@code conf} with every updater NoOp (so a step applies the raw gradient) and random parameters. */
+    static MultiLayerNetwork checked(MultiLayerConfiguration conf, DataType type) {
         for (NeuralNetConfiguration c : conf.getConfs()) {
             var l = c.getLayer() instanceof BaseWrapperLayer w ? w.getUnderlying() : c.getLayer();
             if (l instanceof Bidirectional bi) {
@@ -97,29 +102,39 @@ class SequenceClassifierGradientTest {
         for (String pooling : List.of("final", "mean", "attention")) {
             MultiLayerNetwork d = net("lstm", 1, pooling, true, DataType.DOUBLE);
             MultiLayerNetwork f = net("lstm", 1, pooling, true, DataType.FLOAT);
-            f.params().assign(d.params().castTo(DataType.FLOAT));
-            score(f, x.castTo(DataType.FLOAT), y.castTo(DataType.FLOAT), fm.castTo(DataType.FLOAT), lm.castTo(DataType.FLOAT));
-            // As MultiLayerNetwork.fit and DL4J's gradient check do: the updater (NoOp) divides by the minibatch size.
-            org.deeplearning4j.nn.gradient.Gradient g = f.gradient();
-            org.deeplearning4j.nn.updater.UpdaterCreator.getUpdater(f).update(f, g, 0, 0, f.batchSize(),
-                    org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
-            INDArray kernel = g.gradient().castTo(DataType.DOUBLE);
-            INDArray p = d.params();
-            INDArray numeric = Nd4j.zeros(DataType.DOUBLE, p.shape());
-            org.nd4j.linalg.dataset.DataSet data = new org.nd4j.linalg.dataset.DataSet(x, y, fm, lm);
-            for (long i = 0; i < p.length(); i++) {
-                double v = p.getDouble(i);
-                p.putScalar(i, v + 1e-6);
-                double plus = d.score(data, false);
-                p.putScalar(i, v - 1e-6);
-                double minus = d.score(data, false);
-                p.putScalar(i, v);
-                numeric.putScalar(i, (plus - minus) / 2e-6);
-            }
-            double err = kernel.sub(numeric).amaxNumber().doubleValue() / numeric.amaxNumber().doubleValue();
+            double err = kernelGradientError(d, f, new org.nd4j.linalg.dataset.DataSet(x, y, fm, lm));
             System.out.printf("lstm/%s/bidirectional: float kernel gradient vs central differences %.1e%n", pooling, err);
             assertTrue(err < 1e-4, "lstm/" + pooling + "/bidirectional: max|kernel - numeric| / max|numeric| = " + err);
         }
+    }
+
+    /**
+     * max |g − numeric| / max |numeric|: g the float32 network {@code f}'s backprop gradient (the kernels' path) with
+     * {@code d}'s parameters, numeric the central differences (ε 1e-6) of the double network {@code d}'s score on
+     * {@code data}.
+     */
+    static double kernelGradientError(MultiLayerNetwork d, MultiLayerNetwork f, org.nd4j.linalg.dataset.DataSet data) {
+        f.params().assign(d.params().castTo(DataType.FLOAT));
+        score(f, data.getFeatures().castTo(DataType.FLOAT), data.getLabels().castTo(DataType.FLOAT),
+                data.getFeaturesMaskArray() == null ? null : data.getFeaturesMaskArray().castTo(DataType.FLOAT),
+                data.getLabelsMaskArray() == null ? null : data.getLabelsMaskArray().castTo(DataType.FLOAT));
+        // As MultiLayerNetwork.fit and DL4J's gradient check do: the updater (NoOp) divides by the minibatch size.
+        org.deeplearning4j.nn.gradient.Gradient g = f.gradient();
+        org.deeplearning4j.nn.updater.UpdaterCreator.getUpdater(f).update(f, g, 0, 0, f.batchSize(),
+                org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+        INDArray kernel = g.gradient().castTo(DataType.DOUBLE);
+        INDArray p = d.params();
+        INDArray numeric = Nd4j.zeros(DataType.DOUBLE, p.shape());
+        for (long i = 0; i < p.length(); i++) {
+            double v = p.getDouble(i);
+            p.putScalar(i, v + 1e-6);
+            double plus = d.score(data, false);
+            p.putScalar(i, v - 1e-6);
+            double minus = d.score(data, false);
+            p.putScalar(i, v);
+            numeric.putScalar(i, (plus - minus) / 2e-6);
+        }
+        return kernel.sub(numeric).amaxNumber().doubleValue() / numeric.amaxNumber().doubleValue();
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.carousel.jobs.ModelDir;
 import org.carousel.model.ClassifierSpec;
 import org.carousel.model.ModelBytes;
 import org.carousel.model.ModelFamily;
+import org.carousel.model.Seq2SeqSpec;
 import org.carousel.model.ModelSpec;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
@@ -36,7 +37,7 @@ final class ModelWriter {
         HadoopFiles.write(new Path(dir, "train.conf"), s.render("model", "train", "eval", "spark"), hadoop);
         String metrics = HadoopFiles.readString(new Path(dir, ModelDir.METRICS_FILE), hadoop);
         HadoopFiles.write(new Path(dir, LossCurvePlot.FILE), LossCurvePlot.png(metrics, String.format("%s%s %dx%d: training curve",
-                family == ModelFamily.SEQUENCE_CLASSIFIER ? "classifier, " : "", modelSpec.cell(), modelSpec.layers(), modelSpec.hidden()),
+                family == ModelFamily.LANGUAGE_MODEL ? "" : family.kind() + ", ", modelSpec.cell(), modelSpec.layers(), modelSpec.hidden()),
                 family.lossUnit()), hadoop);
         ObjectNode m = Manifest.create(Manifest.MODEL);
         ObjectNode mm = m.putObject("model");
@@ -47,6 +48,11 @@ final class ModelWriter {
             mm.put("bidirectional", c.bidirectional());
             mm.put("classes", items.classes);
             mm.put("labels", "labels.json");
+        }
+        if (family == ModelFamily.ENCODER_DECODER) {
+            Seq2SeqSpec q = Seq2SeqSpec.from(s);
+            mm.put("attention", q.attention());
+            mm.put("reverse_source", q.reverseSource());
         }
         mm.put("cell", modelSpec.cell());
         String init = s.string("model.init");
@@ -88,6 +94,10 @@ final class ModelWriter {
             r.put("validation_bits_per_record", val.bits());
             r.put("validation_records", val.count());
             r.put("validation_accuracy", val.accuracy());
+        } else if (family == ModelFamily.ENCODER_DECODER) {
+            r.put("validation_bits_per_token", val.bits());
+            r.put("validation_tokens", val.count());
+            r.put("validation_exact_match", val.accuracy());
         } else {
             r.put("validation_bits_per_char", val.bits());
             r.put("validation_unigram_entropy_bits", shards.splitStats(Split.VALIDATION).path("unigram_entropy_bits").asDouble());

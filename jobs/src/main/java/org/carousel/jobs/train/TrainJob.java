@@ -9,6 +9,8 @@ import org.carousel.jobs.JobCommand;
 import org.carousel.BadInputException;
 import org.carousel.config.Settings;
 import org.carousel.model.ClassifierSpec;
+import org.carousel.model.EncoderDecoder;
+import org.carousel.model.Seq2SeqSpec;
 import org.carousel.model.LanguageModel;
 import org.carousel.model.ModelFamily;
 import org.carousel.model.SequenceClassifier;
@@ -37,9 +39,10 @@ import java.util.Set;
  */
 public final class TrainJob {
     public static final JobUsage USAGE = JobUsage.of("train",
-                    "Trains a language model on the training split of prep output with parameter averaging on Spark (stream\n"
-                    + "mode: contiguous lanes with carried state, train.state), validating as it goes, and writes a model\n"
-                    + "directory (model.zip, vocab.json, metrics.jsonl, loss.png, train.conf, manifest.json).",
+                    "Trains a language model, sequence classifier or encoder-decoder (model.kind) on the training split of\n"
+                    + "prep output with parameter averaging on Spark (stream mode: contiguous lanes with carried state,\n"
+                    + "train.state), validating as it goes, and writes a model directory (model.zip, vocab.json, metrics.jsonl,\n"
+                    + "loss.png, train.conf, manifest.json).",
                     "model", "train", "eval.lanes", "data", "spark")
             .required("data", "DIR", "prep output (shards, vocab.json, manifest.json)")
             .required("output", "DIR", "the model directory to write")
@@ -60,6 +63,7 @@ public final class TrainJob {
             ModelSpec.from(s);
             ModelFamily family = ModelFamily.fromConfig(s);
             ClassifierSpec.from(s);
+            Seq2SeqSpec.from(s);
             RecurrentInit.Spec.from(s);
             OptimizerSpec.from(s);
             TrainSpec.from(s);
@@ -67,12 +71,16 @@ public final class TrainJob {
             Configuration local = new Configuration();
             ShardSet data = ShardSet.openVerified(a.required("data"), local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE));
             if (family == ModelFamily.SEQUENCE_CLASSIFIER) data.requireLabelled("a classifier (model.kind = classifier)");
+            if (family == ModelFamily.ENCODER_DECODER) data.requirePaired("an encoder-decoder (model.kind = seq2seq)");
             OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
         }, (spark, a, s) -> {
             JsonNode r = run(spark, s, a.required("data"), a.required("output"), a.flag("overwrite"), a.flag("resume")).path("results");
             if (r.has("validation_accuracy"))
                 System.out.printf("train: wrote %s (validation accuracy %.4f over %,d records; %.4f bits/record)%n", a.required("output"),
                         r.path("validation_accuracy").asDouble(), r.path("validation_records").asLong(), r.path("validation_bits_per_record").asDouble());
+            else if (r.has("validation_exact_match"))
+                System.out.printf("train: wrote %s (validation exact match %.4f; %.4f bits per target token over %,d tokens)%n", a.required("output"),
+                        r.path("validation_exact_match").asDouble(), r.path("validation_bits_per_token").asDouble(), r.path("validation_tokens").asLong());
             else
                 System.out.printf("train: wrote %s (validation %.4f bits/char; unigram entropy %.4f)%n", a.required("output"),
                         r.path("validation_bits_per_char").asDouble(), r.path("validation_unigram_entropy_bits").asDouble());
@@ -97,7 +105,9 @@ public final class TrainJob {
 
     private static JsonNode train(SparkSession spark, Settings s, String data, String output, boolean overwrite, boolean resume) {
         ModelSpec modelSpec = ModelSpec.from(s);
-        boolean classifier = ModelFamily.fromConfig(s) == ModelFamily.SEQUENCE_CLASSIFIER;
+        ModelFamily family = ModelFamily.fromConfig(s);
+        boolean classifier = family == ModelFamily.SEQUENCE_CLASSIFIER;
+        Seq2SeqSpec seq2seq = Seq2SeqSpec.from(s);
         OptimizerSpec opt = OptimizerSpec.from(s);
         TrainSpec spec = TrainSpec.from(s);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -105,7 +115,7 @@ public final class TrainJob {
         ShardSet shards = ShardSet.open(data, hadoop);
         int workers = spec.workers() > 0 ? spec.workers() : sc.defaultParallelism();
         try (OutputDir out = OutputDir.begin(output, hadoop, overwrite);
-             TrainingData items = TrainingData.load(spark, shards, spec, workers, classifier)) {
+             TrainingData items = TrainingData.load(spark, shards, spec, workers, family, seq2seq.reverseSource())) {
             Checkpoints checkpoints = new Checkpoints(checkpointDir(s, output), hadoop, spec.checkpointKeep(), data, shards.vocabulary().fingerprint());
             Checkpoints.Loaded resumed = null;
             if (resume) {
@@ -118,6 +128,7 @@ public final class TrainJob {
             ClassifierSpec classifierSpec = ClassifierSpec.from(s);
             MultiLayerNetwork net = resumed != null ? resumed.network()
                     : classifier ? SequenceClassifier.build(modelSpec, classifierSpec, opt, shards.vocabulary().size(), shards.labels())
+                    : family == ModelFamily.ENCODER_DECODER ? EncoderDecoder.build(modelSpec, seq2seq, opt, shards.vocabulary().size())
                     : LanguageModel.build(modelSpec, opt, shards.vocabulary().size());
             if (resumed == null) RecurrentInit.apply(net, modelSpec.cellType(), RecurrentInit.Spec.from(s), modelSpec.seed());
             String state = items.carry ? "carried state: " + workers * spec.batch() + " lanes" : "state reset every minibatch";
@@ -125,6 +136,10 @@ public final class TrainJob {
                 log.info("classifier ({} pooling{}, {} labels): {} {}x{} (embedding {}), {} parameters; {} batches of records ({} real tokens each on average); {} workers x averaging every {}",
                         classifierSpec.pooling(), classifierSpec.bidirectional() ? ", bidirectional" : "", items.classes, modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(), modelSpec.embedding(),
                         net.numParams(), items.available, String.format("%.0f", items.tokensPerItem), workers, spec.averagingFrequency());
+            else if (family == ModelFamily.ENCODER_DECODER)
+                log.info("encoder-decoder (attention {}{}): {} {}x{} (embedding {}), {} parameters; {} batches of pairs ({} real tokens each on average); {} workers x averaging every {}",
+                        seq2seq.attention(), seq2seq.reverseSource() ? ", source reversed" : "", modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(),
+                        modelSpec.embedding(), net.numParams(), items.available, String.format("%.0f", items.tokensPerItem), workers, spec.averagingFrequency());
             else if (items.records)
                 log.info("{} {}x{} (embedding {}), {} parameters; {} batches of records ({} real tokens each on average); {} workers x averaging every {}",
                         modelSpec.cell(), modelSpec.layers(), modelSpec.hidden(), modelSpec.embedding(), net.numParams(),

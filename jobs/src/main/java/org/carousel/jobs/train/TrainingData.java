@@ -32,8 +32,12 @@ final class TrainingData implements AutoCloseable {
     final double meanRecord;
     /** The family that trains on these items. */
     final ModelFamily family;
-    /** Labels of a classifier's data (records mode, labelled); 0 when a language model trains. */
+    /** Labels of a classifier's data (records mode, labelled); 0 when another family trains. */
     final int classes;
+    /** Paired data's separator (an encoder–decoder trains); -1 otherwise. */
+    final int separator;
+    /** An encoder–decoder reads each source last token first. */
+    final boolean reverseSource;
     /** Minibatches are this many items: train.batch windows, or one records-mode batch. */
     final int itemsPerStep;
     /** Carry mode: full windows per stream (their indices run from 0). */
@@ -41,9 +45,11 @@ final class TrainingData implements AutoCloseable {
     private final TrainSpec spec;
 
     private TrainingData(ShardSet shards, TrainSpec spec, JavaPairRDD<Long, byte[]> items, long available, double tokensPerItem,
-                         double meanRecord, Map<Integer, Long> windowsPerStream, int classes) {
-        this.classes = classes;
-        this.family = classes > 0 ? ModelFamily.SEQUENCE_CLASSIFIER : ModelFamily.LANGUAGE_MODEL;
+                         double meanRecord, Map<Integer, Long> windowsPerStream, ModelFamily family, boolean reverseSource) {
+        this.family = family;
+        this.classes = family == ModelFamily.SEQUENCE_CLASSIFIER ? shards.labels() : 0;
+        this.separator = family == ModelFamily.ENCODER_DECODER ? shards.vocabulary().separatorId() : -1;
+        this.reverseSource = reverseSource;
         this.shards = shards;
         this.spec = spec;
         this.records = shards.records();
@@ -57,9 +63,14 @@ final class TrainingData implements AutoCloseable {
         this.windowsPerStream = windowsPerStream;
     }
 
-    /** @param classifier whether a sequence classifier trains (labelled records-mode data, one label per record) */
-    static TrainingData load(SparkSession spark, ShardSet shards, TrainSpec spec, int workers, boolean classifier) {
-        if (classifier) shards.requireLabelled("a classifier (model.kind = classifier)");
+    /**
+     * @param family        what trains: a language model, a sequence classifier (labelled records-mode data) or an
+     *                      encoder–decoder (paired records-mode data)
+     * @param reverseSource an encoder–decoder reads each source last token first
+     */
+    static TrainingData load(SparkSession spark, ShardSet shards, TrainSpec spec, int workers, ModelFamily family, boolean reverseSource) {
+        if (family == ModelFamily.SEQUENCE_CLASSIFIER) shards.requireLabelled("a classifier (model.kind = classifier)");
+        if (family == ModelFamily.ENCODER_DECODER) shards.requirePaired("an encoder-decoder (model.kind = seq2seq)");
         if (shards.records()) {
             JavaPairRDD<Long, byte[]> batches = shards.batches(spark, Split.TRAIN).persist(StorageLevel.MEMORY_AND_DISK_SER());
             JsonNode st = shards.splitStats(Split.TRAIN);
@@ -67,7 +78,7 @@ final class TrainingData implements AutoCloseable {
             if (n == 0) throw new BadInputException(shards.path(Split.TRAIN) + ": no batches of records to train on");
             return new TrainingData(shards, spec, batches, n,
                     st.path("real_tokens").asDouble() / Math.max(1, st.path("batches").asLong()),
-                    st.path("real_tokens").asDouble() / Math.max(1, st.path("records").asLong()), null, classifier ? shards.labels() : 0);
+                    st.path("real_tokens").asDouble() / Math.max(1, st.path("records").asLong()), null, family, reverseSource);
         }
         int window = shards.window();
         JavaPairRDD<Long, byte[]> windows = spark.read().parquet(shards.path(Split.TRAIN))
@@ -82,7 +93,7 @@ final class TrainingData implements AutoCloseable {
             throw new BadInputException(shards.path(Split.TRAIN) + ": " + n + " full window(s) of " + window + " tokens, fewer than "
                     + (spec.carry() ? "one per lane (train.batch x workers = " + need + ")" : "one minibatch (train.batch = " + need + ")")
                     + "; use more text or a smaller prep.window");
-        return new TrainingData(shards, spec, windows, n, window, 0, perStream, 0);
+        return new TrainingData(shards, spec, windows, n, window, 0, perStream, family, false);
     }
 
     /** Items of one epoch: train.max_chars_per_epoch converted to items (0 = all). */

@@ -10,6 +10,8 @@ import org.carousel.data.Manifest;
 import org.carousel.data.Split;
 import org.carousel.jobs.ModelDir;
 import org.carousel.jobs.eval.ClassifierScorer;
+import org.carousel.jobs.eval.PairScorer;
+import org.carousel.metrics.PairTally;
 import org.carousel.jobs.eval.SplitScorer;
 import org.carousel.metrics.ClassificationTally;
 import org.carousel.metrics.CrossEntropySum;
@@ -33,7 +35,9 @@ import java.util.Map;
  *   {"type":"epoch", "epoch", "step", "train_loss_bits_per_char", "validation_bits_per_char", ...} at each epoch's end
  * </pre>
  * A classifier's lines say {@code _per_record} and {@code validation_records} where a language model's say
- * {@code _per_char} and {@code validation_chars}, and add {@code validation_accuracy}.
+ * {@code _per_char} and {@code validation_chars}, and add {@code validation_accuracy}; an encoder–decoder's say
+ * {@code _per_token} (target tokens) and add {@code validation_exact_match} (the share of targets greedy decoding
+ * reproduces exactly).
  * Validation is scored as {@code eval} scores a split (carried state across each stream, {@link SplitScorer}), so the
  * curve and {@code eval} agree; a classifier's as {@code classify} scores it ({@link ClassifierScorer}). A step is one minibatch of one worker; steps add up over workers.
  */
@@ -84,7 +88,7 @@ final class TrainingRun {
         int window = data.window;
         this.unit = data.family.lossUnit();
         // A classifier's score is its mean loss per record; a language model's the loss summed over the last segment.
-        this.lastSegment = data.classes > 0 ? 1 : data.records ? Math.min(data.meanRecord, opt.tbptt())
+        this.lastSegment = data.classes > 0 || data.separator >= 0 ? 1 : data.records ? Math.min(data.meanRecord, opt.tbptt())
                 : window <= opt.tbptt() ? window : (window % opt.tbptt() == 0 ? opt.tbptt() : window % opt.tbptt());
         this.progress = new Progress(spec.progressIntervalS(), unit);
         Checkpoints.State at = resumed != null ? resumed.state() : null;
@@ -126,7 +130,7 @@ final class TrainingRun {
                     guard.before(trainer.network());
                     double left = spec.maxTrainSeconds() > 0 ? Math.max(1e-9, spec.maxTrainSeconds() - totalTrainS - trainS) : 0;
                     AveragingTrainer.Outcome o = trainer.fit(plan.round(r), lanes, data.itemsPerStep, data.shards.bytesPerToken(),
-                            data.records, data.classes, left);
+                            data.records, data.classes, data.separator, data.reverseSource, left);
                     trainS += (System.nanoTime() - rs) / 1e9;
                     if (guard.rolledBack(trainer.network(), o.score(), epoch, r)) {
                         r--;                                // the same round again, from the same lane states, at the lower rate
@@ -214,21 +218,29 @@ final class TrainingRun {
      * A validation score: bits per char (language model) or per record (classifier, with its accuracy; NaN for a
      * language model) over {@code count} chars or records.
      */
-    record Validation(double bits, long count, double accuracy) {
+    record Validation(double bits, long count, double accuracy, String measure) {
+        Validation(double bits, long count, double accuracy) {
+            this(bits, count, accuracy, "accuracy");
+        }
+
         void put(ObjectNode line, String unit) {
             line.put("validation_bits_per_" + unit, bits);
             line.put("validation_" + unit + "s", count);
-            if (!Double.isNaN(accuracy)) line.put("validation_accuracy", accuracy);
+            if (!Double.isNaN(accuracy)) line.put("validation_" + measure, accuracy);
         }
 
         String text(String unit) {
             return String.format("%.4f bits/%s over %,d %ss", bits, unit, count, unit)
-                    + (Double.isNaN(accuracy) ? "" : String.format(", accuracy %.4f", accuracy));
+                    + (Double.isNaN(accuracy) ? "" : String.format(", %s %.4f", measure.replace('_', ' '), accuracy));
         }
     }
 
     private Validation validate() {
         byte[] model = ModelBytes.of(trainer.network(), false);
+        if (data.separator >= 0) {
+            PairTally t = PairScorer.score(spark, data.shards, Split.VALIDATION, model, data.reverseSource, spec.validationMaxChars());
+            return new Validation(t.bitsPerToken(), t.tokens(), t.exactMatch(), "exact_match");
+        }
         if (data.classes > 0) {
             ClassificationTally t = ClassifierScorer.score(spark, data.shards, Split.VALIDATION, model, spec.validationMaxChars());
             return new Validation(t.bitsPerRecord(), t.records(), t.accuracy());

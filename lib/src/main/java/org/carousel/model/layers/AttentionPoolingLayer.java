@@ -41,14 +41,14 @@ public class AttentionPoolingLayer extends TimePoolingLayer<AttentionPooling> {
         INDArray x = input.permute(0, 2, 1).dup('c').reshape('c', mb * steps, u);
         INDArray a = Transforms.tanh(x.mmul(getParam(WEIGHT_KEY)).addiRowVector(getParam(BIAS_KEY)), false);
         INDArray e = a.mmul(getParam(QUERY_KEY)).reshape('c', mb, steps);
-        INDArray alpha = softmaxOverRealSteps(e, mb, steps);
+        INDArray alpha = softmaxOverRealSteps(e, maskArray);
         INDArray out = x.mulColumnVector(alpha.reshape('c', mb * steps, 1)).reshape('c', mb, steps, u).sum(1);
         return new Forward(x, a, alpha, out);
     }
 
-    /** Softmax along each row of e [mb, T] over the steps the mask keeps; masked steps get exactly 0. */
-    private INDArray softmaxOverRealSteps(INDArray e, long mb, long steps) {
-        INDArray keep = maskArray == null ? Nd4j.ones(e.dataType(), mb, steps) : maskArray.castTo(e.dataType()).reshape(mb, steps);
+    /** Softmax along each row of e [rows, T] over the steps mask [rows, T] keeps (null: all); masked steps get exactly 0. */
+    static INDArray softmaxOverRealSteps(INDArray e, INDArray mask) {
+        INDArray keep = mask == null ? Nd4j.ones(e.dataType(), e.shape()) : mask.castTo(e.dataType()).reshape(e.shape());
         // Padding pushed far below every real score, then shifted by each row's largest real score: exp never
         // overflows (a padded step's own score may exceed the real ones) and is exactly 0 at padding.
         INDArray shifted = e.add(keep.sub(1.0).muli(1e30));

@@ -1,0 +1,158 @@
+package org.carousel.jobs.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.carousel.config.Settings;
+import org.carousel.data.Manifest;
+import org.carousel.data.PairLayout;
+import org.carousel.jobs.MetricsLines;
+import org.carousel.jobs.ModelDir;
+import org.carousel.jobs.eval.BottleneckEval;
+import org.carousel.jobs.eval.PairScorer;
+import org.carousel.jobs.generate.TranslateJob;
+import org.carousel.metrics.PairTally;
+import org.carousel.model.ModelFamily;
+import org.carousel.prep.PrepJob;
+import org.carousel.prep.ShardSet;
+import org.carousel.spark.LocalSpark;
+import org.carousel.synthetic.PairTasks;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * synth copy pairs → prep (records mode, pairs) → train the encoder–decoder with parameter averaging, with and
+ * without attention → bottleneck (exact match by source length, alignment, diagonal score) and translate; the
+ * negative control (random targets) must stay at zero exact match.
+ */
+class EncoderDecoderTrainingTest {
+    static SparkSession spark;
+    @TempDir
+    static Path tmp;
+    static Settings settings;
+    static JsonNode attending, control;
+
+    static void prepAndTrain(String name, boolean controlTask, Settings s) throws Exception {
+        Path corpus = Files.writeString(tmp.resolve(name + ".tsv"), PairTasks.generate("copy", 4000, 3, 12, 6, controlTask, 1));
+        PrepJob.run(spark, s, corpus.toString(), tmp.resolve(name + "-data").toString(), false);
+        TrainJob.run(spark, s, tmp.resolve(name + "-data").toString(), tmp.resolve(name + "-model").toString(), false);
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        settings = Settings.defaults()
+                .with("prep.mode", "records").with("prep.records.pair", "tab").with("prep.shards", 2)
+                .with("prep.records.buckets", 4).with("prep.records.max_length", 64).with("prep.records.max_tokens", 1024)
+                .with("model.kind", "seq2seq").with("model.attention", "additive").with("model.cell", "gru")
+                .with("model.layers", 1).with("model.hidden", 48).with("model.embedding", 16)
+                .with("train.epochs", 6).with("train.averaging_frequency", 4).with("train.learning_rate", 0.02)
+                .with("train.progress_interval_s", 60).with("train.checkpoint.every_steps", 0)
+                .with("eval.bottleneck.buckets", List.of(6, 9)).with("eval.bottleneck.alignment", "copy")
+                .with("eval.bottleneck.alignment_pairs", 50).with("eval.bottleneck.examples", 2);
+        spark = LocalSpark.start(settings);
+        prepAndTrain("task", false, settings);
+        prepAndTrain("control", true, settings.with("train.epochs", 2));
+        attending = Manifest.json().readTree(tmp.resolve("task-model/manifest.json").toFile());
+        control = Manifest.json().readTree(tmp.resolve("control-model/manifest.json").toFile());
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @Test
+    void prepStoresEachPairAsSourceSepTargetSep() throws Exception {
+        JsonNode m = Manifest.json().readTree(tmp.resolve("task-data/manifest.json").toFile());
+        assertEquals("tab", m.path("records").path("pair").asText(), m.path("records").toString());
+        ShardSet shards = ShardSet.open(tmp.resolve("task-data").toString(), new Configuration());
+        assertTrue(shards.paired());
+        int sep = shards.vocabulary().separatorId();
+        org.carousel.data.RecordBatch b = org.carousel.data.RecordBatch.unpack(shards.batches(spark, org.carousel.data.Split.TRAIN).values().first(), shards.bytesPerToken());
+        for (PairLayout.Pair p : b.pairs(sep)) {
+            String src = shards.vocabulary().decode(p.source()), tgt = shards.vocabulary().decode(p.target());
+            assertEquals(src, tgt, "a copy pair comes back as it was written");
+        }
+    }
+
+    @Test
+    void theAttendingModelLearnsCopyAndTheControlCannot() throws Exception {
+        JsonNode mm = attending.path("model");
+        assertEquals("encoder-decoder", mm.path("family").asText());
+        assertEquals("additive", mm.path("attention").asText());
+        JsonNode r = attending.path("results");
+        assertTrue(r.path("validation_exact_match").asDouble() > 0.6, r.toString());
+        List<JsonNode> lines = MetricsLines.of(tmp.resolve("task-model/metrics.jsonl"), "epoch");
+        assertEquals(6, lines.size());
+        assertTrue(lines.get(5).has("validation_bits_per_token") && lines.get(5).has("validation_exact_match"), lines.get(5).toString());
+        assertTrue(control.path("results").path("validation_exact_match").asDouble() < 0.05, control.path("results").toString());
+    }
+
+    @Test
+    void greedyDecodingReproducesExactlyTheTargetsTeacherForcingGetsRight() throws Exception {
+        Configuration conf = new Configuration();
+        ModelDir m = ModelDir.open(tmp.resolve("task-model").toString(), conf, ModelFamily.ENCODER_DECODER);
+        ShardSet shards = ShardSet.open(tmp.resolve("task-data").toString(), conf);
+        int sep = shards.vocabulary().separatorId();
+        List<PairLayout.Pair> pairs = new ArrayList<>();
+        for (byte[] b : shards.batches(spark, org.carousel.data.Split.VALIDATION).values().collect())
+            pairs.addAll(org.carousel.data.RecordBatch.unpack(b, shards.bytesPerToken()).pairs(sep));
+        pairs = pairs.subList(0, Math.min(120, pairs.size()));
+        var net = m.network(false);
+        int exactTeacher = 0, exactGreedy = 0;
+        List<String> sources = new ArrayList<>();
+        for (PairLayout.Pair p : pairs) {
+            PairTally t = new PairTally();
+            PairScorer.tally(net, List.of(p), sep, false, t);
+            exactTeacher += (int) t.exact();
+            sources.add(shards.vocabulary().decode(p.source()));
+        }
+        List<String> out = TranslateJob.translate(settings, tmp.resolve("task-model").toString(), sources, conf);
+        List<String> beam = TranslateJob.translate(settings.with("translate.beam", 3), tmp.resolve("task-model").toString(),
+                sources.subList(0, 20), conf);
+        int beamAgrees = 0;
+        for (int i = 0; i < pairs.size(); i++) {
+            boolean exact = out.get(i).equals(shards.vocabulary().decode(pairs.get(i).target()));
+            if (exact) exactGreedy++;
+            PairTally t = new PairTally();
+            PairScorer.tally(net, List.of(pairs.get(i)), sep, false, t);
+            assertEquals(t.exact() == 1, exact, "pair " + i + ": teacher-forced exact match and greedy decoding agree");
+            if (i < 20 && beam.get(i).equals(out.get(i))) beamAgrees++;
+        }
+        assertEquals(exactTeacher, exactGreedy);
+        assertTrue(exactGreedy > 0.6 * pairs.size(), exactGreedy + " of " + pairs.size());
+        assertTrue(beamAgrees >= 16, "a confident model's beam search mostly agrees with greedy: " + beamAgrees + "/20");
+    }
+
+    @Test
+    void bottleneckMeasuresAttentionAgainstTheBottleneckAndDrawsAlignments() throws Exception {
+        Path none = tmp.resolve("none-model");
+        TrainJob.run(spark, settings.with("model.attention", "none"), tmp.resolve("task-data").toString(), none.toString(), false);
+        JsonNode r = BottleneckEval.run(spark, settings, List.of(tmp.resolve("task-model").toString(), none.toString()),
+                tmp.resolve("task-data").toString(), tmp.resolve("bottleneck").toString(), false);
+        assertEquals(2, r.path("models").size());
+        JsonNode att = r.path("models").get(0), plain = r.path("models").get(1);
+        assertEquals(3, att.path("buckets").size());
+        long n = 0;
+        for (JsonNode b : att.path("buckets")) n += b.path("pairs").asLong();
+        assertEquals(r.path("pairs").asLong(), n);
+        assertEquals(attending.path("results").path("validation_exact_match").asDouble(), att.path("overall").path("exact_match").asDouble(), 1e-12,
+                "bottleneck scores the split as train validated it");
+        JsonNode d = att.path("diagonal");
+        assertTrue(d.path("score").asDouble() > 3 * d.path("chance").asDouble(),
+                "copy's attention lies on the diagonal: " + d);
+        assertFalse(plain.has("diagonal"), "a model without attention has no alignment");
+        assertTrue(Files.size(tmp.resolve("bottleneck/bottleneck.png")) > 1000);
+        assertTrue(Files.size(tmp.resolve("bottleneck/alignment-1-1.png")) > 1000);
+        assertFalse(Files.exists(tmp.resolve("bottleneck/alignment-2-1.png")));
+    }
+}

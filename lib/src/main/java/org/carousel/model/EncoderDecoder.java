@@ -1,0 +1,84 @@
+package org.carousel.model;
+
+import org.carousel.model.layers.DecoderAttention;
+import org.carousel.model.layers.SparseSoftmaxOutput;
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * The encoder–decoder ({@link ModelFamily#ENCODER_DECODER}): a source's tokens in, a target's tokens out, on one time
+ * axis in two halves ({@link org.carousel.data.PairLayout}).
+ *
+ * <pre>
+ *   input  [mb, 1, 2K]  source ids left-padded in [0, K), SEP t_1 … t_m right-padded in [K, 2K); features mask [mb, 2K]
+ *   EmbeddingSequenceLayer  V → E                        [mb, E, 2K]   one vocabulary for both sides
+ *   recurrent layer × L     {@link CellType}, H units    [mb, H, 2K]   Carousel's Lstm | Gru | Rnn
+ *   attention (optional)    {@link DecoderAttention}     [mb, 2H, 2K]  decoder step j: [h_j ; Σ_i α_ji h_i], i over the
+ *                           source's real steps; additive or dot scores
+ *   SparseSoftmaxOutput     H (2H) → V, softmax          [mb, V, 2K]
+ *   loss: cross-entropy of t_1 … t_m SEP at the decoder's real steps (labels mask [mb, 2K]); the source is not scored
+ * </pre>
+ * The decoder starts from the encoder's final state, as in Sutskever et al. 2014: the state after the last source
+ * token carries on to the first decoder step. One stack of recurrent weights reads the source and writes the
+ * target; the decoder tells the halves apart by the SEP that opens it. Sutskever et al. used two LSTMs; sharing the
+ * weights keeps the bottleneck (without attention every bit of the source that reaches the target passes through
+ * the L·H (LSTM: 2·L·H) numbers of the state at the boundary) and lets the model run on Carousel's kernels and train
+ * with the same trainer as the other families. The attention is Luong et al. 2015's placement (after the recurrent
+ * layer) with Bahdanau et al. 2015's additive score or Luong's dot score: each target step reads every source state.
+ *
+ * <p>Full backpropagation through each pair (no tBPTT: the gradient of a target token must reach the source).
+ * Adam and per-layer clipping as in {@link LanguageModel}.
+ */
+public final class EncoderDecoder {
+    private EncoderDecoder() {}
+
+    public static MultiLayerConfiguration configuration(ModelSpec m, Seq2SeqSpec q, OptimizerSpec o, int vocabSize) {
+        return configuration(m, q, o, vocabSize, DataType.FLOAT);
+    }
+
+    /** As {@link #configuration(ModelSpec, Seq2SeqSpec, OptimizerSpec, int)} in {@code type} (gradient checks use DOUBLE). */
+    public static MultiLayerConfiguration configuration(ModelSpec m, Seq2SeqSpec q, OptimizerSpec o, int vocabSize, DataType type) {
+        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
+                .seed(m.seed())
+                .dataType(type)
+                .updater(new Adam(o.learningRate()))
+                .weightInit(WeightInit.XAVIER);
+        if (o.clip() > 0) b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(o.clip());
+        if (o.l2() > 0) b.l2(o.l2());
+        NeuralNetConfiguration.ListBuilder list = b.list();
+        list.layer(new EmbeddingSequenceLayer.Builder().nIn(vocabSize).nOut(m.embedding()).outputDataFormat(RNNFormat.NCW).build());
+        int in = m.embedding();
+        for (int i = 0; i < m.layers(); i++) {
+            BaseRecurrentLayer.Builder<?> layer = m.cellType().layer().nIn(in).nOut(m.hidden())
+                    .activation(Activation.TANH).dataFormat(RNNFormat.NCW);
+            if (m.dropout() > 0) layer.dropOut(1.0 - m.dropout());
+            list.layer(layer.build());
+            in = m.hidden();
+        }
+        if (q.attends()) {
+            list.layer(DecoderAttention.of(in, m.hidden(), q.attention()));
+            in = 2 * in;
+        }
+        list.layer(SparseSoftmaxOutput.of(in, vocabSize));
+        list.backpropType(BackpropType.Standard);
+        list.setInputType(InputType.recurrent(vocabSize, RNNFormat.NCW));
+        return list.build();
+    }
+
+    public static MultiLayerNetwork build(ModelSpec m, Seq2SeqSpec q, OptimizerSpec o, int vocabSize) {
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration(m, q, o, vocabSize));
+        net.init();
+        return net;
+    }
+}
