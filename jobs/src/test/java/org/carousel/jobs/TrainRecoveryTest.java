@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Training survives a SIGKILL (checkpoints, --resume) and divergence (rollback, lower learning rate). */
-class TrainRecoveryTest {
+public class TrainRecoveryTest {
     static SparkSession spark;
     @TempDir
     static Path tmp;
@@ -64,20 +64,7 @@ class TrainRecoveryTest {
         // The same training in its own JVM, killed with SIGKILL once it has checkpointed past step 40.
         Path out = tmp.resolve("killed");
         Path ckpts = tmp.resolve("killed.checkpoints");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-") || a.startsWith("-Xmx")).toList());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.carousel.jobs.train.TrainJob",
-                "--data", data.toString(), "--output", out.toString(), "--set", "spark.master=local[2]"));
-        for (Map.Entry<String, Object> e : SETTINGS.entrySet()) cmd.addAll(List.of("--set", e.getKey() + "=" + e.getValue()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile());
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        Process child = pb.start();
-        long deadline = System.currentTimeMillis() + 240_000;
-        while (newestStep(ckpts) < 40 && child.isAlive() && System.currentTimeMillis() < deadline) Thread.sleep(200);
-        assertTrue(child.isAlive(), "the child finished before it could be killed: " + Files.readString(tmp.resolve("child.log")));
-        child.destroyForcibly().waitFor();          // SIGKILL: no shutdown hooks, no cleanup
+        killedAfterCheckpoint(data, out, SETTINGS, 40, tmp.resolve("child.log"));
         long killedAt = newestStep(ckpts);
         assertTrue(killedAt >= 40 && killedAt < steps, "killed at step " + killedAt);
         assertFalse(Files.exists(out), "a killed run leaves no model directory");
@@ -128,6 +115,28 @@ class TrainRecoveryTest {
         assertEquals(0.01, m.path("results").path("final_learning_rate").asDouble(), 1e-9);
         double bpc = m.path("results").path("validation_bits_per_char").asDouble();
         assertTrue(Double.isFinite(bpc) && bpc < m.path("results").path("validation_unigram_entropy_bits").asDouble() + 0.5, "bpc " + bpc);
+    }
+
+    /**
+     * Runs train on {@code data} into {@code out} in its own JVM with {@code settings} and kills it with SIGKILL (no
+     * shutdown hooks, no cleanup) once OUT.checkpoints holds a checkpoint at step ≥ {@code step}.
+     */
+    public static void killedAfterCheckpoint(Path data, Path out, Map<String, Object> settings, long step, Path log) throws Exception {
+        Path ckpts = Path.of(out + ".checkpoints");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-") || a.startsWith("-Xmx")).toList());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.carousel.jobs.train.TrainJob",
+                "--data", data.toString(), "--output", out.toString(), "--set", "spark.master=local[2]"));
+        for (Map.Entry<String, Object> e : settings.entrySet()) cmd.addAll(List.of("--set", e.getKey() + "=" + e.getValue()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        Process child = pb.start();
+        long deadline = System.currentTimeMillis() + 240_000;
+        while (newestStep(ckpts) < step && child.isAlive() && System.currentTimeMillis() < deadline) Thread.sleep(200);
+        assertTrue(child.isAlive(), "the child finished before it could be killed: " + Files.readString(log));
+        child.destroyForcibly().waitFor();
     }
 
     static List<Long> steps(Path dir) throws Exception {

@@ -40,6 +40,14 @@ class EncoderDecoderTrainingTest {
     static Path tmp;
     static Settings settings;
     static JsonNode attending, control;
+    static final java.util.Map<String, Object> SETTINGS = java.util.Map.ofEntries(
+            java.util.Map.entry("prep.mode", "records"), java.util.Map.entry("prep.records.pair", "tab"), java.util.Map.entry("prep.shards", 2),
+            java.util.Map.entry("prep.records.buckets", 4), java.util.Map.entry("prep.records.max_length", 64),
+            java.util.Map.entry("prep.records.max_tokens", 1024), java.util.Map.entry("model.kind", "seq2seq"),
+            java.util.Map.entry("model.attention", "additive"), java.util.Map.entry("model.cell", "gru"), java.util.Map.entry("model.layers", 1),
+            java.util.Map.entry("model.hidden", 48), java.util.Map.entry("model.embedding", 16), java.util.Map.entry("train.epochs", 6),
+            java.util.Map.entry("train.averaging_frequency", 4), java.util.Map.entry("train.learning_rate", 0.02),
+            java.util.Map.entry("train.progress_interval_s", 60), java.util.Map.entry("train.checkpoint.every_steps", 0));
 
     static void prepAndTrain(String name, boolean controlTask, Settings s) throws Exception {
         Path corpus = Files.writeString(tmp.resolve(name + ".tsv"), PairTasks.generate("copy", 4000, 3, 12, 6, controlTask, 1));
@@ -49,14 +57,9 @@ class EncoderDecoderTrainingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        settings = Settings.defaults()
-                .with("prep.mode", "records").with("prep.records.pair", "tab").with("prep.shards", 2)
-                .with("prep.records.buckets", 4).with("prep.records.max_length", 64).with("prep.records.max_tokens", 1024)
-                .with("model.kind", "seq2seq").with("model.attention", "additive").with("model.cell", "gru")
-                .with("model.layers", 1).with("model.hidden", 48).with("model.embedding", 16)
-                .with("train.epochs", 6).with("train.averaging_frequency", 4).with("train.learning_rate", 0.02)
-                .with("train.progress_interval_s", 60).with("train.checkpoint.every_steps", 0)
-                .with("eval.bottleneck.buckets", List.of(6, 9)).with("eval.bottleneck.alignment", "copy")
+        Settings s = Settings.defaults();
+        for (java.util.Map.Entry<String, Object> e : SETTINGS.entrySet()) s = s.with(e.getKey(), e.getValue());
+        settings = s.with("eval.bottleneck.buckets", List.of(6, 9)).with("eval.bottleneck.alignment", "copy")
                 .with("eval.bottleneck.alignment_pairs", 50).with("eval.bottleneck.examples", 2);
         spark = LocalSpark.start(settings);
         prepAndTrain("task", false, settings);
@@ -154,5 +157,29 @@ class EncoderDecoderTrainingTest {
         assertTrue(Files.size(tmp.resolve("bottleneck/bottleneck.png")) > 1000);
         assertTrue(Files.size(tmp.resolve("bottleneck/alignment-1-1.png")) > 1000);
         assertFalse(Files.exists(tmp.resolve("bottleneck/alignment-2-1.png")));
+
+        org.carousel.jobs.report.ReportJob.run(new Configuration(), settings,
+                List.of(tmp.resolve("task-model").toString(), tmp.resolve("bottleneck").toString()), tmp.resolve("report").toString(), false);
+        String html = Files.readString(tmp.resolve("report/report.html"));
+        assertTrue(html.contains("Encoder–decoder (attention additive)") && html.contains("Exact match by source length"), "the report shows both");
+    }
+
+    /** Checkpoints and resume work for this family as for the others: a killed run resumes to the uninterrupted run's end. */
+    @Test
+    void aKilledRunResumesToTheSameEnd() throws Exception {
+        java.util.Map<String, Object> two = new java.util.HashMap<>(SETTINGS);
+        two.put("train.epochs", 2);
+        two.put("train.checkpoint.every_steps", 10);
+        Settings s = settings.with("train.epochs", 2).with("train.checkpoint.every_steps", 10);
+        Path data = tmp.resolve("task-data"), out = tmp.resolve("resumed");
+        JsonNode whole = TrainJob.run(spark, s, data.toString(), tmp.resolve("whole").toString(), false);
+        org.carousel.jobs.TrainRecoveryTest.killedAfterCheckpoint(data, out, two, 30, tmp.resolve("child.log"));
+        assertFalse(Files.exists(out), "a killed run leaves no model directory");
+        JsonNode resumed = TrainJob.run(spark, s, data.toString(), out.toString(), false, true);
+        assertTrue(resumed.path("results").path("resumed_from_step").asLong() >= 30, resumed.path("results").toString());
+        assertEquals(whole.path("results").path("steps").asLong(), resumed.path("results").path("steps").asLong());
+        // Reset state, bit-reproducible kernels and averaging in worker order: the same end, bit for bit.
+        assertEquals(whole.path("results").path("validation_bits_per_token").asDouble(),
+                resumed.path("results").path("validation_bits_per_token").asDouble(), "the resumed run ends where the whole one did");
     }
 }

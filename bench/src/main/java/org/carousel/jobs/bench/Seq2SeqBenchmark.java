@@ -1,0 +1,94 @@
+package org.carousel.jobs.bench;
+
+import org.carousel.data.PairLayout;
+import org.carousel.model.EncoderDecoder;
+import org.carousel.model.ModelSpec;
+import org.carousel.model.OptimizerSpec;
+import org.carousel.model.Seq2SeqSpec;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Encoder–decoder training throughput, in one run: Carousel's {@link EncoderDecoder} fitted in-process (one worker,
+ * one thread, the kernels' float32 path) against the PyTorch anchor of the same sizes ({@code scripts/torch_seq2seq_anchor.py}),
+ * for attention none, additive and dot, each pair of measurements taken back to back. Pairs per second on batches of
+ * {@code batch} copy pairs with sources of {@code length} tokens. Prints a table; the ratio is what to read (the
+ * machine is shared).
+ * <pre>
+ *   scripts/bench-seq2seq.sh [--cell lstm] [--hidden 64] [--embed 16] [--length 30] [--batch 64] [--steps 20]
+ * </pre>
+ */
+public final class Seq2SeqBenchmark {
+    private Seq2SeqBenchmark() {}
+
+    public static void main(String[] args) {
+        String cell = "lstm", anchor = System.getProperty("carousel.seq2seq.anchor", "scripts/torch_seq2seq_anchor.py");
+        int hidden = 64, embed = 16, length = 30, batch = 64, steps = 20, vocab = 12;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--cell" -> cell = args[++i];
+                case "--hidden" -> hidden = Integer.parseInt(args[++i]);
+                case "--embed" -> embed = Integer.parseInt(args[++i]);
+                case "--length" -> length = Integer.parseInt(args[++i]);
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        System.out.printf("encoder-decoder training, %s 1x%d, embedding %d, vocabulary %d, batch %d pairs, sources and targets of %d tokens, %d steps%n",
+                cell, hidden, embed, vocab, batch, length, steps);
+        System.out.printf("%-10s %16s %16s %8s%n", "attention", "carousel pairs/s", "pytorch pairs/s", "ratio");
+        for (String attention : List.of("none", "additive", "dot")) {
+            double ours = carousel(cell, hidden, embed, vocab, length, batch, steps, attention);
+            double torch = anchor(anchor, cell, hidden, embed, vocab, length, batch, steps, attention);
+            System.out.printf("%-10s %16.1f %16.1f %8.2f%n", attention, ours, torch, ours / torch);
+        }
+    }
+
+    static double carousel(String cell, int hidden, int embed, int vocab, int length, int batch, int steps, String attention) {
+        MultiLayerNetwork net = EncoderDecoder.build(new ModelSpec(cell, 1, hidden, embed, 0.0, 1), new Seq2SeqSpec(attention, false),
+                new OptimizerSpec(0.01, 5, 0, 100), vocab);
+        SplittableRandom rnd = new SplittableRandom(1);
+        List<PairLayout.Pair> pairs = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            int[] s = new int[length];
+            for (int i = 0; i < length; i++) s[i] = rnd.nextInt(vocab - 1);
+            pairs.add(new PairLayout.Pair(s, s.clone()));
+        }
+        DataSet d = PairLayout.of(pairs, vocab - 1, false);
+        for (int i = 0; i < 3; i++) net.fit(d);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++) net.fit(d);
+        return (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    static double anchor(String script, String cell, int hidden, int embed, int vocab, int length, int batch, int steps, String attention) {
+        if (!Files.isRegularFile(Path.of(script))) return Double.NaN;
+        try {
+            Process p = new ProcessBuilder("/usr/bin/python3", script, "--cell", cell, "--hidden", "" + hidden, "--embed", "" + embed,
+                    "--vocab", "" + vocab, "--length", "" + length, "--batch", "" + batch, "--steps", "" + steps, "--attention", attention,
+                    "--threads", "1").redirectErrorStream(true).start();
+            String out;
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                out = String.join("\n", in.lines().toList());
+            }
+            p.waitFor();
+            Matcher m = Pattern.compile("pairs_per_s=([0-9.]+)").matcher(out);
+            return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        } catch (IOException | InterruptedException e) {
+            return Double.NaN;
+        }
+    }
+}
