@@ -248,6 +248,31 @@ class StandaloneClusterIT {
         assertTrue(c.path("overall").path("accuracy").asDouble() > 0.9, c.path("overall").toString());
     }
 
+    /** The encoder–decoder (with attention) through spark-submit on the cluster: prep pairs, train, bottleneck. */
+    @Test
+    void anEncoderDecoderTrainsAndIsMeasuredOnTheCluster() throws Exception {
+        Path corpus = Files.writeString(tmp.resolve("copy.tsv"), org.carousel.synthetic.PairTasks.generate("copy", 3000, 3, 12, 6, false, 1));
+        String[] small = {"--set", "prep.mode=records", "--set", "prep.records.pair=tab", "--set", "prep.shards=2",
+                "--set", "prep.records.buckets=4", "--set", "prep.records.max_length=64", "--set", "prep.records.max_tokens=1024",
+                "--set", "model.kind=seq2seq", "--set", "model.attention=additive", "--set", "model.cell=gru", "--set", "model.layers=1",
+                "--set", "model.hidden=48", "--set", "model.embedding=16", "--set", "train.epochs=5", "--set", "train.averaging_frequency=4",
+                "--set", "train.learning_rate=0.02", "--set", "train.workers=2"};
+        Path data = tmp.resolve("copy-data"), model = tmp.resolve("copy-model"), out = tmp.resolve("copy-bottleneck");
+        assertEquals(0, submit("copy-prep", concat(new String[]{"prep", "--input", corpus.toString(), "--output", data.toString()}, small)),
+                () -> log("copy-prep"));
+        assertEquals(0, submit("copy-train", concat(new String[]{"train", "--data", data.toString(), "--output", model.toString()}, small)),
+                () -> log("copy-train"));
+        assertEquals(0, submit("copy-bottleneck", concat(new String[]{"bottleneck", "--models", model.toString(), "--data", data.toString(),
+                "--output", out.toString()}, small)), () -> log("copy-bottleneck"));
+        JsonNode m = Manifest.parse(Files.readString(model.resolve("manifest.json")), "model manifest", Manifest.MODEL);
+        assertEquals("encoder-decoder", m.path("model").path("family").asText());
+        assertEquals(2, m.path("results").path("workers").asInt());
+        JsonNode b = Manifest.parse(Files.readString(out.resolve("manifest.json")), "bottleneck manifest", Manifest.EVAL + ".bottleneck");
+        JsonNode o = b.path("models").get(0).path("overall");
+        assertEquals(m.path("results").path("validation_exact_match").asDouble(), o.path("exact_match").asDouble(), 0.0);
+        assertTrue(o.path("exact_match").asDouble() > 0.5, o.toString());
+    }
+
     static String[] concat(String[] a, String[] b) {
         String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

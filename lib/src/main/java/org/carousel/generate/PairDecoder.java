@@ -16,20 +16,11 @@ import java.util.List;
  * in {@link PairLayout#decoding} (a model of this size re-reads short sources faster than DL4J's stored-state steps
  * would let attention see them); outputs at a step do not depend on the padding, so a row's result does not depend
  * on the others in its batch. Deterministic: ties go to the lower token id.
+ *
+ * @param separator     the tokenizer's separator, which opens the decoder and ends a target
+ * @param maxLength     most target tokens generated (a target not finished by then is returned as it stands)
  */
-public final class PairDecoder {
-    private final MultiLayerNetwork net;
-    private final int separator;
-    private final boolean reverseSource;
-    private final int maxLength;
-
-    /** @param maxLength most target tokens generated (a target not finished by then is returned as it stands) */
-    public PairDecoder(MultiLayerNetwork net, int separator, boolean reverseSource, int maxLength) {
-        this.net = net;
-        this.separator = separator;
-        this.reverseSource = reverseSource;
-        this.maxLength = maxLength;
-    }
+public record PairDecoder(MultiLayerNetwork net, int separator, boolean reverseSource, int maxLength) {
 
     /** Next-token probabilities [rows, V] after each row's source and prefix. */
     private INDArray next(List<int[]> sources, List<int[]> prefixes) {

@@ -13,22 +13,16 @@ import java.util.List;
  * An attending encoder–decoder's alignments: for a pair, the attention weight of every target step on every source
  * token (Bahdanau et al. 2015, Figure 3), and over pairs of a copy or reversal task, how much of it falls on the one
  * source token the step must emit (target token j is source token j, or n−1−j reversed).
+ *
+ * @param attention the index of the network's decoder attention layer
  */
-public final class Alignment {
-    private final MultiLayerNetwork net;
-    private final int separator;
-    private final boolean reverseSource;
-    private final int attention;
-
-    public Alignment(MultiLayerNetwork net, int separator, boolean reverseSource) {
-        this.net = net;
-        this.separator = separator;
-        this.reverseSource = reverseSource;
-        int at = -1;
+public record Alignment(MultiLayerNetwork net, int separator, boolean reverseSource, int attention) {
+    /** The alignments of {@code net}, which must have a {@link DecoderAttentionLayer}. */
+    public static Alignment of(MultiLayerNetwork net, int separator, boolean reverseSource) {
         Layer[] layers = net.getLayers();
-        for (int i = 0; i < layers.length; i++) if (layers[i] instanceof DecoderAttentionLayer) at = i;
-        if (at < 0) throw new IllegalArgumentException("the network has no decoder attention layer");
-        this.attention = at;
+        for (int i = layers.length - 1; i >= 0; i--)
+            if (layers[i] instanceof DecoderAttentionLayer) return new Alignment(net, separator, reverseSource, i);
+        throw new IllegalArgumentException("the network has no decoder attention layer");
     }
 
     /**

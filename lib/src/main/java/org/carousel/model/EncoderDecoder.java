@@ -3,16 +3,12 @@ package org.carousel.model;
 import org.carousel.model.layers.DecoderAttention;
 import org.carousel.model.layers.SparseSoftmaxOutput;
 import org.deeplearning4j.nn.conf.BackpropType;
-import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 
@@ -49,23 +45,8 @@ public final class EncoderDecoder {
 
     /** As {@link #configuration(ModelSpec, Seq2SeqSpec, OptimizerSpec, int)} in {@code type} (gradient checks use DOUBLE). */
     public static MultiLayerConfiguration configuration(ModelSpec m, Seq2SeqSpec q, OptimizerSpec o, int vocabSize, DataType type) {
-        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
-                .seed(m.seed())
-                .dataType(type)
-                .updater(new Adam(o.learningRate()))
-                .weightInit(WeightInit.XAVIER);
-        if (o.clip() > 0) b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(o.clip());
-        if (o.l2() > 0) b.l2(o.l2());
-        NeuralNetConfiguration.ListBuilder list = b.list();
-        list.layer(new EmbeddingSequenceLayer.Builder().nIn(vocabSize).nOut(m.embedding()).outputDataFormat(RNNFormat.NCW).build());
-        int in = m.embedding();
-        for (int i = 0; i < m.layers(); i++) {
-            BaseRecurrentLayer.Builder<?> layer = m.cellType().layer().nIn(in).nOut(m.hidden())
-                    .activation(Activation.TANH).dataFormat(RNNFormat.NCW);
-            if (m.dropout() > 0) layer.dropOut(1.0 - m.dropout());
-            list.layer(layer.build());
-            in = m.hidden();
-        }
+        NeuralNetConfiguration.ListBuilder list = RecurrentStack.begin(m, o, vocabSize, type);
+        int in = RecurrentStack.stacked(list, m);
         if (q.attends()) {
             list.layer(DecoderAttention.of(in, m.hidden(), q.attention()));
             in = 2 * in;

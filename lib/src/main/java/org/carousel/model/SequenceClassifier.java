@@ -1,7 +1,6 @@
 package org.carousel.model;
 
 import org.deeplearning4j.nn.conf.BackpropType;
-import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -16,7 +15,6 @@ import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.carousel.model.layers.AttentionPooling;
 import org.carousel.model.layers.BidirectionalEndStates;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
@@ -61,23 +59,12 @@ public final class SequenceClassifier {
     public static MultiLayerConfiguration configuration(ModelSpec m, ClassifierSpec c, OptimizerSpec o, int vocabSize, int classes,
                                                         DataType type) {
         if (classes < 2) throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
-        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
-                .seed(m.seed())
-                .dataType(type)
-                .updater(new Adam(o.learningRate()))
-                .weightInit(WeightInit.XAVIER);
-        if (o.clip() > 0) b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(o.clip());
-        if (o.l2() > 0) b.l2(o.l2());
-        NeuralNetConfiguration.ListBuilder list = b.list();
-        list.layer(new EmbeddingSequenceLayer.Builder().nIn(vocabSize).nOut(m.embedding()).outputDataFormat(RNNFormat.NCW).build());
+        NeuralNetConfiguration.ListBuilder list = RecurrentStack.begin(m, o, vocabSize, type);
         int in = m.embedding();
         boolean last = c.pooling().equals("final");
         int directions = c.bidirectional() ? 2 : 1;
         for (int i = 0; i < m.layers(); i++) {
-            BaseRecurrentLayer.Builder<?> layer = m.cellType().layer().nIn(in).nOut(m.hidden())
-                    .activation(Activation.TANH).dataFormat(RNNFormat.NCW);
-            if (m.dropout() > 0) layer.dropOut(1.0 - m.dropout());
-            BaseRecurrentLayer built = (BaseRecurrentLayer) layer.build();
+            BaseRecurrentLayer built = RecurrentStack.layer(m, in);
             boolean top = i == m.layers() - 1;
             if (c.bidirectional()) list.layer(new Bidirectional(Bidirectional.Mode.CONCAT, built));
             else list.layer(last && top ? new LastTimeStep(built) : built);

@@ -188,7 +188,7 @@ public final class BottleneckEval {
                         100 * all.exactMatch(), 100 * all.lower(), 100 * all.upper()));
                 if (!attention.equals("none")) {
                     MultiLayerNetwork net = m.network(false);
-                    Alignment al = new Alignment(net, separator, reverse);
+                    Alignment al = Alignment.of(net, separator, reverse);
                     if (!spec.alignment().equals("none")) {
                         double[] d = al.diagonal(first.subList(0, Math.min(spec.alignmentPairs(), first.size())), spec.alignment().equals("reversal"));
                         ObjectNode dn = mo.putObject("diagonal");

@@ -50,6 +50,10 @@ public class DecoderAttentionLayer extends BaseLayer<DecoderAttention> {
 
     private Forward forward() {
         assertInputSet(false);
+        return forward(input, maskArray);
+    }
+
+    private Forward forward(INDArray input, INDArray maskArray) {
         if (input.rank() != 3 || input.size(2) % 2 != 0)
             throw new IllegalStateException("DecoderAttention " + layerId() + ": input must be [mb, U, 2K], got "
                     + java.util.Arrays.toString(input.shape()));
@@ -86,9 +90,7 @@ public class DecoderAttentionLayer extends BaseLayer<DecoderAttention> {
      * everywhere for an example without one). For alignment maps.
      */
     public INDArray weights(INDArray states, INDArray mask) {
-        setInput(states, LayerWorkspaceMgr.noWorkspaces());
-        setMaskArray(mask);
-        return forward().alpha();
+        return forward(states, mask).alpha();
     }
 
     @Override

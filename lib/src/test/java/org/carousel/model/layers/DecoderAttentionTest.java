@@ -197,6 +197,8 @@ class DecoderAttentionTest {
             assertFalse(alpha.isNaN().any() || alpha.isInfinite().any(), score);
             assertEquals(0.0, alpha.get(point(0), all(), point(0)).amaxNumber().doubleValue(), 0.0, score);
             assertEquals(0.0, alpha.get(point(1)).amaxNumber().doubleValue(), 0.0, score + ": no real encoder step");
+            layer.setInput(states, LayerWorkspaceMgr.noWorkspaces());
+            layer.setMaskArray(mask);
             INDArray out = layer.activate(false, LayerWorkspaceMgr.noWorkspaces());
             assertFalse(out.isNaN().any() || out.isInfinite().any(), score);
             INDArray eps = layer.backpropGradient(Nd4j.rand(DataType.DOUBLE, 2, 10, 8), LayerWorkspaceMgr.noWorkspaces()).getSecond();
