@@ -8,17 +8,11 @@ import org.carousel.model.Seq2SeqSpec;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Encoder–decoder training throughput, in one run: Carousel's {@link EncoderDecoder} fitted in-process (one worker,
@@ -76,19 +70,8 @@ public final class Seq2SeqBenchmark {
 
     static double anchor(String script, String cell, int hidden, int embed, int vocab, int length, int batch, int steps, String attention) {
         if (!Files.isRegularFile(Path.of(script))) return Double.NaN;
-        try {
-            Process p = new ProcessBuilder("/usr/bin/python3", script, "--cell", cell, "--hidden", "" + hidden, "--embed", "" + embed,
-                    "--vocab", "" + vocab, "--length", "" + length, "--batch", "" + batch, "--steps", "" + steps, "--attention", attention,
-                    "--threads", "1").redirectErrorStream(true).start();
-            String out;
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                out = String.join("\n", in.lines().toList());
-            }
-            p.waitFor();
-            Matcher m = Pattern.compile("pairs_per_s=([0-9.]+)").matcher(out);
-            return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
-        } catch (IOException | InterruptedException e) {
-            return Double.NaN;
-        }
+        return TrainBenchmark.python("pairs_per_s=([0-9.]+)", script, "--cell", cell, "--hidden", "" + hidden, "--embed", "" + embed,
+                "--vocab", "" + vocab, "--length", "" + length, "--batch", "" + batch, "--steps", "" + steps, "--attention", attention,
+                "--threads", "1");
     }
 }

@@ -192,16 +192,22 @@ public final class TrainBenchmark {
 
     static double anchor(Shape s, String script) {
         if (!Files.isRegularFile(Path.of(script))) return Double.NaN;
+        return python("chars_per_s=(\\d+)", script, "--cell", s.cell().id(), "--layers", "" + s.layers(),
+                "--hidden", "" + s.hidden(), "--seq", "" + s.seq(), "--batch", "" + s.batch(), "--vocab", "" + s.vocab());
+    }
+
+    /** Runs a PyTorch anchor with Debian's python3 and returns the number its output's {@code pattern} captures (NaN: none). */
+    static double python(String pattern, String... args) {
         try {
-            Process p = new ProcessBuilder("/usr/bin/python3", script, "--cell", s.cell().id(), "--layers", "" + s.layers(),
-                    "--hidden", "" + s.hidden(), "--seq", "" + s.seq(), "--batch", "" + s.batch(), "--vocab", "" + s.vocab())
-                    .redirectErrorStream(true).start();
+            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("/usr/bin/python3"));
+            cmd.addAll(java.util.List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out;
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 out = String.join("\n", in.lines().toList());
             }
             p.waitFor();
-            Matcher m = Pattern.compile("chars_per_s=(\\d+)").matcher(out);
+            Matcher m = Pattern.compile(pattern).matcher(out);
             return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
         } catch (IOException | InterruptedException e) {
             return Double.NaN;
