@@ -167,8 +167,8 @@ public final class RecordBatch implements Serializable {
      */
     public List<PairLayout.Pair> pairs(int separator) {
         List<PairLayout.Pair> out = new java.util.ArrayList<>(lengths.length);
-        for (int r = 0; r < lengths.length; r++) {
-            PairLayout.Pair p = PairLayout.split(record(r), separator);
+        for (int r = 0, o = 0; r < lengths.length; o += lengths[r] + 1, r++) {
+            PairLayout.Pair p = PairLayout.split(java.util.Arrays.copyOfRange(ids, o, o + lengths[r] + 1), separator);
             if (p == null) throw new IllegalArgumentException("record " + r + " of the batch holds no separator: not a source/target pair");
             out.add(p);
         }

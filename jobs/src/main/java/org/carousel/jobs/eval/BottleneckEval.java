@@ -247,12 +247,11 @@ public final class BottleneckEval {
     static List<PairLayout.Pair> firstPairs(SparkSession spark, ShardSet shards, Split split, int n) {
         List<PairLayout.Pair> out = new ArrayList<>();
         int separator = shards.vocabulary().separatorId();
-        for (byte[] b : shards.batches(spark, split).values().take(Math.max(1, n))) {
-            for (PairLayout.Pair p : RecordBatch.unpack(b, shards.bytesPerToken()).pairs(separator)) {
+        // Partition by partition, until there are enough: n pairs are a few batches, not n.
+        java.util.Iterator<byte[]> batches = shards.batches(spark, split).values().toLocalIterator();
+        while (out.size() < n && batches.hasNext())
+            for (PairLayout.Pair p : RecordBatch.unpack(batches.next(), shards.bytesPerToken()).pairs(separator))
                 if (out.size() < n) out.add(p);
-            }
-            if (out.size() >= n) break;
-        }
         return out;
     }
 }
