@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * without a label (labels mask 0): the pooling must read only real steps and the unlabelled record must add nothing.
  */
 @org.junit.jupiter.api.extension.ExtendWith(org.carousel.model.DoublePrecision.class)
-class SequenceClassifierGradientTest {
+public class SequenceClassifierGradientTest {
 
     static MultiLayerNetwork net(String cell, String pooling, boolean bidirectional) {
         return net(cell, pooling, bidirectional, DataType.DOUBLE);
@@ -75,7 +75,8 @@ class SequenceClassifierGradientTest {
         return y;
     }
 
-    static double score(MultiLayerNetwork net, INDArray x, INDArray y, INDArray fm, INDArray lm) {
+    /** The network's score on (x, y) under masks fm, lm, with its gradient computed (net.gradient()). */
+    public static double score(MultiLayerNetwork net, INDArray x, INDArray y, INDArray fm, INDArray lm) {
         net.setInput(x);
         net.setLabels(y);
         net.setLayerMaskArrays(fm, lm);

@@ -1,5 +1,7 @@
 package org.carousel.model.layers;
 
+import org.carousel.model.SequenceClassifierGradientTest;
+
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -107,26 +109,18 @@ class DecoderAttentionTest {
                         .print(GradientCheckUtil.PrintMode.FAILURES_ONLY).exitOnFirstError(false));
                 if (!ok) failed.add(c + "/" + score);
                 // Not vacuous, and padding is inert: other ids under the mask change neither score nor gradient.
-                double before = score(net, d[0], d[2], d[1], d[3]);
+                double before = SequenceClassifierGradientTest.score(net, d[0], d[2], d[1], d[3]);
                 INDArray grad = net.gradient().gradient().dup();
                 if (score.equals(DecoderAttention.ADDITIVE))
                     assertTrue(net.getLayer(2).getGradientsViewArray().amaxNumber().doubleValue() > 1e-4, "attention gradient");
                 INDArray x2 = d[0].dup();
                 x2.putScalar(new int[]{2, 0, 0}, 5.0);   // encoder padding
                 x2.putScalar(new int[]{1, 0, 7}, 3.0);   // decoder padding
-                assertEquals(before, score(net, x2, d[2], d[1], d[3]), 1e-12, c + "/" + score + ": score under padding");
+                assertEquals(before, SequenceClassifierGradientTest.score(net, x2, d[2], d[1], d[3]), 1e-12, c + "/" + score + ": score under padding");
                 assertEquals(0.0, grad.sub(net.gradient().gradient()).amaxNumber().doubleValue(), 1e-12, c + "/" + score);
             }
         }
         assertEquals(List.of(), failed, "gradient checks that failed (cell/score)");
-    }
-
-    static double score(MultiLayerNetwork net, INDArray x, INDArray y, INDArray fm, INDArray lm) {
-        net.setInput(x);
-        net.setLabels(y);
-        net.setLayerMaskArrays(fm, lm);
-        net.computeGradientAndScore();
-        return net.score();
     }
 
     /** The attention layer's output [mb, 2U, 2K] and the network's [mb, V, 2K]. */
