@@ -7,6 +7,7 @@ import org.carousel.data.PairLayout;
 import org.carousel.data.RecordBatch;
 import org.carousel.data.TokenCodec;
 import org.carousel.data.WindowBatch;
+import org.carousel.model.BlockMomentum;
 import org.carousel.model.CarriedStateNetwork;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -30,7 +31,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * carried state): each round the driver broadcasts the parameters, the Adam state and every worker's lane states;
  * worker w (partition w of the round's RDD) fits its minibatches in order, from its lanes' states, and returns its
  * parameters, Adam state, mean loss and final lane states; the driver averages parameters and Adam state over the
- * workers, in worker order, and keeps each worker's lane states for its next round. Averaging replaces parameters,
+ * workers, in worker order (the parameters' mean through {@link BlockMomentum} when train.block_momentum is set),
+ * and keeps each worker's lane states for its next round. Averaging replaces parameters,
  * not lane states: a lane's state is its own stream's.
  *
  * <p>A round's result depends only on its inputs (the broadcast and the partition's data), so a task that Spark
@@ -46,13 +48,22 @@ final class AveragingTrainer {
     private final MultiLayerNetwork master;
     private final String confJson;
     private final boolean carry;
+    private final BlockMomentum momentum;
 
-    /** @param carry carried-state lanes (stream mode); otherwise every minibatch starts from a zero state */
-    AveragingTrainer(JavaSparkContext sc, MultiLayerNetwork master, boolean carry) {
+    /**
+     * @param carry carried-state lanes (stream mode); otherwise every minibatch starts from a zero state
+     * @param momentum how the workers' mean becomes the new model (plain: it is the new model)
+     */
+    AveragingTrainer(JavaSparkContext sc, MultiLayerNetwork master, boolean carry, BlockMomentum momentum) {
         this.sc = sc;
         this.master = master;
         this.confJson = structure(master);
         this.carry = carry;
+        this.momentum = momentum;
+    }
+
+    BlockMomentum momentum() {
+        return momentum;
     }
 
     MultiLayerNetwork network() {
@@ -133,7 +144,7 @@ final class AveragingTrainer {
                 one.add(work(conf, b.value(), w, it, batch, bytesPerToken, records, classes, separator, reverseSource));
                 return one.iterator();
             }, true).collect();
-            Outcome o = average(new ArrayList<>(results), r.params.length, r.updater.length);
+            Outcome o = average(new ArrayList<>(results), r.params, r.updater.length);
             double compute = 0;
             boolean cut = false;
             long in = 0, out = r.params.length + r.updater.length;
@@ -155,7 +166,8 @@ final class AveragingTrainer {
         throw new IllegalStateException("no layer has a learning rate");
     }
 
-    private Outcome average(List<WorkerResult> results, int nParams, int nUpdater) {
+    private Outcome average(List<WorkerResult> results, float[] start, int nUpdater) {
+        int nParams = start.length;
         results.sort(java.util.Comparator.comparingInt(x -> x.worker));
         float[] p = new float[nParams], s = new float[nUpdater];
         double score = 0;
@@ -176,6 +188,7 @@ final class AveragingTrainer {
         if (used == 0) return new Outcome(Double.NaN, 0, states, 0, 0, 0, 0, false);
         for (int i = 0; i < nParams; i++) p[i] /= used;
         for (int i = 0; i < nUpdater; i++) s[i] /= used;
+        if (!momentum.plain()) p = momentum.step(start, p);     // Adam state stays the plain mean
         master.setParams(Nd4j.create(p, new long[]{1, nParams}, 'c'));
         if (nUpdater > 0) master.getUpdater().getStateViewArray().assign(Nd4j.create(s, new long[]{1, nUpdater}, 'c'));
         master.setIterationCount(iteration);

@@ -78,25 +78,30 @@ final class LaneStates implements Serializable {
         ArrayNode a = o.putArray("layers");
         for (TreeMap<String, float[]> layer : layers) {
             ObjectNode l = a.addObject();
-            for (Map.Entry<String, float[]> e : layer.entrySet()) {
-                ByteBuffer b = ByteBuffer.allocate(e.getValue().length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                for (float f : e.getValue()) b.putFloat(f);
-                l.put(e.getKey(), Base64.getEncoder().encodeToString(b.array()));
-            }
+            for (Map.Entry<String, float[]> e : layer.entrySet()) l.put(e.getKey(), encode(e.getValue()));
         }
         return o;
+    }
+
+    /** Floats as base64 of their little-endian bytes (how checkpoints store arrays in JSON). */
+    static String encode(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) b.putFloat(f);
+        return Base64.getEncoder().encodeToString(b.array());
+    }
+
+    static float[] decode(String base64) {
+        ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(base64)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[b.remaining() / 4];
+        for (int i = 0; i < v.length; i++) v[i] = b.getFloat();
+        return v;
     }
 
     static LaneStates fromJson(JsonNode o) {
         List<TreeMap<String, float[]>> layers = new ArrayList<>();
         for (JsonNode l : o.path("layers")) {
             TreeMap<String, float[]> layer = new TreeMap<>();
-            l.fields().forEachRemaining(e -> {
-                ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(e.getValue().asText())).order(ByteOrder.LITTLE_ENDIAN);
-                float[] v = new float[b.remaining() / 4];
-                for (int i = 0; i < v.length; i++) v[i] = b.getFloat();
-                layer.put(e.getKey(), v);
-            });
+            l.fields().forEachRemaining(e -> layer.put(e.getKey(), decode(e.getValue().asText())));
             layers.add(layer);
         }
         return new LaneStates(layers, o.path("lanes").asInt());

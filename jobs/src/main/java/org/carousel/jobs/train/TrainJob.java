@@ -15,6 +15,8 @@ import org.carousel.model.LanguageModel;
 import org.carousel.model.ModelFamily;
 import org.carousel.model.SequenceClassifier;
 import org.carousel.model.ModelSpec;
+import org.carousel.model.BlockMomentum;
+import org.carousel.model.LearningRateSchedule;
 import org.carousel.model.OptimizerSpec;
 import org.carousel.model.RecurrentInit;
 import org.carousel.prep.ShardSet;
@@ -67,6 +69,8 @@ public final class TrainJob {
             RecurrentInit.Spec.from(s);
             OptimizerSpec.from(s);
             TrainSpec.from(s);
+            BlockMomentum.Spec.from(s);
+            LearningRateSchedule.from(s);
             new DivergenceGuard(s, 1);
             Configuration local = new Configuration();
             ShardSet data = ShardSet.openVerified(a.required("data"), local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE));

@@ -15,6 +15,8 @@ import org.carousel.metrics.PairTally;
 import org.carousel.jobs.eval.SplitScorer;
 import org.carousel.metrics.ClassificationTally;
 import org.carousel.metrics.CrossEntropySum;
+import org.carousel.model.BlockMomentum;
+import org.carousel.model.LearningRateSchedule;
 import org.carousel.model.ModelBytes;
 import org.carousel.model.OptimizerSpec;
 import org.carousel.spark.HadoopFiles;
@@ -54,6 +56,7 @@ final class TrainingRun {
     private final Configuration hadoop;
     private final DivergenceGuard guard;
     private final Progress progress;
+    private final LearningRateSchedule schedule;
     /** DL4J's score per example is the loss summed over the last tBPTT segment's steps; this converts it per token. */
     private final double lastSegment;
     /** What the loss is per: "char" (a language model's tokens) or "record" (a classifier's). */
@@ -83,8 +86,10 @@ final class TrainingRun {
         this.checkpoints = checkpoints;
         this.hadoop = spark.sparkContext().hadoopConfiguration();
         this.metricsFile = new Path(outDir, ModelDir.METRICS_FILE);
-        this.trainer = new AveragingTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, data.carry);
+        this.trainer = new AveragingTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, data.carry,
+                new BlockMomentum(BlockMomentum.Spec.from(s)));
         this.guard = new DivergenceGuard(s, opt.learningRate());
+        this.schedule = LearningRateSchedule.from(s);
         int window = data.window;
         this.unit = data.family.lossUnit();
         // A classifier's score is its mean loss per record; a language model's the loss summed over the last segment.
@@ -98,7 +103,10 @@ final class TrainingRun {
             totalTrainS = at.trainSeconds();
             globalStep = at.step();
             if (at.lanes() != null) lanes = new HashMap<>(at.lanes());
-            Double lr = resumed.network().getLearningRate(AveragingTrainer.learningRateLayer(resumed.network()));
+            trainer.momentum().restore(at.blockMomentum());
+            // The base rate (the divergence guard's, before the schedule's factor) as the checkpoint recorded it.
+            Double lr = Double.isNaN(at.baseLearningRate())
+                    ? resumed.network().getLearningRate(AveragingTrainer.learningRateLayer(resumed.network())) : (Double) at.baseLearningRate();
             if (lr != null) guard.resumeAt(lr);
         }
         lastCheckpointStep = globalStep;
@@ -111,7 +119,7 @@ final class TrainingRun {
                   int rollbacks, double learningRate, RoundCost rounds) {}
 
     Result run(Checkpoints.State at) {
-        if (at == null) at = new Checkpoints.State(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, "", null);
+        if (at == null) at = new Checkpoints.State(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, "", null, null, Double.NaN);
         log.info("training curve: {}", metricsFile);
         long t0 = System.nanoTime();
         for (int epoch = at.epoch(); epoch <= spec.epochs(); epoch++) {
@@ -127,12 +135,15 @@ final class TrainingRun {
                 long step = continuing ? at.epochStep() : 0;
                 for (int r = continuing ? at.nextRound() : 0; r < plan.rounds() && !outOfTime(trainS); r++) {
                     long rs = System.nanoTime();
+                    if (!schedule.constant()) trainer.network().setLearningRate(guard.learningRate()
+                            * schedule.factor(progress(epoch, step, steps, trainS)));
                     guard.before(trainer.network());
                     double left = spec.maxTrainSeconds() > 0 ? Math.max(1e-9, spec.maxTrainSeconds() - totalTrainS - trainS) : 0;
                     AveragingTrainer.Outcome o = trainer.fit(plan.round(r), lanes, data.itemsPerStep, data.shards.bytesPerToken(),
                             data.records, data.classes, data.separator, data.reverseSource, left);
                     trainS += (System.nanoTime() - rs) / 1e9;
                     if (guard.rolledBack(trainer.network(), o.score(), epoch, r)) {
+                        if (!trainer.momentum().plain()) trainer.momentum().undo();
                         r--;                                // the same round again, from the same lane states, at the lower rate
                         continue;
                     }
@@ -162,7 +173,8 @@ final class TrainingRun {
                     if (!last && crossed(before, globalStep, spec.validationEverySteps())) validationPoint(epoch, t0);
                     if (spec.checkpointEverySteps() > 0 && !last && globalStep - lastCheckpointStep >= spec.checkpointEverySteps()) {
                         checkpoints.save(trainer.network(), new Checkpoints.State(epoch, r + 1, globalStep, step, totalChars,
-                                totalTrainS, epochChars, trainS, lossSum, lossRounds, metrics.toString(), lanes));
+                                totalTrainS, epochChars, trainS, lossSum, lossRounds, metrics.toString(), lanes, trainer.momentum().delta(),
+                                guard.learningRate()));
                         lastCheckpointStep = globalStep;
                     }
                 }
@@ -195,13 +207,24 @@ final class TrainingRun {
             }
             if (epoch < spec.epochs()) {
                 checkpoints.save(trainer.network(), new Checkpoints.State(epoch + 1, 0, globalStep, 0, totalChars,
-                        totalTrainS, 0, 0, 0, 0, metrics.toString(), null));
+                        totalTrainS, 0, 0, 0, 0, metrics.toString(), null, trainer.momentum().delta(),
+                        guard.learningRate()));
                 lastCheckpointStep = globalStep;
             }
         }
         long n = Math.max(1, rounds);
         return new Result(trainer.network(), globalStep, totalChars, totalTrainS, lastValidation, guard.rollbacks(), guard.learningRate(),
                 new RoundCost(rounds, roundWall / n, roundCompute / n, (double) floatsOut / n, (double) floatsIn / n));
+    }
+
+    /**
+     * The share of the training horizon done, for the learning-rate schedule: of the wall-clock budget when there is
+     * one, else of the planned steps (every epoch taken as long as this one), whichever is further.
+     */
+    private double progress(int epoch, long step, long steps, double epochSeconds) {
+        double bySteps = ((epoch - 1) + (double) step / Math.max(1, steps)) / spec.epochs();
+        double byTime = spec.maxTrainSeconds() > 0 ? (totalTrainS + epochSeconds) / spec.maxTrainSeconds() : 0;
+        return Math.max(bySteps, byTime);
     }
 
     /** Whether the wall-clock training budget is spent (epochs before this one, plus {@code epochSeconds} of it). */
