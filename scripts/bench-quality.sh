@@ -4,7 +4,10 @@
 # both scored on the whole validation split with carried state. Prints bits/char per budget and the time each
 # trainer needs to reach the best PyTorch result at 180 s. Results are also written to runs/quality-<time>/.
 #   scripts/bench-quality.sh [--budgets "60 180 600"] [--cells "lstm gru"] [--data DIR (a prep output)]
-#                            [--torch "seq,batch,lr,threads;..."] [--set key=value]...   (for the Carousel train job)
+#                            [--torch "seq,batch,lr,threads;..." ("" = no PyTorch runs)] [--set key=value]...
+#                            [--variant "key=value key=value"]...
+# --set applies to every Carousel run; each --variant adds one more Carousel setting beside quickstart.conf's
+# (which always runs first), e.g. --variant "train.lr_schedule=cosine train.block_momentum=0.5".
 # Needs Debian's python3-torch and libopenblas0-pthread for the PyTorch side; benchmarks stay out of CI.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +17,7 @@ cells="lstm gru"
 data=""
 torch_settings="50,32,0.01,1;100,64,0.005,1;25,32,0.01,2"
 sets=()
+variants=("")
 while [ $# -gt 0 ]; do
   case "$1" in
     --budgets) budgets="$2"; shift 2;;
@@ -21,6 +25,7 @@ while [ $# -gt 0 ]; do
     --data) data="$2"; shift 2;;
     --torch) torch_settings="$2"; shift 2;;
     --set) sets+=(--set "$2"); shift 2;;
+    --variant) variants+=("$2"); shift 2;;
     *) echo "bench-quality: unknown option $1" >&2; exit 2;;
   esac
 done
@@ -39,19 +44,28 @@ results="$run/results.tsv"
 printf 'trainer\tcell\tsetting\tbudget_s\ttrain_s\tchars\tval_bits\n' > "$results"
 
 for cell in $cells; do
+  for vi in "${!variants[@]}"; do
+  variant=()
+  for kv in ${variants[$vi]}; do variant+=(--set "$kv"); done
   for b in $budgets; do
-    out="$run/carousel-$cell-$b"
+    out="$run/carousel-$cell-v$vi-$b"
+    # Training's own validation is cut to a token (the whole split is scored by eval below).
     scripts/carousel train "${conf[@]}" --set model.cell="$cell" --set train.max_train_seconds="$b" \
       --set train.max_chars_per_epoch=0 --set train.epochs=1000 --set train.checkpoint.every_steps=0 \
-      --set train.validation_every_steps=0 "${sets[@]}" --data "$data" --output "$out" > "$out.log" 2>&1
+      --set train.validation_every_steps=0 --set train.validation_max_chars=1000 ${sets[@]+"${sets[@]}"} \
+      ${variant[@]+"${variant[@]}"} --data "$data" --output "$out" > "$out.log" 2>&1
     bits=$(scripts/carousel eval "${conf[@]}" --model "$out" --data "$data" --split validation 2>/dev/null \
       | sed -nE 's/^eval: .*bits\/char ([0-9.]+) over.*/\1/p')
     train_s=$(sed -nE 's/.*"train_wall_s" : ([0-9.]+).*/\1/p' "$out/manifest.json" | head -n 1)
     chars=$(sed -nE 's/.*"train_chars" : ([0-9]+).*/\1/p' "$out/manifest.json" | head -n 1)
-    printf 'carousel\t%s\tquickstart.conf %s\t%s\t%s\t%s\t%s\n' "$cell" "${sets[*]:-}" "$b" "$train_s" "$chars" "$bits" >> "$results"
-    echo "carousel $cell ${b}s: $bits bits/char ($chars chars)"
+    setting="quickstart.conf ${sets[*]:-} ${variants[$vi]}"
+    printf 'carousel\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cell" "$setting" "$b" "$train_s" "$chars" "$bits" >> "$results"
+    echo "carousel $cell $setting ${b}s: $bits bits/char ($chars chars)"
   done
-  if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  done
+  if [ -z "$torch_settings" ]; then
+    :
+  elif /usr/bin/python3 -c "import torch" 2>/dev/null; then
     IFS=';' read -ra settings <<<"$torch_settings"
     for st in "${settings[@]}"; do
       IFS=',' read -r seq batch lr threads <<<"$st"
@@ -90,7 +104,7 @@ for cell in sorted({r["cell"] for r in rows}):
     torch180 = [bits(k, 180) for k in keys if k[0] == "pytorch" and bits(k, 180) is not None]
     target = min(torch180) if torch180 else None
     print(f"\n{cell}: validation bits/char (whole split) after each training budget" + (f"; target = best PyTorch at 180 s = {target:.4f}" if target else ""))
-    print("  %-9s %-40s" % ("trainer", "setting") + "".join("%10s" % f"{b}s" for b in budgets) + "   time to target")
+    print("  %-9s %-60s" % ("trainer", "setting") + "".join("%10s" % f"{b}s" for b in budgets) + "   time to target")
     for k in keys:
         vals = [bits(k, b) for b in budgets]
         t = ""
@@ -105,6 +119,6 @@ for cell in sorted({r["cell"] for r in rows}):
                         f = (v0 - target) / (v0 - v) if v0 != v else 1
                         t = "%.0f s" % math.exp(math.log(b0) + f * (math.log(b) - math.log(b0)))
                     break
-        print("  %-9s %-40s" % k + "".join("%10s" % ("%.4f" % v if v is not None else "-") for v in vals) + "   " + t)
+        print("  %-9s %-60s" % k + "".join("%10s" % ("%.4f" % v if v is not None else "-") for v in vals) + "   " + t)
 PY
 echo "results: $results"
