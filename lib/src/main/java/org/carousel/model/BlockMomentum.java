@@ -19,9 +19,7 @@ import java.io.Serializable;
  * <p>Δ is training state: a checkpoint stores it ({@link #delta()}, {@link #restore}) and a rolled-back round
  * undoes its change ({@link #undo()}).
  */
-public final class BlockMomentum implements Serializable {
-    private static final long serialVersionUID = 1L;
-
+public final class BlockMomentum {
     /** η and ζ of the update above. */
     public record Spec(double momentum, double learningRate) implements Serializable {
         public static Spec from(Settings s) {

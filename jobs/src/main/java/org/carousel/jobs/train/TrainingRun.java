@@ -143,7 +143,7 @@ final class TrainingRun {
                             data.records, data.classes, data.separator, data.reverseSource, left);
                     trainS += (System.nanoTime() - rs) / 1e9;
                     if (guard.rolledBack(trainer.network(), o.score(), epoch, r)) {
-                        if (!trainer.momentum().plain()) trainer.momentum().undo();
+                        trainer.momentum().undo();
                         r--;                                // the same round again, from the same lane states, at the lower rate
                         continue;
                     }
