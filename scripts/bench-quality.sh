@@ -49,7 +49,7 @@ for cell in $cells; do
   for kv in ${variants[$vi]}; do variant+=(--set "$kv"); done
   for b in $budgets; do
     out="$run/carousel-$cell-v$vi-$b"
-    # Training's own validation is cut to a token (the whole split is scored by eval below).
+    # Training's own validation reads 1,000 characters only: eval below scores the whole split.
     scripts/carousel train "${conf[@]}" --set model.cell="$cell" --set train.max_train_seconds="$b" \
       --set train.max_chars_per_epoch=0 --set train.epochs=1000 --set train.checkpoint.every_steps=0 \
       --set train.validation_every_steps=0 --set train.validation_max_chars=1000 ${sets[@]+"${sets[@]}"} \
