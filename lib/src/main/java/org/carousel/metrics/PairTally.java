@@ -1,6 +1,7 @@
 package org.carousel.metrics;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,11 +13,17 @@ import java.util.TreeMap;
  * cross-entropy of the targets in bits. Exact match under teacher forcing is exact match of greedy decoding: greedy
  * reproduces a target exactly if and only if the argmax after every true prefix is the true next token. Tallies of
  * disjoint pair sets add ({@link #plus}), so Spark partitions fold into one.
+ *
+ * <p>When the pairs were also decoded ({@link #addDecoded}), each pair's {@link Bleu} statistics of the greedy target
+ * against the reference, and of the source itself against the reference (the copy baseline a translation must beat),
+ * are kept per pair, so corpus BLEU of any length range and its bootstrap interval can be computed afterwards.
  */
 public final class PairTally implements Serializable {
     /** source length → {pairs, exact, target tokens, correct tokens} */
     private final TreeMap<Integer, long[]> byLength = new TreeMap<>();
     private final TreeMap<Integer, Double> bitsByLength = new TreeMap<>();
+    /** source length → per decoded pair: {greedy target's, source copied's} BLEU statistics */
+    private final TreeMap<Integer, List<Bleu[]>> bleuByLength = new TreeMap<>();
 
     /** One pair: its source length, target tokens, tokens right, and summed bits over its target. */
     public void add(int sourceLength, int tokens, int correct, double bits) {
@@ -28,6 +35,11 @@ public final class PairTally implements Serializable {
         bitsByLength.merge(sourceLength, bits, Double::sum);
     }
 
+    /** One decoded pair's BLEU statistics: of the greedy target and of the source copied, both against the reference. */
+    public void addDecoded(int sourceLength, Bleu greedy, Bleu copy) {
+        bleuByLength.computeIfAbsent(sourceLength, k -> new ArrayList<>()).add(new Bleu[]{greedy, copy});
+    }
+
     public PairTally plus(PairTally o) {
         PairTally t = new PairTally();
         for (PairTally x : List.of(this, o)) {
@@ -36,6 +48,7 @@ public final class PairTally implements Serializable {
                 for (int i = 0; i < 4; i++) c[i] += v[i];
             });
             x.bitsByLength.forEach((k, v) -> t.bitsByLength.merge(k, v, Double::sum));
+            x.bleuByLength.forEach((k, v) -> t.bleuByLength.computeIfAbsent(k, z -> new ArrayList<>()).addAll(v));
         }
         return t;
     }
@@ -84,7 +97,25 @@ public final class PairTally implements Serializable {
             t.byLength.put(e.getKey(), e.getValue().clone());
             t.bitsByLength.put(e.getKey(), bitsByLength.get(e.getKey()));
         }
+        bleuByLength.subMap(lo, true, hi, true).forEach((k, v) -> t.bleuByLength.put(k, new ArrayList<>(v)));
         return t;
+    }
+
+    /** Pairs decoded ({@link #addDecoded}). */
+    public long decoded() {
+        return bleuByLength.values().stream().mapToLong(List::size).sum();
+    }
+
+    /** Per decoded pair, in source-length order, the greedy target's ({@code copy} false) or the copied source's BLEU statistics. */
+    public List<Bleu> sentenceBleu(boolean copy) {
+        List<Bleu> out = new ArrayList<>();
+        for (List<Bleu[]> v : bleuByLength.values()) for (Bleu[] b : v) out.add(b[copy ? 1 : 0]);
+        return out;
+    }
+
+    /** Corpus BLEU of the decoded pairs' greedy targets ({@code copy} false) or of their sources copied (NaN if none). */
+    public double bleu(boolean copy) {
+        return Bleu.sum(sentenceBleu(copy)).score();
     }
 
     /** Shortest and longest source length seen ({0, 0} when empty). */

@@ -15,6 +15,7 @@ import org.carousel.data.Split;
 import org.carousel.jobs.JobCommand;
 import org.carousel.jobs.ModelDir;
 import org.carousel.metrics.Alignment;
+import org.carousel.metrics.Bleu;
 import org.carousel.metrics.PairTally;
 import org.carousel.metrics.WilsonInterval;
 import org.carousel.model.ModelFamily;
@@ -34,18 +35,22 @@ import java.util.List;
  * forcing) by source length ({@code eval.bottleneck.buckets}), each exact match with its 95% Wilson interval; for
  * models with attention, alignment heat maps of the first pairs of the split (Bahdanau et al. 2015, Figure 3) and,
  * on copy or reversal data ({@code eval.bottleneck.alignment}), the diagonal score: the mean attention weight on the
- * source token the target step must emit, beside its chance level (1/n, uniform attention).
+ * source token the target step must emit, beside its chance level (1/n, uniform attention). For natural-language pairs
+ * ({@code eval.bottleneck.bleu}), every pair is also decoded greedily and corpus BLEU (sacreBLEU-style, {@link Bleu})
+ * is reported per bucket with its 95% bootstrap interval over the bucket's pairs, beside the BLEU of copying the source
+ * (the floor a translation must clear; Bahdanau et al. 2015, Figure 2 plots BLEU against sentence length).
  *
  * <pre>
  * output/
  *   manifest.json          kind carousel.eval.bottleneck: per model and bucket, tables, provenance
  *   bottleneck.png         exact match against source length, one line per model, 95% intervals as error bars
+ *   bottleneck-bleu.png    (eval.bottleneck.bleu) BLEU against source length, the same way, and the copy baseline
  *   alignment-M-E.png      model M's attention weights on example E (target steps × source tokens)
  * </pre>
  */
 public final class BottleneckEval {
     public static final org.carousel.jobs.ModelEvalCommand.Identity ID = new org.carousel.jobs.ModelEvalCommand.Identity(
-            JobUsage.of("bottleneck", "Encoder-decoders' exact match and token accuracy by source length, with 95% intervals,\n"
+            JobUsage.of("bottleneck", "Encoder-decoders' exact match, token accuracy and (eval.bottleneck.bleu) BLEU by source length,\nwith 95% intervals, "
                                     + "attention heat maps and the diagonal-alignment score.", "eval.split", "eval.bottleneck", "data", "spark")
                     .required("models", "DIR[,DIR...]", "encoder-decoder model directories (train output, model.kind = seq2seq)")
                     .required("data", "DIR", "paired prep output with the models' tokenizer")
@@ -54,6 +59,8 @@ public final class BottleneckEval {
                     .flag("overwrite", "replace an existing output directory"),
             "carousel.eval.bottleneck", "bottleneck.png");
 
+    static final String BLEU_PLOT = "bottleneck-bleu.png";
+
     private BottleneckEval() {}
 
     /**
@@ -61,14 +68,17 @@ public final class BottleneckEval {
      * @param examples  heat maps per attention model
      * @param alignmentPairs pairs the diagonal score averages over (the split's first)
      */
-    public record BottleneckSpec(Split split, int[] buckets, String alignment, int examples, int alignmentPairs, long maxChars) {
+    public record BottleneckSpec(Split split, int[] buckets, String alignment, int examples, int alignmentPairs, long maxChars,
+                                 boolean bleu, int bleuResamples) {
         public static BottleneckSpec from(Settings s) {
             return new BottleneckSpec(Split.parse(s.string("eval.split"), "config key 'eval.split'"),
                     s.increasing("eval.bottleneck.buckets", 1, Integer.MAX_VALUE - 1),
                     s.oneOf("eval.bottleneck.alignment", "none", "copy", "reversal"),
                     s.integer("eval.bottleneck.examples", 0, 20),
                     s.integer("eval.bottleneck.alignment_pairs", 1, 1_000_000),
-                    s.longValue("eval.bottleneck.max_chars", 0, Long.MAX_VALUE));
+                    s.longValue("eval.bottleneck.max_chars", 0, Long.MAX_VALUE),
+                    s.bool("eval.bottleneck.bleu"),
+                    s.integer("eval.bottleneck.bleu_resamples", 100, 100_000));
         }
     }
 
@@ -105,9 +115,11 @@ public final class BottleneckEval {
                             m.path("diagonal").path("score").asDouble(), m.path("diagonal").path("chance").asDouble()) : ""));
             for (JsonNode b : m.path("buckets"))
                 if (b.path("pairs").asLong() > 0)
-                    sb.append(String.format("%n    source %-9s %6d pairs  exact %.4f [%.4f, %.4f]  tokens %.4f", b.path("length").asText(),
+                    sb.append(String.format("%n    source %-9s %6d pairs  exact %.4f [%.4f, %.4f]  tokens %.4f%s", b.path("length").asText(),
                             b.path("pairs").asLong(), b.path("exact_match").asDouble(), b.path("lower").asDouble(), b.path("upper").asDouble(),
-                            b.path("token_accuracy").asDouble()));
+                            b.path("token_accuracy").asDouble(), b.has("bleu") ? String.format("  BLEU %.2f [%.2f, %.2f] (copy %.2f)",
+                                    b.path("bleu").asDouble(), b.path("bleu_lower").asDouble(), b.path("bleu_upper").asDouble(),
+                                    b.path("copy_bleu").asDouble()) : ""));
         }
         return sb.toString();
     }
@@ -116,13 +128,24 @@ public final class BottleneckEval {
         return BadInputException.unwrapping(() -> evaluate(spark, s, BottleneckSpec.from(s), models, data, output, overwrite));
     }
 
-    /** One bucket's row: pairs, exact match with its interval, token accuracy, bits per target token. */
+    /**
+     * One bucket's row: pairs, exact match with its interval, token accuracy, bits per target token; when the pairs were
+     * decoded, corpus BLEU with its bootstrap interval and the copy baseline's BLEU (else {@code decoded} is 0).
+     */
     record Bucket(String length, int low, int high, long pairs, long exact, double exactMatch, double lower, double upper,
-                  double tokenAccuracy, double bitsPerToken) {
-        static Bucket of(String length, int low, int high, PairTally t) {
-            if (t.pairs() == 0) return new Bucket(length, low, high, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+                  double tokenAccuracy, double bitsPerToken, long decoded, double bleu, double bleuLower, double bleuUpper,
+                  double copyBleu) {
+        /** The bootstrap's seed: fixed, so one model and split always get the same interval. */
+        private static final long BOOTSTRAP_SEED = 20150901L;
+
+        static Bucket of(String length, int low, int high, PairTally t, int resamples) {
+            double nan = Double.NaN;
+            if (t.pairs() == 0) return new Bucket(length, low, high, 0, 0, nan, nan, nan, nan, nan, 0, nan, nan, nan, nan);
             WilsonInterval w = WilsonInterval.of((int) t.exact(), (int) t.pairs());
-            return new Bucket(length, low, high, t.pairs(), t.exact(), t.exactMatch(), w.lower(), w.upper(), t.tokenAccuracy(), t.bitsPerToken());
+            double[] ci = t.decoded() == 0 ? new double[]{nan, nan} : Bleu.bootstrap(t.sentenceBleu(false), resamples, 0.95, BOOTSTRAP_SEED);
+            return new Bucket(length, low, high, t.pairs(), t.exact(), t.exactMatch(), w.lower(), w.upper(), t.tokenAccuracy(),
+                    t.bitsPerToken(), t.decoded(), t.decoded() == 0 ? nan : t.bleu(false), ci[0], ci[1],
+                    t.decoded() == 0 ? nan : t.bleu(true));
         }
 
         double middle() {
@@ -146,6 +169,7 @@ public final class BottleneckEval {
             r.put("exact_match", "greedy decoding reproduces the whole target (equal to every argmax right under teacher forcing)");
             ArrayNode ms = r.putArray("models");
             List<List<Object>> rows = new ArrayList<>();
+            List<List<Object>> bleuRows = new ArrayList<>();
             List<BottleneckPlot.Series> series = new ArrayList<>();
             long pairs = 0;
             StringBuilder summary = new StringBuilder();
@@ -158,7 +182,8 @@ public final class BottleneckEval {
                 boolean reverse = mm.path("reverse_source").asBoolean(false);
                 String name = String.format("%s %dx%d, attention %s%s", mm.path("cell").asText(), mm.path("layers").asInt(),
                         mm.path("hidden").asInt(), attention, reverse ? ", reversed" : "");
-                PairTally t = PairScorer.score(spark, shards, spec.split(), m.modelBytes(), reverse, spec.maxChars());
+                PairTally t = PairScorer.score(spark, shards, spec.split(), m.modelBytes(), reverse, spec.maxChars(),
+                        spec.bleu() ? shards.vocabulary() : null);
                 if (t.pairs() == 0) throw new BadInputException(shards.path(spec.split()) + ": no pair to score");
                 pairs = t.pairs();
                 ObjectNode mo = ms.addObject();
@@ -168,24 +193,29 @@ public final class BottleneckEval {
                 mo.put("reverse_source", reverse);
                 mo.put("cell", mm.path("cell").asText());
                 mo.put("fingerprint", m.vocabulary().fingerprint());
-                Bucket all = Bucket.of("all", 0, Integer.MAX_VALUE, t);
+                Bucket all = Bucket.of("all", 0, Integer.MAX_VALUE, t, spec.bleuResamples());
                 mo.set("overall", row(all));
                 ArrayNode bs = mo.putArray("buckets");
                 List<Bucket> buckets = new ArrayList<>();
                 int low = 1;
                 for (int i = 0; i <= spec.buckets().length; i++) {
                     int high = i < spec.buckets().length ? spec.buckets()[i] : Integer.MAX_VALUE;
-                    Bucket b = Bucket.of(ClassifyEval.label(low, high), low, high, t.within(low, high));
+                    Bucket b = Bucket.of(ClassifyEval.label(low, high), low, high, t.within(low, high), spec.bleuResamples());
                     buckets.add(b);
                     bs.add(row(b));
                     if (b.pairs() > 0)
                         rows.add(List.of(name, b.length(), b.pairs(), b.exactMatch(), b.lower(), b.upper(), b.tokenAccuracy()));
+                    if (b.decoded() > 0)
+                        bleuRows.add(List.of(name, b.length(), b.decoded(), b.bleu(), b.bleuLower(), b.bleuUpper(), b.copyBleu()));
                     low = high + 1;
                     if (high == Integer.MAX_VALUE) break;
                 }
                 series.add(new BottleneckPlot.Series(name, buckets));
                 summary.append(String.format("%s%s: exact match %.1f%% [%.1f, %.1f]", summary.length() == 0 ? "" : "; ", name,
                         100 * all.exactMatch(), 100 * all.lower(), 100 * all.upper()));
+                if (all.decoded() > 0)
+                    summary.append(String.format(", BLEU %.2f [%.2f, %.2f] (copying the source: %.2f)", all.bleu(), all.bleuLower(),
+                            all.bleuUpper(), all.copyBleu()));
                 if (!attention.equals("none")) {
                     MultiLayerNetwork net = m.network(false);
                     Alignment al = Alignment.of(net, separator, reverse);
@@ -215,12 +245,24 @@ public final class BottleneckEval {
             r.put("pairs", pairs);
             em.table("Exact match by source length (95% Wilson intervals)",
                     List.of("model", "source length", "pairs", "exact match", "lower", "upper", "token accuracy"), rows);
+            if (spec.bleu()) {
+                r.put("bleu", "corpus BLEU-4 of greedy decoding, sacreBLEU-style words (punctuation split off, case kept), no smoothing; "
+                        + "95% percentile bootstrap over the bucket's pairs (" + spec.bleuResamples() + " resamples); copy_bleu: the source as the output");
+                em.table("BLEU by source length (95% bootstrap intervals; copy: the source itself as the translation)",
+                        List.of("model", "source length", "pairs", "BLEU", "lower", "upper", "copy BLEU"), bleuRows);
+            }
             em.summary("On " + pairs + " pairs of the " + spec.split().dir() + " split: " + summary + ".");
             em.provenance(String.join(",", models), data, s.render("eval.split", "eval.bottleneck"), shards.vocabulary().fingerprint());
             em.finish((System.nanoTime() - t0) / 1e9);
             if (out != null) {
                 em.plot(ID.plot());
-                HadoopFiles.write(new Path(out.path(), ID.plot()), BottleneckPlot.png(series, spec.split().dir() + " split: exact match by source length"), hadoop);
+                HadoopFiles.write(new Path(out.path(), ID.plot()), BottleneckPlot.png(series, spec.split().dir() + " split: exact match by source length",
+                        BottleneckPlot.Metric.EXACT_MATCH), hadoop);
+                if (spec.bleu()) {
+                    em.plot(BLEU_PLOT);
+                    HadoopFiles.write(new Path(out.path(), BLEU_PLOT), BottleneckPlot.png(series, spec.split().dir() + " split: BLEU by source length",
+                            BottleneckPlot.Metric.BLEU), hadoop);
+                }
                 HadoopFiles.write(new Path(out.path(), Manifest.FILE), Manifest.render(r), hadoop);
                 out.commit();
             }
@@ -240,6 +282,13 @@ public final class BottleneckEval {
         EvaluationManifest.put(o, "upper", b.upper());
         EvaluationManifest.put(o, "token_accuracy", b.tokenAccuracy());
         EvaluationManifest.put(o, "bits_per_token", b.bitsPerToken());
+        if (b.decoded() > 0) {
+            o.put("decoded", b.decoded());
+            EvaluationManifest.put(o, "bleu", b.bleu());
+            EvaluationManifest.put(o, "bleu_lower", b.bleuLower());
+            EvaluationManifest.put(o, "bleu_upper", b.bleuUpper());
+            EvaluationManifest.put(o, "copy_bleu", b.copyBleu());
+        }
         return o;
     }
 

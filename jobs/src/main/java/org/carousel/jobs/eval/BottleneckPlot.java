@@ -27,19 +27,49 @@ final class BottleneckPlot {
     private static final Color[] COLOURS = {Charts.MODEL, Charts.BASELINE, new Color(0x2c, 0xa0, 0x2c), new Color(0x94, 0x67, 0xbd),
             new Color(0xff, 0x7f, 0x0e), Color.GRAY};
 
-    static byte[] png(List<Series> series, String title) {
-        XYChart c = Charts.xy(900, 520, title, "source length (tokens, bucket middles)", "exact match", Styler.LegendPosition.InsideSW);
+    /** What a plot's y axis shows of each bucket, with its interval as the error bar. */
+    enum Metric {
+        EXACT_MATCH("exact match", 1.0, "0.00"),
+        BLEU("BLEU", 0, "0.0");
+
+        final String label;
+        final double yMax;        // 0: as the data need
+        final String pattern;
+
+        Metric(String label, double yMax, String pattern) {
+            this.label = label;
+            this.yMax = yMax;
+            this.pattern = pattern;
+        }
+
+        boolean has(BottleneckEval.Bucket b) {
+            return this == EXACT_MATCH ? b.pairs() > 0 : b.decoded() > 0;
+        }
+
+        double value(BottleneckEval.Bucket b) {
+            return this == EXACT_MATCH ? b.exactMatch() : b.bleu();
+        }
+
+        double halfWidth(BottleneckEval.Bucket b) {
+            return this == EXACT_MATCH ? (b.upper() - b.lower()) / 2 : (b.bleuUpper() - b.bleuLower()) / 2;
+        }
+    }
+
+    /** {@code metric} against source length, one line per model; BLEU adds the copy baseline as a dashed line. */
+    static byte[] png(List<Series> series, String title, Metric metric) {
+        XYChart c = Charts.xy(900, 520, title, "source length (tokens, bucket middles)", metric.label, Styler.LegendPosition.InsideSW);
         c.getStyler().setYAxisMin(0.0);
-        c.getStyler().setYAxisMax(1.0);
-        c.getStyler().setYAxisDecimalPattern("0.00");
+        if (metric.yMax > 0) c.getStyler().setYAxisMax(metric.yMax);
+        c.getStyler().setYAxisDecimalPattern(metric.pattern);
         c.getStyler().setXAxisDecimalPattern("#,##0");
         for (int s = 0; s < series.size(); s++) {
-            List<Double> x = new ArrayList<>(), y = new ArrayList<>(), err = new ArrayList<>();
+            List<Double> x = new ArrayList<>(), y = new ArrayList<>(), err = new ArrayList<>(), copy = new ArrayList<>();
             for (BottleneckEval.Bucket b : series.get(s).buckets()) {
-                if (b.pairs() == 0) continue;
+                if (!metric.has(b)) continue;
                 x.add(b.middle());
-                y.add(b.exactMatch());
-                err.add((b.upper() - b.lower()) / 2);
+                y.add(metric.value(b));
+                err.add(metric.halfWidth(b));
+                copy.add(b.copyBleu());
             }
             if (x.isEmpty()) continue;
             XYSeries line = c.addSeries(series.get(s).name(), x, y, err);
@@ -47,6 +77,14 @@ final class BottleneckPlot {
             line.setMarker(SeriesMarkers.CIRCLE);
             line.setLineColor(colour);
             line.setMarkerColor(colour);
+            // The copy baseline depends on the data only, so one line serves all models.
+            if (metric == Metric.BLEU && s == 0) {
+                XYSeries floor = c.addSeries("the source copied", x, copy);
+                floor.setMarker(SeriesMarkers.NONE);
+                floor.setLineColor(Color.GRAY);
+                floor.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 10f,
+                        new float[]{6f, 4f}, 0f));
+            }
         }
         return Charts.png(c);
     }

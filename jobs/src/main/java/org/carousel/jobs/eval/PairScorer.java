@@ -7,9 +7,12 @@ import org.apache.spark.sql.SparkSession;
 import org.carousel.data.PairLayout;
 import org.carousel.data.RecordBatch;
 import org.carousel.data.Split;
+import org.carousel.generate.PairDecoder;
+import org.carousel.metrics.Bleu;
 import org.carousel.metrics.PairTally;
 import org.carousel.model.ModelBytes;
 import org.carousel.prep.ShardSet;
+import org.carousel.text.Tokenizer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -20,13 +23,21 @@ import java.util.List;
  * An encoder–decoder on one split of paired records-mode data, as a Spark job: each task runs its partition's batches
  * in {@link PairLayout} with teacher forcing and tallies every pair by its source length ({@link PairTally}: exact
  * match, which equals greedy decoding's, token accuracy, bits per target token); the tallies fold on the driver. What
- * train validates with and what {@code bottleneck} reports.
+ * train validates with and what {@code bottleneck} reports. With {@code decodeWith} given, each pair is also decoded
+ * greedily ({@link PairDecoder}, at most 2·n + 10 tokens for the longest source n of its batch) and its BLEU statistics
+ * kept, of the decoded text and of the source copied, against the target's text ({@link PairTally#addDecoded}).
  */
 public final class PairScorer {
     private PairScorer() {}
 
     /** @param maxTokens score about this many real tokens at most, a prefix of each partition's batches (0 = all) */
     public static PairTally score(SparkSession spark, ShardSet data, Split split, byte[] model, boolean reverseSource, long maxTokens) {
+        return score(spark, data, split, model, reverseSource, maxTokens, null);
+    }
+
+    /** As {@link #score(SparkSession, ShardSet, Split, byte[], boolean, long)}, decoding every pair too unless {@code decodeWith} is null. */
+    public static PairTally score(SparkSession spark, ShardSet data, Split split, byte[] model, boolean reverseSource, long maxTokens,
+                                  Tokenizer decodeWith) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<byte[]> modelB = sc.broadcast(model);
         JavaRDD<byte[]> batches = data.batches(spark, split).values();
@@ -41,13 +52,29 @@ public final class PairScorer {
                 long budget = perPartition;
                 while (it.hasNext() && budget > 0) {
                     RecordBatch b = RecordBatch.unpack(it.next(), bytesPerToken);
-                    tally(net, b.pairs(separator), separator, reverseSource, t);
+                    List<PairLayout.Pair> pairs = b.pairs(separator);
+                    tally(net, pairs, separator, reverseSource, t);
+                    if (decodeWith != null) decode(net, pairs, separator, reverseSource, decodeWith, t);
                     budget -= b.realTokens();
                 }
                 return List.of(t).iterator();
             }).fold(new PairTally(), PairTally::plus);
         } finally {
             modelB.destroy();
+        }
+    }
+
+    /** Decodes {@code pairs} greedily and adds each one's BLEU statistics, and its source's as the copy baseline. */
+    public static void decode(MultiLayerNetwork net, List<PairLayout.Pair> pairs, int separator, boolean reverseSource,
+                              Tokenizer text, PairTally t) {
+        int longest = 0;
+        for (PairLayout.Pair p : pairs) longest = Math.max(longest, p.source().length);
+        List<int[]> targets = new PairDecoder(net, separator, reverseSource, 2 * longest + 10)
+                .greedy(pairs.stream().map(PairLayout.Pair::source).toList());
+        for (int i = 0; i < pairs.size(); i++) {
+            PairLayout.Pair p = pairs.get(i);
+            String reference = text.decode(p.target());
+            t.addDecoded(p.source().length, Bleu.of(text.decode(targets.get(i)), reference), Bleu.of(text.decode(p.source()), reference));
         }
     }
 

@@ -164,6 +164,69 @@ class EncoderDecoderTrainingTest {
         assertTrue(html.contains("Encoder–decoder (attention additive)") && html.contains("Exact match by source length"), "the report shows both");
     }
 
+    /** The copy model's symbols read as words ("a b c"), so BLEU has n-grams to count: the vocabulary, each token spaced. */
+    static final class SpacedWords implements org.carousel.text.Tokenizer {
+        private final org.carousel.text.Tokenizer t;
+        SpacedWords(org.carousel.text.Tokenizer t) { this.t = t; }
+        public String kind() { return t.kind(); }
+        public int size() { return t.size(); }
+        public String fingerprint() { return t.fingerprint(); }
+        public int[] encode(String text) { return t.encode(text); }
+        public String decode(int[] ids) { return String.join(" ", t.decode(ids).split("")); }
+        public int unknownId() { return t.unknownId(); }
+        public int separatorId() { return t.separatorId(); }
+        public String token(int id) { return t.token(id); }
+        public String toJson() { return t.toJson(); }
+        public long count(int id) { return t.count(id); }
+    }
+
+    @Test
+    void decodedPairsScoreFullBleuExactlyWhenTeacherForcingGetsThemRight() throws Exception {
+        Configuration conf = new Configuration();
+        ModelDir m = ModelDir.open(tmp.resolve("task-model").toString(), conf, ModelFamily.ENCODER_DECODER);
+        ShardSet shards = ShardSet.open(tmp.resolve("task-data").toString(), conf);
+        int sep = shards.vocabulary().separatorId();
+        var net = m.network(false);
+        List<PairLayout.Pair> pairs = org.carousel.data.RecordBatch.unpack(
+                shards.batches(spark, org.carousel.data.Split.VALIDATION).values().first(), shards.bytesPerToken()).pairs(sep);
+        int exact = 0, full = 0, checked = 0;
+        for (PairLayout.Pair p : pairs) {
+            if (p.target().length < 4) continue;    // BLEU-4 needs four words
+            PairTally t = new PairTally();
+            PairScorer.tally(net, List.of(p), sep, false, t);
+            PairScorer.decode(net, List.of(p), sep, false, new SpacedWords(shards.vocabulary()), t);
+            double bleu = t.bleu(false);
+            assertEquals(100, t.bleu(true), 1e-9, "copying a copy pair's source is its target");
+            assertEquals(t.exact() == 1, Math.abs(bleu - 100) < 1e-9, "pair " + checked + ": BLEU " + bleu + ", exact " + t.exact());
+            exact += (int) t.exact();
+            checked++;
+        }
+        assertTrue(checked >= 10 && exact > 0.5 * checked, exact + " exact of " + checked);
+        // Decoding a whole batch at once gives each pair what decoding it alone gives.
+        PairTally together = new PairTally(), alone = new PairTally();
+        PairScorer.decode(net, pairs, sep, false, new SpacedWords(shards.vocabulary()), together);
+        for (PairLayout.Pair p : pairs) PairScorer.decode(net, List.of(p), sep, false, new SpacedWords(shards.vocabulary()), alone);
+        assertEquals(alone.bleu(false), together.bleu(false), 1e-12);
+    }
+
+    @Test
+    void bottleneckReportsBleuByLengthWithIntervalsBesideTheCopyBaseline() throws Exception {
+        JsonNode r = BottleneckEval.run(spark, settings.with("eval.bottleneck.bleu", true).with("eval.bottleneck.bleu_resamples", 200),
+                List.of(tmp.resolve("task-model").toString()), tmp.resolve("task-data").toString(), tmp.resolve("bottleneck-bleu").toString(), false);
+        JsonNode all = r.path("models").get(0).path("overall");
+        assertEquals(all.path("pairs").asLong(), all.path("decoded").asLong(), "every scored pair is decoded");
+        // One word per pair here (a symbol string without spaces): no 4-gram, so BLEU is 0 for model and copy alike.
+        assertEquals(0, all.path("copy_bleu").asDouble(), 0, all.toString());
+        for (JsonNode b : r.path("models").get(0).path("buckets"))
+            if (b.path("pairs").asLong() > 0)
+                assertTrue(b.has("bleu") && b.path("bleu_lower").asDouble() <= b.path("bleu").asDouble()
+                        && b.path("bleu").asDouble() <= b.path("bleu_upper").asDouble(), b.toString());
+        assertTrue(r.has("bleu"), "the manifest says how BLEU was computed");
+        assertTrue(Files.size(tmp.resolve("bottleneck-bleu/bottleneck-bleu.png")) > 1000);
+        JsonNode m = Manifest.json().readTree(tmp.resolve("bottleneck-bleu/manifest.json").toFile());
+        assertTrue(m.toString().contains("BLEU by source length"), "the BLEU table is in the manifest");
+    }
+
     /** Checkpoints and resume work for this family as for the others: a killed run resumes to the uninterrupted run's end. */
     @Test
     void aKilledRunResumesToTheSameEnd() throws Exception {
