@@ -170,6 +170,7 @@ public final class BottleneckEval {
             ArrayNode ms = r.putArray("models");
             List<List<Object>> rows = new ArrayList<>();
             List<List<Object>> bleuRows = new ArrayList<>();
+            java.util.Set<String> names = new java.util.HashSet<>();
             List<BottleneckPlot.Series> series = new ArrayList<>();
             long pairs = 0;
             StringBuilder summary = new StringBuilder();
@@ -182,6 +183,11 @@ public final class BottleneckEval {
                 boolean reverse = mm.path("reverse_source").asBoolean(false);
                 String name = String.format("%s %dx%d, attention %s%s", mm.path("cell").asText(), mm.path("layers").asInt(),
                         mm.path("hidden").asInt(), attention, reverse ? ", reversed" : "");
+                // Models of one configuration (seeds) keep apart in tables and plots by their directory's name.
+                if (!names.add(name)) {
+                    name = name + " (" + new Path(model).getName() + ")";
+                    names.add(name);
+                }
                 PairTally t = PairScorer.score(spark, shards, spec.split(), m.modelBytes(), reverse, spec.maxChars(),
                         spec.bleu() ? shards.vocabulary() : null);
                 if (t.pairs() == 0) throw new BadInputException(shards.path(spec.split()) + ": no pair to score");

@@ -100,16 +100,21 @@ class EncoderDecoderTrainingTest {
         assertTrue(control.path("results").path("validation_exact_match").asDouble() < 0.05, control.path("results").toString());
     }
 
+    /** The copy data's first {@code max} validation pairs, in partition order. */
+    static List<PairLayout.Pair> validationPairs(ShardSet shards, int max) {
+        List<PairLayout.Pair> pairs = new ArrayList<>();
+        for (byte[] b : shards.batches(spark, org.carousel.data.Split.VALIDATION).values().collect())
+            pairs.addAll(org.carousel.data.RecordBatch.unpack(b, shards.bytesPerToken()).pairs(shards.vocabulary().separatorId()));
+        return pairs.subList(0, Math.min(max, pairs.size()));
+    }
+
     @Test
     void greedyDecodingReproducesExactlyTheTargetsTeacherForcingGetsRight() throws Exception {
         Configuration conf = new Configuration();
         ModelDir m = ModelDir.open(tmp.resolve("task-model").toString(), conf, ModelFamily.ENCODER_DECODER);
         ShardSet shards = ShardSet.open(tmp.resolve("task-data").toString(), conf);
         int sep = shards.vocabulary().separatorId();
-        List<PairLayout.Pair> pairs = new ArrayList<>();
-        for (byte[] b : shards.batches(spark, org.carousel.data.Split.VALIDATION).values().collect())
-            pairs.addAll(org.carousel.data.RecordBatch.unpack(b, shards.bytesPerToken()).pairs(sep));
-        pairs = pairs.subList(0, Math.min(120, pairs.size()));
+        List<PairLayout.Pair> pairs = validationPairs(shards, 120);
         var net = m.network(false);
         int exactTeacher = 0, exactGreedy = 0;
         List<String> sources = new ArrayList<>();
@@ -182,14 +187,11 @@ class EncoderDecoderTrainingTest {
 
     @Test
     void decodedPairsScoreFullBleuExactlyWhenTeacherForcingGetsThemRight() throws Exception {
-        Configuration conf = new Configuration();
-        ModelDir m = ModelDir.open(tmp.resolve("task-model").toString(), conf, ModelFamily.ENCODER_DECODER);
-        ShardSet shards = ShardSet.open(tmp.resolve("task-data").toString(), conf);
+        ShardSet shards = ShardSet.open(tmp.resolve("task-data").toString(), new Configuration());
+        var net = ModelDir.open(tmp.resolve("task-model").toString(), new Configuration(), ModelFamily.ENCODER_DECODER).network(false);
         int sep = shards.vocabulary().separatorId();
-        var net = m.network(false);
-        List<PairLayout.Pair> pairs = org.carousel.data.RecordBatch.unpack(
-                shards.batches(spark, org.carousel.data.Split.VALIDATION).values().first(), shards.bytesPerToken()).pairs(sep);
-        int exact = 0, full = 0, checked = 0;
+        List<PairLayout.Pair> pairs = validationPairs(shards, 60);
+        int exact = 0, checked = 0;
         for (PairLayout.Pair p : pairs) {
             if (p.target().length < 4) continue;    // BLEU-4 needs four words
             PairTally t = new PairTally();
@@ -212,7 +214,11 @@ class EncoderDecoderTrainingTest {
     @Test
     void bottleneckReportsBleuByLengthWithIntervalsBesideTheCopyBaseline() throws Exception {
         JsonNode r = BottleneckEval.run(spark, settings.with("eval.bottleneck.bleu", true).with("eval.bottleneck.bleu_resamples", 200),
-                List.of(tmp.resolve("task-model").toString()), tmp.resolve("task-data").toString(), tmp.resolve("bottleneck-bleu").toString(), false);
+                List.of(tmp.resolve("task-model").toString(), tmp.resolve("task-model").toString()), tmp.resolve("task-data").toString(),
+                tmp.resolve("bottleneck-bleu").toString(), false);
+        assertNotEquals(r.path("models").get(0).path("name").asText(), r.path("models").get(1).path("name").asText(),
+                "two models of one configuration (e.g. two seeds) get names of their own for the plots and tables");
+        assertEquals(r.path("models").get(0).path("overall"), r.path("models").get(1).path("overall"), "the same model scores the same");
         JsonNode all = r.path("models").get(0).path("overall");
         assertEquals(all.path("pairs").asLong(), all.path("decoded").asLong(), "every scored pair is decoded");
         // One word per pair here (a symbol string without spaces): no 4-gram, so BLEU is 0 for model and copy alike.
