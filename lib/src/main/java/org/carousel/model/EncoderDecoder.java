@@ -1,6 +1,7 @@
 package org.carousel.model;
 
 import org.carousel.model.layers.DecoderAttention;
+import org.carousel.model.layers.EncoderDecoderRecurrent;
 import org.carousel.model.layers.SparseSoftmaxOutput;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -19,18 +20,20 @@ import org.nd4j.linalg.learning.config.Adam;
  * <pre>
  *   input  [mb, 1, 2K]  source ids left-padded in [0, K), SEP t_1 … t_m right-padded in [K, 2K); features mask [mb, 2K]
  *   EmbeddingSequenceLayer  V → E                        [mb, E, 2K]   one vocabulary for both sides
- *   recurrent layer × L     {@link CellType}, H units    [mb, H, 2K]   Carousel's Lstm | Gru | Rnn
+ *   recurrent layer × L     {@link CellType}, H units    [mb, H, 2K]   Carousel's Lstm | Gru | Rnn, or with separate
+ *                                                                      decoder weights {@link EncoderDecoderRecurrent}
  *   attention (optional)    {@link DecoderAttention}     [mb, 2H, 2K]  decoder step j: [h_j ; Σ_i α_ji h_i], i over the
  *                           source's real steps; additive or dot scores
  *   SparseSoftmaxOutput     H (2H) → V, softmax          [mb, V, 2K]
  *   loss: cross-entropy of t_1 … t_m SEP at the decoder's real steps (labels mask [mb, 2K]); the source is not scored
  * </pre>
  * The decoder starts from the encoder's final state, as in Sutskever et al. 2014: the state after the last source
- * token carries on to the first decoder step. One stack of recurrent weights reads the source and writes the
- * target; the decoder tells the halves apart by the SEP that opens it. Sutskever et al. used two LSTMs; sharing the
- * weights keeps the bottleneck (without attention every bit of the source that reaches the target passes through
- * the L·H (LSTM: 2·L·H) numbers of the state at the boundary) and lets the model run on Carousel's kernels and train
- * with the same trainer as the other families. The attention is Luong et al. 2015's placement (after the recurrent
+ * token carries on to the first decoder step, layer by layer. By default ({@code model.decoder_weights = shared})
+ * one stack of recurrent weights reads the source and writes the target, and the decoder tells the halves apart by
+ * the SEP that opens it; with {@code separate} each recurrent layer has an encoder's and a decoder's set of weights,
+ * Sutskever et al.'s two LSTMs (float32 only: the halves run on the kernels). Either way the bottleneck is there:
+ * without attention every bit of the source that reaches the target passes through the L·H (LSTM: 2·L·H) numbers of
+ * the state at the boundary. The embedding and the output softmax are shared by both sides (one vocabulary). The attention is Luong et al. 2015's placement (after the recurrent
  * layer) with Bahdanau et al. 2015's additive score or Luong's dot score: each target step reads every source state.
  *
  * <p>Full backpropagation through each pair (no tBPTT: the gradient of a target token must reach the source).
@@ -45,8 +48,10 @@ public final class EncoderDecoder {
 
     /** As {@link #configuration(ModelSpec, Seq2SeqSpec, OptimizerSpec, int)} in {@code type} (gradient checks use DOUBLE). */
     public static MultiLayerConfiguration configuration(ModelSpec m, Seq2SeqSpec q, OptimizerSpec o, int vocabSize, DataType type) {
+        if (q.separateDecoder() && type != DataType.FLOAT)
+            throw new IllegalArgumentException("separate decoder weights run on the float32 kernels only, not in " + type);
         NeuralNetConfiguration.ListBuilder list = RecurrentStack.begin(m, o, vocabSize, type);
-        int in = RecurrentStack.stacked(list, m);
+        int in = q.separateDecoder() ? RecurrentStack.stackedEncoderDecoder(list, m) : RecurrentStack.stacked(list, m);
         if (q.attends()) {
             list.layer(DecoderAttention.of(in, m.hidden(), q.attention()));
             in = 2 * in;

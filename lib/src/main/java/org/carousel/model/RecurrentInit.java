@@ -104,10 +104,11 @@ public final class RecurrentInit {
         for (int i = 0; i < net.getnLayers(); i++) {
             Layer l = net.getLayer(i);
             if (l.paramTable().containsKey("RW")) apply(l, cell, spec.init(), spec.tMax(), seed + 1000L * ++k);
-            // DL4J's Bidirectional: the forward and the backward copy, parameters prefixed "f" and "b"
-            for (String direction : new String[]{"f", "b"})
-                if (l.paramTable().containsKey(direction + "RW"))
-                    apply(key -> l.getParam(direction + key), cell, spec.init(), spec.tMax(), seed + 1000L * ++k);
+            // DL4J's Bidirectional: the forward and the backward copy, parameters prefixed "f" and "b";
+            // EncoderDecoderRecurrent: the encoder's and the decoder's, prefixed "e" and "d"
+            for (String half : new String[]{"f", "b", "e", "d"})
+                if (l.paramTable().containsKey(half + "RW"))
+                    apply(key -> l.getParam(half + key), cell, spec.init(), spec.tMax(), seed + 1000L * ++k);
         }
         if (k == 0) throw new IllegalStateException("no recurrent layer to initialise");
     }

@@ -1,5 +1,6 @@
 package org.carousel.model;
 
+import org.carousel.model.layers.EncoderDecoderRecurrent;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -39,6 +40,19 @@ final class RecurrentStack {
         // DL4J's dropOut takes the probability of *keeping* a unit.
         if (m.dropout() > 0) layer.dropOut(1.0 - m.dropout());
         return (BaseRecurrentLayer) layer.build();
+    }
+
+    /**
+     * As {@link #stacked}, each layer with an encoder's and a decoder's weights ({@link EncoderDecoderRecurrent});
+     * the cell's weight initialisation is the network's, as a plain layer's would be.
+     */
+    static int stackedEncoderDecoder(NeuralNetConfiguration.ListBuilder list, ModelSpec m) {
+        int in = m.embedding();
+        for (int i = 0; i < m.layers(); i++) {
+            list.layer(EncoderDecoderRecurrent.of(layer(m, in)));
+            in = m.hidden();
+        }
+        return in;
     }
 
     /** {@link #begin} and {@code m.layers()} recurrent layers, one after the other; returns the top's width. */

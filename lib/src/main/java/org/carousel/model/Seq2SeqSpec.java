@@ -6,16 +6,32 @@ import java.io.Serializable;
 
 /**
  * How an {@link EncoderDecoder} connects its target to its source (config {@code model.attention},
- * {@code model.reverse_source}).
+ * {@code model.reverse_source}, {@code model.decoder_weights}).
  *
  * @param attention     none (the state after the last source token is the decoder's only view of the source: the
  *                      fixed-size bottleneck), additive (Bahdanau et al. 2015's score v · tanh(h_i Wk + h_j Wq + b))
  *                      or dot (Luong et al. 2015's h_i · h_j)
  * @param reverseSource feed each source last token first (Sutskever et al. 2014)
+ * @param separateDecoder the decoder's recurrent layers have weights of their own (Sutskever et al.'s two LSTMs),
+ *                      not the encoder's
  */
-public record Seq2SeqSpec(String attention, boolean reverseSource) implements Serializable {
+public record Seq2SeqSpec(String attention, boolean reverseSource, boolean separateDecoder) implements Serializable {
+    public static final String SHARED = "shared";
+    public static final String SEPARATE = "separate";
+
+    /** Shared recurrent weights. */
+    public Seq2SeqSpec(String attention, boolean reverseSource) {
+        this(attention, reverseSource, false);
+    }
+
     public static Seq2SeqSpec from(Settings s) {
-        return new Seq2SeqSpec(s.oneOf("model.attention", "none", "additive", "dot"), s.bool("model.reverse_source"));
+        return new Seq2SeqSpec(s.oneOf("model.attention", "none", "additive", "dot"), s.bool("model.reverse_source"),
+                s.oneOf("model.decoder_weights", SHARED, SEPARATE).equals(SEPARATE));
+    }
+
+    /** {@value #SHARED} or {@value #SEPARATE}, as config and manifests spell it. */
+    public String decoderWeights() {
+        return separateDecoder ? SEPARATE : SHARED;
     }
 
     public boolean attends() {

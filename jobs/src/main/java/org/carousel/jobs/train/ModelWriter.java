@@ -53,6 +53,7 @@ final class ModelWriter {
             Seq2SeqSpec q = Seq2SeqSpec.from(s);
             mm.put("attention", q.attention());
             mm.put("reverse_source", q.reverseSource());
+            mm.put("decoder_weights", q.decoderWeights());
         }
         mm.put("cell", modelSpec.cell());
         String init = s.string("model.init");

@@ -85,6 +85,8 @@ final class KernelPath {
     private float[] c0 = new float[0];
     private float[] hT = new float[0];
     private float[] cT = new float[0];
+    private float[] dh0 = new float[0];
+    private float[] dc0 = new float[0];
     private int lastMb;
 
     KernelPath(Cell<?> cell) {
@@ -190,6 +192,19 @@ final class KernelPath {
     INDArray backward(INDArray input, RNNFormat format, INDArray maskArr, INDArray epsilon, int backLength,
                       Function<String, INDArray> params, Map<String, INDArray> gradientViews,
                       LayerWorkspaceMgr mgr, String layerId) {
+        return backward(input, format, maskArr, epsilon, backLength, params, gradientViews, mgr, layerId, null, null, false);
+    }
+
+    /**
+     * As {@link #backward(INDArray, RNNFormat, INDArray, INDArray, int, Function, Map, LayerWorkspaceMgr, String)},
+     * across a boundary in time ({@link EncoderDecoderRecurrentLayer}): {@code dhFinal} and {@code dcFinal} [mb·H]
+     * (null: zeros) are dL/d(final state) from what the final state started, and {@code wantInitial} leaves
+     * dL/d(initial state) in {@link #initialStateGradient()} and {@link #initialCellGradient()}. Not with
+     * truncation.
+     */
+    INDArray backward(INDArray input, RNNFormat format, INDArray maskArr, INDArray epsilon, int backLength,
+                      Function<String, INDArray> params, Map<String, INDArray> gradientViews,
+                      LayerWorkspaceMgr mgr, String layerId, float[] dhFinal, float[] dcFinal, boolean wantInitial) {
         INDArray in = ncw(input, format);
         checkInput(in, layerId, input, format);
         int mb = (int) in.size(0), nIn = cell.nIn, steps = (int) in.size(2), h = cell.hidden;
@@ -205,6 +220,8 @@ final class KernelPath {
         boolean reuse = sameInput && f.cached && f.mask == maskArr && f.steps == steps;
         if (f != null) f.cached = false;     // one backward per forward
         boolean truncated = backLength > 0 && backLength < steps;
+        if (truncated && (dhFinal != null || dcFinal != null || wantInitial))
+            throw new IllegalArgumentException("Layer " + layerId + ": state gradients across a boundary need full backprop");
 
         dh = timeMajor(dh, eps, mgr, ArrayType.BP_WORKING_MEM);
         long rows = (long) steps * mb;
@@ -216,7 +233,11 @@ final class KernelPath {
                 cell.loadWeights(this, params, mgr, ArrayType.BP_WORKING_MEM);
                 cell.forward(trainWs, steps, mb, x, true, h0v, c0v, m, null, null, null);
             }
-            cell.backward(trainWs, dh, dx);
+            if (wantInitial) {
+                dh0 = grow(dh0, (long) mb * h);
+                dc0 = grow(dc0, (long) mb * h);
+            }
+            cell.backward(trainWs, dh, dhFinal, dcFinal, dx, wantInitial ? dh0 : null, wantInitial ? dc0 : null);
         } else {
             // Forward over the head to get the state at the truncation point, then forward over the tail from it
             // (that is the pass backprop differentiates), then backward over the tail only.
@@ -241,7 +262,7 @@ final class KernelPath {
             cell.forward(trainWs, backLength, mb, xTail, false, hMid, cMid, mt, null, null, null);
             dhTail = grow(dhTail, (long) tailRows * h);
             System.arraycopy(dh, head * mb * h, dhTail, 0, tailRows * h);
-            cell.backward(trainWs, dhTail, xTail);      // dx of the tail, into xTail (no longer needed)
+            cell.backward(trainWs, dhTail, null, null, xTail, null, null);      // dx of the tail, into xTail (no longer needed)
             Arrays.fill(dx, 0, head * mb * nIn, 0f);
             System.arraycopy(xTail, 0, dx, head * mb * nIn, tailRows * nIn);
         }
@@ -249,6 +270,16 @@ final class KernelPath {
         cell.writeGradients(this, gradientViews, mgr, ArrayType.BP_WORKING_MEM);
         INDArray epsOut = toNcw(dx, mb, nIn, steps, mgr, ArrayType.ACTIVATION_GRAD, ArrayType.BP_WORKING_MEM);
         return format == RNNFormat.NWC ? epsOut.permute(0, 2, 1) : epsOut;
+    }
+
+    /** dL/dh0 [mb·H] (leading entries of the buffer) of the last backward that asked for it. */
+    float[] initialStateGradient() {
+        return dh0;
+    }
+
+    /** dL/dc0 [mb·H] (LSTM; zeros for the one-state cells) of the last backward that asked for it. */
+    float[] initialCellGradient() {
+        return dc0;
     }
 
     // ------------------------------------------------------------------ conversions
@@ -456,8 +487,13 @@ final class KernelPath {
         abstract void forward(SequenceWorkspace ws, int steps, int mb, float[] x, boolean withWeights, float[] h0,
                               float[] c0, float[] mask, float[] hOut, float[] hT, float[] cT);
 
-        /** Kernel backward of the preceding forward on {@code ws}; gradients stay in the cell until written. */
-        abstract void backward(SequenceWorkspace ws, float[] dhOut, float[] dx);
+        /**
+         * Kernel backward of the preceding forward on {@code ws}; gradients stay in the cell until written.
+         * {@code dhT}, {@code dcT}: dL/d(final state) or null (zeros); {@code dh0}, {@code dc0}: dL/d(initial
+         * state) out, or null (not computed). One-state cells ignore {@code dcT} and zero {@code dc0}.
+         */
+        abstract void backward(SequenceWorkspace ws, float[] dhOut, float[] dhT, float[] dcT, float[] dx, float[] dh0,
+                               float[] dc0);
 
         void writeGradients(KernelPath p, Map<String, INDArray> views, LayerWorkspaceMgr mgr, ArrayType scratch) {
             store(dW, views.get(wKey), mgr, scratch);
@@ -496,8 +532,9 @@ final class KernelPath {
         }
 
         @Override
-        void backward(SequenceWorkspace ws, float[] dhOut, float[] dx) {
-            kernel.backward(ws, dhOut, null, null, dx, dW, dRW, db, null, null);
+        void backward(SequenceWorkspace ws, float[] dhOut, float[] dhT, float[] dcT, float[] dx, float[] dh0,
+                      float[] dc0) {
+            kernel.backward(ws, dhOut, dhT, dcT, dx, dW, dRW, db, dh0, dc0);
         }
     }
 
@@ -516,8 +553,10 @@ final class KernelPath {
         }
 
         @Override
-        void backward(SequenceWorkspace ws, float[] dhOut, float[] dx) {
-            kernel.backward(ws, dhOut, null, dx, dW, dRW, db, null);
+        void backward(SequenceWorkspace ws, float[] dhOut, float[] dhT, float[] dcT, float[] dx, float[] dh0,
+                      float[] dc0) {
+            kernel.backward(ws, dhOut, dhT, dx, dW, dRW, db, dh0);
+            if (dc0 != null) Arrays.fill(dc0, 0f);
         }
     }
 
@@ -550,8 +589,10 @@ final class KernelPath {
         }
 
         @Override
-        void backward(SequenceWorkspace ws, float[] dhOut, float[] dx) {
-            kernel.backward(ws, dhOut, null, dx, dW, dRW, db, dbRn, null);
+        void backward(SequenceWorkspace ws, float[] dhOut, float[] dhT, float[] dcT, float[] dx, float[] dh0,
+                      float[] dc0) {
+            kernel.backward(ws, dhOut, dhT, dx, dW, dRW, db, dbRn, dh0);
+            if (dc0 != null) Arrays.fill(dc0, 0f);
         }
 
         @Override

@@ -14,5 +14,11 @@
  * entry points) and keeps only the overrides that choose between it and its reference path. The
  * configurations share {@link org.carousel.model.layers.LayerConfigurations} (instantiation,
  * builder copying, recurrent constraints).
+ *
+ * <p>The other families' layers: {@link org.carousel.model.layers.DecoderAttention} and
+ * {@link org.carousel.model.layers.EncoderDecoderRecurrent} (separate encoder and decoder weights on
+ * two kernel paths, float32 only) for the encoder–decoder; {@link org.carousel.model.layers.AttentionPooling},
+ * {@link org.carousel.model.layers.TimePooling} and {@link org.carousel.model.layers.BidirectionalEndStates}
+ * for the classifier; {@link org.carousel.model.layers.SparseSoftmaxOutput} for all.
  */
 package org.carousel.model.layers;

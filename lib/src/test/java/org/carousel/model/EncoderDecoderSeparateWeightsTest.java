@@ -1,0 +1,243 @@
+package org.carousel.model;
+
+import org.carousel.data.PairLayout;
+import org.carousel.dynamics.ElmanCell;
+import org.carousel.dynamics.GruCell;
+import org.carousel.dynamics.LstmCell;
+import org.carousel.dynamics.RecurrentCell;
+import org.carousel.generate.PairDecoder;
+import org.carousel.model.layers.EncoderDecoderRecurrent;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The encoder–decoder with separate encoder and decoder weights ({@code model.decoder_weights = separate},
+ * {@link EncoderDecoderRecurrent}): with both halves given the same weights it is the shared-weight model (outputs,
+ * and gradients that add up to the shared layer's); its gradients match central differences of a double-precision
+ * reference (the {@link org.carousel.dynamics} cells stepped over the two halves, with the masks of pairs of
+ * different lengths) for every cell; it survives a save and a load; it learns reversal in-process.
+ */
+class EncoderDecoderSeparateWeightsTest {
+    static final int VOCAB = EncoderDecoderTest.VOCAB, SEP = EncoderDecoderTest.SEP;
+    static final LayerWorkspaceMgr NO_WS = LayerWorkspaceMgr.noWorkspaces();
+
+    static MultiLayerNetwork net(String cell, int layers, String attention, boolean separate) {
+        MultiLayerConfiguration conf = EncoderDecoder.configuration(new ModelSpec(cell, layers, 4, 3, 0.0, 12345),
+                new Seq2SeqSpec(attention, false, separate), new OptimizerSpec(1.0, 0, 0, 100), VOCAB, DataType.FLOAT);
+        return SequenceClassifierGradientTest.checked(conf, DataType.FLOAT);
+    }
+
+    static DataSet data() {
+        return PairLayout.of(EncoderDecoderTest.PAIRS, SEP, false);
+    }
+
+    /** The gradient of {@code net} on {@code d}, as fit computes it before the updater. */
+    static Gradient gradient(MultiLayerNetwork net, DataSet d) {
+        net.setInput(d.getFeatures());
+        net.setLabels(d.getLabels());
+        net.setLayerMaskArrays(d.getFeaturesMaskArray(), d.getLabelsMaskArray());
+        net.computeGradientAndScore();
+        return net.gradient();
+    }
+
+    @Test
+    void withEqualHalvesItIsTheSharedModel() {
+        DataSet d = data();
+        for (String cell : CellType.ids())
+            for (String attention : List.of("none", "additive")) {
+                MultiLayerNetwork shared = net(cell, 2, attention, false), separate = net(cell, 2, attention, true);
+                assertEquals(shared.getnLayers(), separate.getnLayers());
+                for (int i = 0; i < shared.getnLayers(); i++) {
+                    Layer s = shared.getLayer(i), p = separate.getLayer(i);
+                    if (p.conf().getLayer() instanceof EncoderDecoderRecurrent) {
+                        for (String key : s.paramTable().keySet()) {
+                            p.setParam("e" + key, s.getParam(key).dup());
+                            p.setParam("d" + key, s.getParam(key).dup());
+                        }
+                    } else {
+                        for (String key : s.paramTable().keySet()) p.setParam(key, s.getParam(key).dup());
+                    }
+                }
+                String what = cell + "/" + attention;
+                INDArray a = shared.output(d.getFeatures(), false, d.getFeaturesMaskArray(), null);
+                INDArray b = separate.output(d.getFeatures(), false, d.getFeaturesMaskArray(), null);
+                assertTrue(a.sub(b).amaxNumber().doubleValue() < 1e-6, what + ": outputs differ");
+                Gradient gs = gradient(shared, d), gp = gradient(separate, d);
+                assertEquals(shared.score(), separate.score(), 1e-6, what);
+                for (int i = 0; i < shared.getnLayers(); i++) {
+                    boolean split = separate.getLayer(i).conf().getLayer() instanceof EncoderDecoderRecurrent;
+                    for (String key : shared.getLayer(i).paramTable().keySet()) {
+                        INDArray expected = gs.getGradientFor(i + "_" + key);
+                        INDArray got = split ? gp.getGradientFor(i + "_e" + key).add(gp.getGradientFor(i + "_d" + key))
+                                : gp.getGradientFor(i + "_" + key);
+                        double scale = Math.max(1e-3, expected.amaxNumber().doubleValue());
+                        assertTrue(expected.sub(got).amaxNumber().doubleValue() / scale < 1e-4,
+                                what + " layer " + i + " " + key + ": " + expected + " vs " + got);
+                        if (split) assertTrue(gp.getGradientFor(i + "_e" + key).amaxNumber().doubleValue() > 0
+                                && gp.getGradientFor(i + "_d" + key).amaxNumber().doubleValue() > 0,
+                                what + ": both halves get a gradient for " + key);
+                    }
+                }
+            }
+    }
+
+    static double[] rowMajor(INDArray a) {
+        return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    }
+
+    static RecurrentCell cell(String type, int nIn, int h, double[] w, double[] rw, double[] b) {
+        return switch (type) {
+            case "lstm" -> new LstmCell(nIn, h, w, rw, b);
+            case "gru" -> new GruCell(nIn, h, w, rw, b);
+            default -> new ElmanCell(nIn, h, w, rw, b, false);
+        };
+    }
+
+    /**
+     * L = Σ r ⊙ out over the real steps of the layer in double precision: the encoder's cell over [0, K) from zero,
+     * the decoder's over [K, 2K) from where it ended; a masked step keeps the state and outputs nothing.
+     */
+    static double referenceLoss(String type, int nIn, int h, double[][] params, double[] x, double[] mask, double[] r,
+                                int mb, int w) {
+        int k = w / 2;
+        double loss = 0;
+        for (int b = 0; b < mb; b++) {
+            RecurrentCell enc = cell(type, nIn, h, params[0], params[1], params[2]);
+            RecurrentCell dec = cell(type, nIn, h, params[3], params[4], params[5]);
+            double[] s = new double[enc.stateSize()], next = new double[s.length], cache = new double[enc.cacheSize()];
+            for (int t = 0; t < w; t++) {
+                if (mask[b * w + t] == 0) continue;
+                double[] xt = new double[nIn];
+                for (int i = 0; i < nIn; i++) xt[i] = x[(b * nIn + i) * w + t];
+                (t < k ? enc : dec).step(xt, s, next, cache);
+                System.arraycopy(next, 0, s, 0, s.length);
+                for (int j = 0; j < h; j++) loss += r[(b * h + j) * w + t] * s[j];
+            }
+        }
+        return loss;
+    }
+
+    @Test
+    void gradientsMatchCentralDifferencesOfADoubleReferenceWithMasks() {
+        DataSet d = data();
+        INDArray mask = d.getFeaturesMaskArray();
+        int mb = (int) mask.size(0), w = (int) mask.size(1), nIn = 3, h = 4;
+        double[] m = rowMajor(mask);
+        List<String> failed = new ArrayList<>();
+        for (String type : CellType.ids()) {
+            MultiLayerNetwork net = net(type, 1, "none", true);
+            net.initGradientsView();
+            Layer layer = net.getLayer(1);
+            Nd4j.getRandom().setSeed(11);
+            INDArray x = Nd4j.rand(DataType.FLOAT, mb, nIn, w).subi(0.5f).muli(2f);
+            INDArray r = Nd4j.rand(DataType.FLOAT, mb, h, w).subi(0.5f);
+            layer.setInput(x, NO_WS);
+            layer.setMaskArray(mask);
+            layer.activate(true, NO_WS);
+            Pair<Gradient, INDArray> g = layer.backpropGradient(r, NO_WS);
+            String[] keys = {"eW", "eRW", "eb", "dW", "dRW", "db"};
+            double[][] p = new double[keys.length][];
+            for (int i = 0; i < keys.length; i++) p[i] = rowMajor(layer.getParam(keys[i]));
+            double[] xs = rowMajor(x), rs = rowMajor(r);
+            double eps = 1e-6;
+            for (int i = 0; i <= keys.length; i++) {
+                double[] v = i < keys.length ? p[i] : xs;
+                double[] analytic = rowMajor(i < keys.length ? g.getFirst().getGradientFor(keys[i]) : g.getSecond());
+                double worst = 0, scale = 0;
+                for (int j = 0; j < v.length; j++) {
+                    double keep = v[j];
+                    v[j] = keep + eps;
+                    double plus = referenceLoss(type, nIn, h, p, xs, m, rs, mb, w);
+                    v[j] = keep - eps;
+                    double minus = referenceLoss(type, nIn, h, p, xs, m, rs, mb, w);
+                    v[j] = keep;
+                    double numeric = (plus - minus) / (2 * eps);
+                    worst = Math.max(worst, Math.abs(numeric - analytic[j]));
+                    scale = Math.max(scale, Math.abs(numeric));
+                }
+                String name = type + "/" + (i < keys.length ? keys[i] : "input");
+                System.out.printf("%s: float layer gradient vs central differences %.1e (of %.2f)%n", name, worst / scale, scale);
+                if (!(scale > 1e-3) || worst / scale >= 1e-4) failed.add(name + " (" + worst / scale + ")");
+            }
+        }
+        assertTrue(failed.isEmpty(), "gradient checks failed: " + failed);
+    }
+
+    /** model.init reaches both halves, each with a draw of its own. */
+    @Test
+    void chronoInitialisationReachesBothHalves() {
+        MultiLayerNetwork net = net("lstm", 1, "none", true);
+        RecurrentInit.apply(net, CellType.LSTM, new RecurrentInit.Spec("chrono", 50), 3);
+        Layer l = net.getLayer(1);
+        INDArray fe = l.getParam("eb").get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(4, 8));
+        INDArray fd = l.getParam("db").get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(4, 8));
+        for (INDArray f : List.of(fe, fd))
+            assertTrue(f.minNumber().doubleValue() >= 0 && f.maxNumber().doubleValue() <= Math.log(49) + 1e-6, "chrono forget biases: " + f);
+        assertNotEquals(fe, fd);
+    }
+
+    @Test
+    void doublePrecisionIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> EncoderDecoder.configuration(new ModelSpec("lstm", 1, 4, 3, 0.0, 1),
+                new Seq2SeqSpec("none", false, true), new OptimizerSpec(1.0, 0, 0, 100), VOCAB, DataType.DOUBLE));
+    }
+
+    @Test
+    void itSurvivesSaveAndLoad() throws Exception {
+        MultiLayerNetwork net = net("lstm", 2, "additive", true);
+        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
+        assertEquals(net.getLayerWiseConfigurations(), back);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(net, bytes, true);
+        MultiLayerNetwork loaded = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()), true);
+        DataSet d = data();
+        assertEquals(net.output(d.getFeatures(), false, d.getFeaturesMaskArray(), null),
+                loaded.output(d.getFeatures(), false, d.getFeaturesMaskArray(), null));
+        assertEquals(2 * net("lstm", 2, "additive", false).getLayer(1).numParams(), loaded.getLayer(1).numParams());
+    }
+
+    @Test
+    void itLearnsReversal() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        List<PairLayout.Pair> pairs = new ArrayList<>();
+        for (int i = 0; i < 640; i++) {
+            int n = 2 + rnd.nextInt(4);
+            int[] s = new int[n], t = new int[n];
+            for (int j = 0; j < n; j++) s[j] = 1 + rnd.nextInt(5);
+            for (int j = 0; j < n; j++) t[j] = s[n - 1 - j];
+            pairs.add(new PairLayout.Pair(s, t));
+        }
+        MultiLayerNetwork net = EncoderDecoder.build(new ModelSpec("gru", 1, 32, 8, 0.0, 5),
+                new Seq2SeqSpec("additive", false, true), new OptimizerSpec(0.02, 5, 0, 100), VOCAB);
+        for (int epoch = 0; epoch < 12; epoch++)
+            for (int b = 0; b < pairs.size(); b += 32) net.fit(PairLayout.of(pairs.subList(b, b + 32), SEP, false));
+        PairDecoder decoder = new PairDecoder(net, SEP, false, 12);
+        List<int[]> sources = new ArrayList<>();
+        for (PairLayout.Pair p : pairs.subList(0, 64)) sources.add(p.source());
+        List<int[]> greedy = decoder.greedy(sources);
+        int exact = 0;
+        for (int i = 0; i < 64; i++) {
+            if (java.util.Arrays.equals(greedy.get(i), pairs.get(i).target())) exact++;
+            assertArrayEquals(greedy.get(i), decoder.greedy(List.of(sources.get(i))).get(0), "a row decodes the same alone");
+        }
+        assertTrue(exact >= 58, "reversal learned: " + exact + "/64 exact");
+    }
+}
