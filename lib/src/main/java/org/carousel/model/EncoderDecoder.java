@@ -22,6 +22,8 @@ import org.nd4j.linalg.learning.config.Adam;
  *   EmbeddingSequenceLayer  V → E                        [mb, E, 2K]   one vocabulary for both sides
  *   recurrent layer × L     {@link CellType}, H units    [mb, H, 2K]   Carousel's Lstm | Gru | Rnn, or with separate
  *                                                                      decoder weights {@link EncoderDecoderRecurrent}
+ *                                                                      (bidirectional: [mb, 2H, 2K], a backward encoder's
+ *                                                                      states beside the source's, zeros beside the target's)
  *   attention (optional)    {@link DecoderAttention}     [mb, 2H, 2K]  decoder step j: [h_j ; Σ_i α_ji h_i], i over the
  *                           source's real steps; additive or dot scores
  *   SparseSoftmaxOutput     H (2H) → V, softmax          [mb, V, 2K]
@@ -51,7 +53,7 @@ public final class EncoderDecoder {
         if (q.separateDecoder() && type != DataType.FLOAT)
             throw new IllegalArgumentException("separate decoder weights run on the float32 kernels only, not in " + type);
         NeuralNetConfiguration.ListBuilder list = RecurrentStack.begin(m, o, vocabSize, type);
-        int in = q.separateDecoder() ? RecurrentStack.stackedEncoderDecoder(list, m) : RecurrentStack.stacked(list, m);
+        int in = q.separateDecoder() ? RecurrentStack.stackedEncoderDecoder(list, m, q.bidirectional()) : RecurrentStack.stacked(list, m);
         if (q.attends()) {
             list.layer(DecoderAttention.of(in, m.hidden(), q.attention()));
             in = 2 * in;

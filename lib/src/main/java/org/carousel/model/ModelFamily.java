@@ -34,16 +34,18 @@ public enum ModelFamily {
 
     /**
      * The family {@code model.kind} names (lm | classifier | seq2seq), checked against the keys only some families
-     * read: {@code model.bidirectional} needs a family that reads a whole sequence before it answers (the
-     * encoder–decoder's one stack also generates, so it cannot read backwards either).
+     * read: {@code model.bidirectional} needs a family that reads a whole sequence before it answers (the classifier,
+     * or the encoder–decoder's encoder, which needs separate decoder weights for it: a shared stack also generates,
+     * and a backward direction over the target would read what it predicts).
      */
     public static ModelFamily fromConfig(org.carousel.config.Settings s) {
         String k = s.oneOf("model.kind", "lm", "classifier", "seq2seq");
         for (ModelFamily f : values()) {
             if (!f.kind.equals(k)) continue;
-            if (f != SEQUENCE_CLASSIFIER && s.bool("model.bidirectional"))
-                throw new BadInputException("config key 'model.bidirectional' = true: " + (f == LANGUAGE_MODEL ? "a language model" : "an encoder-decoder") + " predicts each next "
-                        + "token, which a backward direction would already have read; it needs model.kind = classifier");
+            if (f == LANGUAGE_MODEL && s.bool("model.bidirectional"))
+                throw new BadInputException("config key 'model.bidirectional' = true: a language model predicts each next "
+                        + "token, which a backward direction would already have read; it needs model.kind = classifier or seq2seq");
+            if (f == ENCODER_DECODER) Seq2SeqSpec.from(s);   // a bidirectional encoder needs separate decoder weights
             return f;
         }
         throw new IllegalStateException(k);

@@ -43,14 +43,15 @@ final class RecurrentStack {
     }
 
     /**
-     * As {@link #stacked}, each layer with an encoder's and a decoder's weights ({@link EncoderDecoderRecurrent});
+     * As {@link #stacked}, each layer with an encoder's and a decoder's weights ({@link EncoderDecoderRecurrent}),
+     * and a backward encoder's when {@code bidirectional} (2H wide outputs);
      * the cell's weight initialisation is the network's, as a plain layer's would be.
      */
-    static int stackedEncoderDecoder(NeuralNetConfiguration.ListBuilder list, ModelSpec m) {
+    static int stackedEncoderDecoder(NeuralNetConfiguration.ListBuilder list, ModelSpec m, boolean bidirectional) {
         int in = m.embedding();
         for (int i = 0; i < m.layers(); i++) {
-            list.layer(EncoderDecoderRecurrent.of(layer(m, in)));
-            in = m.hidden();
+            list.layer(EncoderDecoderRecurrent.of(layer(m, in), bidirectional));
+            in = (bidirectional ? 2 : 1) * m.hidden();
         }
         return in;
     }

@@ -40,8 +40,12 @@ class EncoderDecoderSeparateWeightsTest {
     static final LayerWorkspaceMgr NO_WS = LayerWorkspaceMgr.noWorkspaces();
 
     static MultiLayerNetwork net(String cell, int layers, String attention, boolean separate) {
+        return net(cell, layers, attention, separate, false);
+    }
+
+    static MultiLayerNetwork net(String cell, int layers, String attention, boolean separate, boolean bidirectional) {
         MultiLayerConfiguration conf = EncoderDecoder.configuration(new ModelSpec(cell, layers, 4, 3, 0.0, 12345),
-                new Seq2SeqSpec(attention, false, separate), new OptimizerSpec(1.0, 0, 0, 100), VOCAB, DataType.FLOAT);
+                new Seq2SeqSpec(attention, false, separate, bidirectional), new OptimizerSpec(1.0, 0, 0, 100), VOCAB, DataType.FLOAT);
         return SequenceClassifierGradientTest.checked(conf, DataType.FLOAT);
     }
 
@@ -113,13 +117,27 @@ class EncoderDecoderSeparateWeightsTest {
 
     /**
      * L = Σ r ⊙ out over the real steps of the layer in double precision: the encoder's cell over [0, K) from zero,
-     * the decoder's over [K, 2K) from where it ended; a masked step keeps the state and outputs nothing.
+     * the decoder's over [K, 2K) from where it ended; a masked step keeps the state and outputs nothing. With a
+     * seventh to ninth parameter (bidirectional), also the backward encoder's cell over the source's real steps from
+     * the last to the first, its states read by r's rows H..2H at the source steps. r is [mb, U, 2K], U = H or 2H.
      */
     static double referenceLoss(String type, int nIn, int h, double[][] params, double[] x, double[] mask, double[] r,
                                 int mb, int w) {
-        int k = w / 2;
+        int k = w / 2, u = params.length > 6 ? 2 * h : h;
         double loss = 0;
         for (int b = 0; b < mb; b++) {
+            if (params.length > 6) {
+                RecurrentCell back = cell(type, nIn, h, params[6], params[7], params[8]);
+                double[] s = new double[back.stateSize()], next = new double[s.length], cache = new double[back.cacheSize()];
+                for (int t = k - 1; t >= 0; t--) {
+                    if (mask[b * w + t] == 0) continue;
+                    double[] xt = new double[nIn];
+                    for (int i = 0; i < nIn; i++) xt[i] = x[(b * nIn + i) * w + t];
+                    back.step(xt, s, next, cache);
+                    System.arraycopy(next, 0, s, 0, s.length);
+                    for (int j = 0; j < h; j++) loss += r[(b * u + h + j) * w + t] * s[j];
+                }
+            }
             RecurrentCell enc = cell(type, nIn, h, params[0], params[1], params[2]);
             RecurrentCell dec = cell(type, nIn, h, params[3], params[4], params[5]);
             double[] s = new double[enc.stateSize()], next = new double[s.length], cache = new double[enc.cacheSize()];
@@ -129,7 +147,7 @@ class EncoderDecoderSeparateWeightsTest {
                 for (int i = 0; i < nIn; i++) xt[i] = x[(b * nIn + i) * w + t];
                 (t < k ? enc : dec).step(xt, s, next, cache);
                 System.arraycopy(next, 0, s, 0, s.length);
-                for (int j = 0; j < h; j++) loss += r[(b * h + j) * w + t] * s[j];
+                for (int j = 0; j < h; j++) loss += r[(b * u + j) * w + t] * s[j];
             }
         }
         return loss;
@@ -142,18 +160,23 @@ class EncoderDecoderSeparateWeightsTest {
         int mb = (int) mask.size(0), w = (int) mask.size(1), nIn = 3, h = 4;
         double[] m = rowMajor(mask);
         List<String> failed = new ArrayList<>();
-        for (String type : CellType.ids()) {
-            MultiLayerNetwork net = net(type, 1, "none", true);
+        for (String variant : List.of("lstm", "gru", "rnn", "lstm/bidirectional", "gru/bidirectional", "rnn/bidirectional")) {
+            String type = variant.split("/")[0];
+            boolean bi = variant.endsWith("bidirectional");
+            MultiLayerNetwork net = net(type, 1, "none", true, bi);
             net.initGradientsView();
             Layer layer = net.getLayer(1);
             Nd4j.getRandom().setSeed(11);
             INDArray x = Nd4j.rand(DataType.FLOAT, mb, nIn, w).subi(0.5f).muli(2f);
-            INDArray r = Nd4j.rand(DataType.FLOAT, mb, h, w).subi(0.5f);
+            INDArray r = Nd4j.rand(DataType.FLOAT, mb, bi ? 2 * h : h, w).subi(0.5f);
             layer.setInput(x, NO_WS);
             layer.setMaskArray(mask);
-            layer.activate(true, NO_WS);
+            INDArray out = layer.activate(true, NO_WS);
+            if (bi) assertEquals(0.0, out.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(h, 2 * h),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(w / 2, w)).amaxNumber().doubleValue(), variant + ": zeros beside the target's states");
             Pair<Gradient, INDArray> g = layer.backpropGradient(r, NO_WS);
-            String[] keys = {"eW", "eRW", "eb", "dW", "dRW", "db"};
+            String[] keys = bi ? new String[]{"eW", "eRW", "eb", "dW", "dRW", "db", "bW", "bRW", "bb"}
+                    : new String[]{"eW", "eRW", "eb", "dW", "dRW", "db"};
             double[][] p = new double[keys.length][];
             for (int i = 0; i < keys.length; i++) p[i] = rowMajor(layer.getParam(keys[i]));
             double[] xs = rowMajor(x), rs = rowMajor(r);
@@ -173,7 +196,7 @@ class EncoderDecoderSeparateWeightsTest {
                     worst = Math.max(worst, Math.abs(numeric - analytic[j]));
                     scale = Math.max(scale, Math.abs(numeric));
                 }
-                String name = type + "/" + (i < keys.length ? keys[i] : "input");
+                String name = variant + "/" + (i < keys.length ? keys[i] : "input");
                 System.out.printf("%s: float layer gradient vs central differences %.1e (of %.2f)%n", name, worst / scale, scale);
                 if (!(scale > 1e-3) || worst / scale >= 1e-4) failed.add(name + " (" + worst / scale + ")");
             }
@@ -194,6 +217,41 @@ class EncoderDecoderSeparateWeightsTest {
         assertNotEquals(fe, fd);
     }
 
+    /** A pair's next-token distributions at its decoder steps, alone (its own K) and in the batch: padding is inert. */
+    @Test
+    void paddingIsInert() {
+        for (String cell : CellType.ids())
+            for (boolean bi : new boolean[]{false, true})
+                for (String attention : List.of("none", "additive")) {
+                    MultiLayerNetwork net = net(cell, 2, attention, true, bi);
+                    DataSet all = data();
+                    INDArray batch = net.output(all.getFeatures(), false, all.getFeaturesMaskArray(), null);
+                    int k = (int) batch.size(2) / 2;
+                    for (int b = 0; b < EncoderDecoderTest.PAIRS.size(); b++) {
+                        DataSet one = PairLayout.of(List.of(EncoderDecoderTest.PAIRS.get(b)), SEP, false);
+                        INDArray alone = net.output(one.getFeatures(), false, one.getFeaturesMaskArray(), null);
+                        int k1 = (int) alone.size(2) / 2, steps = EncoderDecoderTest.PAIRS.get(b).target().length + 1;
+                        INDArray x = batch.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                                org.nd4j.linalg.indexing.NDArrayIndex.interval(k, k + steps));
+                        INDArray y = alone.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                                org.nd4j.linalg.indexing.NDArrayIndex.interval(k1, k1 + steps));
+                        double diff = x.sub(y).amaxNumber().doubleValue();
+                        assertTrue(diff < 1e-5, cell + (bi ? "/bidirectional/" : "/") + attention + " pair " + b + ": padded and alone differ by " + diff);
+                    }
+                }
+    }
+
+    @Test
+    void bidirectionalNeedsSeparateDecoderWeights() {
+        assertThrows(IllegalArgumentException.class, () -> new Seq2SeqSpec("none", false, false, true));
+        org.carousel.config.Settings s = org.carousel.config.Settings.defaults().with("model.kind", "seq2seq").with("model.bidirectional", true);
+        org.carousel.BadInputException e = assertThrows(org.carousel.BadInputException.class, () -> ModelFamily.fromConfig(s));
+        assertTrue(e.getMessage().contains("model.decoder_weights = separate"), e.getMessage());
+        assertTrue(Seq2SeqSpec.from(s.with("model.decoder_weights", "separate")).bidirectional());
+        assertThrows(org.carousel.BadInputException.class, () -> ModelFamily.fromConfig(s.with("model.kind", "lm")));
+        assertFalse(Seq2SeqSpec.from(s.with("model.kind", "classifier")).bidirectional(), "the classifier's flag is its own");
+    }
+
     @Test
     void doublePrecisionIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> EncoderDecoder.configuration(new ModelSpec("lstm", 1, 4, 3, 0.0, 1),
@@ -202,7 +260,7 @@ class EncoderDecoderSeparateWeightsTest {
 
     @Test
     void itSurvivesSaveAndLoad() throws Exception {
-        MultiLayerNetwork net = net("lstm", 2, "additive", true);
+        MultiLayerNetwork net = net("lstm", 2, "additive", true, true);
         MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
         assertEquals(net.getLayerWiseConfigurations(), back);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -211,7 +269,7 @@ class EncoderDecoderSeparateWeightsTest {
         DataSet d = data();
         assertEquals(net.output(d.getFeatures(), false, d.getFeaturesMaskArray(), null),
                 loaded.output(d.getFeatures(), false, d.getFeaturesMaskArray(), null));
-        assertEquals(2 * net("lstm", 2, "additive", false).getLayer(1).numParams(), loaded.getLayer(1).numParams());
+        assertEquals(3 * net("lstm", 2, "additive", false).getLayer(1).numParams(), loaded.getLayer(1).numParams());
     }
 
     @Test
@@ -225,8 +283,12 @@ class EncoderDecoderSeparateWeightsTest {
             for (int j = 0; j < n; j++) t[j] = s[n - 1 - j];
             pairs.add(new PairLayout.Pair(s, t));
         }
+        for (boolean bi : new boolean[]{false, true}) learnsReversal(pairs, bi);
+    }
+
+    private static void learnsReversal(List<PairLayout.Pair> pairs, boolean bidirectional) {
         MultiLayerNetwork net = EncoderDecoder.build(new ModelSpec("gru", 1, 32, 8, 0.0, 5),
-                new Seq2SeqSpec("additive", false, true), new OptimizerSpec(0.02, 5, 0, 100), VOCAB);
+                new Seq2SeqSpec("additive", false, true, bidirectional), new OptimizerSpec(0.02, 5, 0, 100), VOCAB);
         for (int epoch = 0; epoch < 12; epoch++)
             for (int b = 0; b < pairs.size(); b += 32) net.fit(PairLayout.of(pairs.subList(b, b + 32), SEP, false));
         PairDecoder decoder = new PairDecoder(net, SEP, false, 12);
@@ -238,6 +300,6 @@ class EncoderDecoderSeparateWeightsTest {
             if (java.util.Arrays.equals(greedy.get(i), pairs.get(i).target())) exact++;
             assertArrayEquals(greedy.get(i), decoder.greedy(List.of(sources.get(i))).get(0), "a row decodes the same alone");
         }
-        assertTrue(exact >= 58, "reversal learned: " + exact + "/64 exact");
+        assertTrue(exact >= 58, (bidirectional ? "bidirectional: " : "") + "reversal learned: " + exact + "/64 exact");
     }
 }

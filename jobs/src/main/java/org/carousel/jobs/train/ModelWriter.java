@@ -54,6 +54,7 @@ final class ModelWriter {
             mm.put("attention", q.attention());
             mm.put("reverse_source", q.reverseSource());
             mm.put("decoder_weights", q.decoderWeights());
+            mm.put("bidirectional", q.bidirectional());
         }
         mm.put("cell", modelSpec.cell());
         String init = s.string("model.init");

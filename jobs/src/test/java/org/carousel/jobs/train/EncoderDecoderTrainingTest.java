@@ -235,23 +235,29 @@ class EncoderDecoderTrainingTest {
 
     /** Checkpoints and resume work for this family as for the others: a killed run resumes to the uninterrupted run's end. */
     /**
-     * model.decoder_weights = separate through the train job on Spark: the decoder's recurrent layer gets weights of
-     * its own (one GRU layer's worth more parameters), copy is learned as with shared weights, and translate decodes
-     * with it what teacher forcing gets right.
+     * model.decoder_weights = separate through the train job on Spark, one-way and bidirectional: the decoder's
+     * recurrent layer gets weights of its own (one GRU layer's worth more parameters; the backward encoder another),
+     * copy is learned as with shared weights, and translate decodes what teacher forcing gets right.
      */
     @Test
     void separateDecoderWeightsTrainOnSparkAndTranslate() throws Exception {
-        Path out = tmp.resolve("separate-model");
-        JsonNode m = TrainJob.run(spark, settings.with("model.decoder_weights", "separate"), tmp.resolve("task-data").toString(),
-                out.toString(), false);
+        for (boolean bi : new boolean[]{false, true}) separateDecoderWeights(bi);
+    }
+
+    private static void separateDecoderWeights(boolean bidirectional) throws Exception {
+        Path out = tmp.resolve(bidirectional ? "bidirectional-model" : "separate-model");
+        JsonNode m = TrainJob.run(spark, settings.with("model.decoder_weights", "separate").with("model.bidirectional", bidirectional),
+                tmp.resolve("task-data").toString(), out.toString(), false);
         assertEquals("separate", m.path("model").path("decoder_weights").asText());
+        assertEquals(bidirectional, m.path("model").path("bidirectional").asBoolean());
         assertEquals("shared", attending.path("model").path("decoder_weights").asText());
         long gru = 16 * 3 * 48 + 48 * 3 * 48 + 4 * 48;   // W [E, 3H], RW [H, 3H], b [1, 4H]
-        assertEquals(attending.path("model").path("parameters").asLong() + gru, m.path("model").path("parameters").asLong());
+        if (!bidirectional) assertEquals(attending.path("model").path("parameters").asLong() + gru, m.path("model").path("parameters").asLong());
         assertTrue(m.path("results").path("validation_exact_match").asDouble() > 0.6, m.path("results").toString());
         Configuration conf = new Configuration();
         ShardSet shards = ShardSet.open(tmp.resolve("task-data").toString(), conf);
         var net = ModelDir.open(out.toString(), conf, ModelFamily.ENCODER_DECODER).network(false);
+        assertEquals((bidirectional ? 3 : 2) * gru, net.getLayer(1).numParams());
         List<PairLayout.Pair> pairs = validationPairs(shards, 40);
         List<String> sources = new ArrayList<>();
         for (PairLayout.Pair p : pairs) sources.add(shards.vocabulary().decode(p.source()));

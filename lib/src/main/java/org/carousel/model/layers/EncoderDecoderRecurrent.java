@@ -26,7 +26,14 @@ import java.util.Objects;
  *   decoder  h_t = cell_d(x_t, h_{t-1}),  t in [K, 2K), h_{K-1} the encoder's final state
  *   input [mb, nIn, 2K] (NCW)   mask [mb, 2K]   output [mb, H, 2K] (NCW, same mask)
  *   parameters: the cell's keys prefixed "e" (encoder) and "d" (decoder), e.g. LSTM eW, eRW, eb, dW, dRW, db
+ *
+ *   bidirectional: a backward encoder too, g_t = cell_b(x_t, g_{t+1}) from t = K−1 down to 0, g_K = 0
+ *     output [mb, 2H, 2K]: [h_t ; g_t] at source steps, [h_t ; 0] at target steps; parameters also "b" (bW, bRW, bb)
  * </pre>
+ * The backward encoder starts at each source's last real token: sources are left-padded, so every real source
+ * ends at K−1 and the padding comes after it in the backward direction (a masked step keeps the state). The
+ * decoder starts from the forward encoder's final state; the backward encoder reaches the target through what
+ * reads the source states (attention, or the next layer's encoders), as Bahdanau et al.'s annotations did.
  * The {@code cell} is a {@link Lstm}, {@link Gru} or {@link Rnn} configuration giving the cell type, nIn, H and the
  * initialisation of each half (its own parameter initializer runs on each half's slice; a weight initialisation or
  * bias it leaves unset is this layer's, i.e. the network's). Float32 kernels only: there is no double-precision path,
@@ -38,21 +45,28 @@ public class EncoderDecoderRecurrent extends FeedForwardLayer {
     public static final String ENCODER = "e";
     public static final String DECODER = "d";
 
-    private BaseRecurrentLayer cell;
+    public static final String BACKWARD = "b";
 
-    /** For JSON and Java deserialisation; use {@link #of(BaseRecurrentLayer)}. */
+    private BaseRecurrentLayer cell;
+    private boolean bidirectional;
+
+    /** For JSON and Java deserialisation; use {@link #of(BaseRecurrentLayer, boolean)}. */
     public EncoderDecoderRecurrent() {}
 
-    /** Encoder and decoder weights of {@code cell}'s type and shape; its dropout becomes this layer's. */
-    public static EncoderDecoderRecurrent of(BaseRecurrentLayer cell) {
+    /**
+     * Encoder and decoder weights of {@code cell}'s type and shape, and a backward encoder's if {@code bidirectional};
+     * the cell's dropout becomes this layer's.
+     */
+    public static EncoderDecoderRecurrent of(BaseRecurrentLayer cell, boolean bidirectional) {
         if (!(cell instanceof Lstm || cell instanceof Gru || cell instanceof Rnn))
             throw new IllegalArgumentException("EncoderDecoderRecurrent: cell must be Lstm, Gru or Rnn, got " + cell.getClass().getSimpleName());
         if (cell.getRnnDataFormat() != RNNFormat.NCW)
             throw new IllegalArgumentException("EncoderDecoderRecurrent: cell must be NCW, got " + cell.getRnnDataFormat());
         EncoderDecoderRecurrent r = new EncoderDecoderRecurrent();
         r.setCell(cell);
+        r.setBidirectional(bidirectional);
         r.setNIn(cell.getNIn());
-        r.setNOut(cell.getNOut());
+        r.setNOut((bidirectional ? 2 : 1) * cell.getNOut());
         r.setIDropout(cell.getIDropout());
         return r;
     }
@@ -66,7 +80,7 @@ public class EncoderDecoderRecurrent extends FeedForwardLayer {
 
     @Override
     public ParamInitializer initializer() {
-        return new EncoderDecoderRecurrentParamInitializer(cell);
+        return new EncoderDecoderRecurrentParamInitializer(cell, bidirectional);
     }
 
     @Override
@@ -110,6 +124,20 @@ public class EncoderDecoderRecurrent extends FeedForwardLayer {
         this.cell = cell;
     }
 
+    /** Whether a backward encoder runs beside the forward one. */
+    public boolean isBidirectional() {
+        return bidirectional;
+    }
+
+    public void setBidirectional(boolean bidirectional) {
+        this.bidirectional = bidirectional;
+    }
+
+    /** The parameter prefixes, in flattening order: e, d (and b). */
+    public java.util.List<String> halves() {
+        return bidirectional ? java.util.List.of(ENCODER, DECODER, BACKWARD) : java.util.List.of(ENCODER, DECODER);
+    }
+
     @Override
     public EncoderDecoderRecurrent clone() {
         EncoderDecoderRecurrent c = (EncoderDecoderRecurrent) super.clone();
@@ -121,7 +149,7 @@ public class EncoderDecoderRecurrent extends FeedForwardLayer {
     public boolean equals(Object o) {
         if (o == this) return true;
         if (!(o instanceof EncoderDecoderRecurrent other) || !other.canEqual(this) || !super.equals(o)) return false;
-        return Objects.equals(cell, other.cell);
+        return bidirectional == other.bidirectional && Objects.equals(cell, other.cell);
     }
 
     @Override
@@ -131,11 +159,11 @@ public class EncoderDecoderRecurrent extends FeedForwardLayer {
 
     @Override
     public int hashCode() {
-        return super.hashCode() * 59 + Objects.hashCode(cell);
+        return (super.hashCode() * 59 + Objects.hashCode(cell)) * 59 + (bidirectional ? 1 : 0);
     }
 
     @Override
     public String toString() {
-        return "EncoderDecoderRecurrent(super=" + super.toString() + ", cell=" + cell + ")";
+        return "EncoderDecoderRecurrent(super=" + super.toString() + ", cell=" + cell + ", bidirectional=" + bidirectional + ")";
     }
 }

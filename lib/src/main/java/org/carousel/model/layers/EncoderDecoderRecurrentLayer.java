@@ -14,14 +14,17 @@ import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.HashMap;
 import java.util.Map;
 
+import static org.carousel.model.layers.EncoderDecoderRecurrent.BACKWARD;
 import static org.carousel.model.layers.EncoderDecoderRecurrent.DECODER;
 import static org.carousel.model.layers.EncoderDecoderRecurrent.ENCODER;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 /**
  * {@link EncoderDecoderRecurrent} on two {@link KernelPath}s, one per half of the time axis.
@@ -31,6 +34,9 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
  *             decoder path over x[:, :, K:2K] from the encoder's final (h, c)    → out[:, :, K:2K]
  *   backward  decoder path with ε[:, :, K:2K], asked for dL/d(h, c) at its start
  *             encoder path with ε[:, :, 0:K] and that as dL/d(its final state)   → the two halves of dL/dx
+ *   bidirectional: a third path over x[:, :, 0:K] reversed in time (and its mask, so that each source's padding
+ *             comes last), its output reversed back into out[:, H:2H, 0:K]; out[:, H:2H, K:2K] = 0; in backward
+ *             ε[:, H:2H, 0:K] reversed in, its dL/dx reversed back and added to the source half's
  * </pre>
  * Masks are split with the input; the encoder's final state is that after its last step, which the left-padded
  * source always has real (an empty source leaves a zero state, as the shared layer carries one). Backprop
@@ -40,10 +46,14 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 public class EncoderDecoderRecurrentLayer extends BaseLayer<EncoderDecoderRecurrent> {
     private transient KernelPath encoder;
     private transient KernelPath decoder;
+    /** The backward encoder (bidirectional only). */
+    private transient KernelPath backward;
     /** The last forward pass's input and mask and their halves, which backprop hands the paths again. */
     private transient Halves last;
 
-    private record Halves(INDArray input, INDArray mask, INDArray enc, INDArray dec, INDArray encMask, INDArray decMask) {}
+    /** encRev, encMaskRev: the source half reversed in time (bidirectional), detached copies. */
+    private record Halves(INDArray input, INDArray mask, INDArray enc, INDArray dec, INDArray encMask, INDArray decMask,
+                          INDArray encRev, INDArray encMaskRev) {}
 
     public EncoderDecoderRecurrentLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -77,6 +87,7 @@ public class EncoderDecoderRecurrentLayer extends BaseLayer<EncoderDecoderRecurr
         if (encoder == null) {
             encoder = newPath();
             decoder = newPath();
+            if (layerConf().isBidirectional()) backward = newPath();
         }
     }
 
@@ -91,7 +102,24 @@ public class EncoderDecoderRecurrentLayer extends BaseLayer<EncoderDecoderRecurr
             em = m.get(all(), interval(0, k));
             dm = m.get(all(), interval(k, w));
         }
-        return new Halves(in, mask, in.get(all(), all(), interval(0, k)), in.get(all(), all(), interval(k, w)), em, dm);
+        INDArray enc = in.get(all(), all(), interval(0, k));
+        boolean bi = layerConf().isBidirectional();
+        return new Halves(in, mask, enc, in.get(all(), all(), interval(k, w)), em, dm, bi ? reversedInTime(enc) : null,
+                bi && em != null ? reversedInTime(em) : null);
+    }
+
+    /** A detached copy of {@code a} ([mb, n, T] or [mb, T]) with its last axis reversed. */
+    static INDArray reversedInTime(INDArray a) {
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            INDArray out = Nd4j.createUninitialized(a.dataType(), a.shape(), 'f');
+            int axis = a.rank() - 1;
+            long t = a.size(axis);
+            for (long i = 0; i < t; i++) {
+                if (axis == 2) out.get(all(), all(), point(i)).assign(a.get(all(), all(), point(t - 1 - i)));
+                else out.get(all(), point(i)).assign(a.get(all(), point(t - 1 - i)));
+            }
+            return out;
+        }
     }
 
     @Override
@@ -106,10 +134,16 @@ public class EncoderDecoderRecurrentLayer extends BaseLayer<EncoderDecoderRecurr
         INDArray do_ = decoder.forward(hv.dec(), RNNFormat.NCW, hv.decMask(), encoder.finalState(),
                 twoStates() ? encoder.finalCellState() : null, key -> getParamWithNoise(DECODER + key, training, mgr),
                 false, mgr, id);
-        long mb = input.size(0), w = input.size(2), k = w / 2;
+        long mb = input.size(0), w = input.size(2), k = w / 2, h = cell().getNOut();
         INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[]{mb, layerConf().getNOut(), w}, 'f');
-        out.get(all(), all(), interval(0, k)).assign(eo);
-        out.get(all(), all(), interval(k, w)).assign(do_);
+        out.get(all(), interval(0, h), interval(0, k)).assign(eo);
+        out.get(all(), interval(0, h), interval(k, w)).assign(do_);
+        if (backward != null) {
+            INDArray bo = backward.forward(hv.encRev(), RNNFormat.NCW, hv.encMaskRev(), null, null,
+                    key -> getParamWithNoise(BACKWARD + key, training, mgr), false, mgr, id);
+            out.get(all(), interval(h, 2 * h), interval(0, k)).assign(reversedInTime(bo));
+            out.get(all(), interval(h, 2 * h), interval(k, w)).assign(0);
+        }
         last = hv;
         return out;
     }
@@ -120,17 +154,23 @@ public class EncoderDecoderRecurrentLayer extends BaseLayer<EncoderDecoderRecurr
         if (last == null || last.input() != input || last.mask() != maskArray) activate(true, mgr);
         Halves hv = last;
         last = null;    // one backward per forward
-        long mb = input.size(0), w = input.size(2), k = w / 2;
+        long mb = input.size(0), w = input.size(2), k = w / 2, h = cell().getNOut();
         String id = layerId();
-        INDArray dxDec = decoder.backward(hv.dec(), RNNFormat.NCW, hv.decMask(), epsilon.get(all(), all(), interval(k, w)), -1,
+        INDArray dxDec = decoder.backward(hv.dec(), RNNFormat.NCW, hv.decMask(), epsilon.get(all(), interval(0, h), interval(k, w)), -1,
                 key -> getParamWithNoise(DECODER + key, true, mgr), prefixedViews(DECODER), mgr, id, null, null, true);
-        INDArray dxEnc = encoder.backward(hv.enc(), RNNFormat.NCW, hv.encMask(), epsilon.get(all(), all(), interval(0, k)), -1,
+        INDArray dxEnc = encoder.backward(hv.enc(), RNNFormat.NCW, hv.encMask(), epsilon.get(all(), interval(0, h), interval(0, k)), -1,
                 key -> getParamWithNoise(ENCODER + key, true, mgr), prefixedViews(ENCODER), mgr, id,
                 decoder.initialStateGradient(), twoStates() ? decoder.initialCellGradient() : null, false);
-        weightNoiseParams.clear();
         INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, new long[]{mb, layerConf().getNIn(), w}, 'f');
         eps.get(all(), all(), interval(0, k)).assign(dxEnc);
         eps.get(all(), all(), interval(k, w)).assign(dxDec);
+        if (backward != null) {
+            INDArray dxRev = backward.backward(hv.encRev(), RNNFormat.NCW, hv.encMaskRev(),
+                    reversedInTime(epsilon.get(all(), interval(h, 2 * h), interval(0, k))), -1,
+                    key -> getParamWithNoise(BACKWARD + key, true, mgr), prefixedViews(BACKWARD), mgr, id);
+            eps.get(all(), all(), interval(0, k)).addi(reversedInTime(dxRev));
+        }
+        weightNoiseParams.clear();
         Gradient g = new DefaultGradient(getGradientsViewArray());
         for (String key : layerConf().initializer().paramKeys(layerConf())) g.gradientForVariable().put(key, gradientViews.get(key));
         return new Pair<>(g, backpropDropOutIfPresent(eps));

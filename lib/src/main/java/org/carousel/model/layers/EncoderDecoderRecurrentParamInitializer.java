@@ -13,34 +13,43 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Parameter layout of {@link EncoderDecoderRecurrent}: the cell's own layout twice, the encoder's slice first.
+ * Parameter layout of {@link EncoderDecoderRecurrent}: the cell's own layout two (bidirectional: three) times, the
+ * encoder's slice first.
  *
  * <pre>
  *   [0, n)    the encoder's parameters, the cell's keys prefixed "e"   (LSTM: eW [nIn, 4H], eRW [H, 4H], eb [1, 4H])
  *   [n, 2n)   the decoder's, prefixed "d"                              n = the cell's parameter count
+ *   [2n, 3n)  bidirectional: the backward encoder's, prefixed "b"
  * </pre>
  * Each half is laid out and initialised by the cell's own initializer on its slice, so each half starts as a layer
  * of the cell on its own would (DL4J's LSTM forget bias 1, {@link GruParamInitializer}'s fans).
  */
 public final class EncoderDecoderRecurrentParamInitializer extends ParamLayout {
     private final BaseRecurrentLayer cell;
+    private final List<String> halves;
 
-    EncoderDecoderRecurrentParamInitializer(BaseRecurrentLayer cell) {
-        super(prefixed(cell.initializer().paramKeys(cell)), prefixed(cell.initializer().weightKeys(cell)),
-                prefixed(cell.initializer().biasKeys(cell)));
-        this.cell = cell;
+    EncoderDecoderRecurrentParamInitializer(BaseRecurrentLayer cell, boolean bidirectional) {
+        this(cell, bidirectional ? List.of(EncoderDecoderRecurrent.ENCODER, EncoderDecoderRecurrent.DECODER, EncoderDecoderRecurrent.BACKWARD)
+                : List.of(EncoderDecoderRecurrent.ENCODER, EncoderDecoderRecurrent.DECODER));
     }
 
-    private static List<String> prefixed(List<String> keys) {
+    private EncoderDecoderRecurrentParamInitializer(BaseRecurrentLayer cell, List<String> halves) {
+        super(prefixed(halves, cell.initializer().paramKeys(cell)), prefixed(halves, cell.initializer().weightKeys(cell)),
+                prefixed(halves, cell.initializer().biasKeys(cell)));
+        this.cell = cell;
+        this.halves = halves;
+    }
+
+    private static List<String> prefixed(List<String> halves, List<String> keys) {
         List<String> out = new ArrayList<>();
-        for (String half : List.of(EncoderDecoderRecurrent.ENCODER, EncoderDecoderRecurrent.DECODER))
+        for (String half : halves)
             for (String k : keys) out.add(half + k);
         return out;
     }
 
     @Override
     public long numParams(Layer layer) {
-        return 2 * cell.initializer().numParams(cell);
+        return halves.size() * cell.initializer().numParams(cell);
     }
 
     /** The cell with what it leaves unset taken from the layer, which the network's defaults reached. */
@@ -58,27 +67,28 @@ public final class EncoderDecoderRecurrentParamInitializer extends ParamLayout {
         return nc;
     }
 
-    /** The two halves of {@code flattened} as [1, n] row views. */
-    private INDArray[] halves(INDArray flattened) {
-        long n = cell.initializer().numParams(cell);
-        if (flattened == null || flattened.length() != 2 * n)
-            throw new IllegalStateException("EncoderDecoderRecurrent: expected a view of length " + 2 * n + ", got "
+    /** The slices of {@code flattened}, one per half, as [1, n] row views. */
+    private INDArray[] slices(INDArray flattened) {
+        long n = cell.initializer().numParams(cell), all = halves.size() * n;
+        if (flattened == null || flattened.length() != all)
+            throw new IllegalStateException("EncoderDecoderRecurrent: expected a view of length " + all + ", got "
                     + (flattened == null ? "none" : flattened.length()));
-        INDArray row = flattened.reshape(1, 2 * n);
-        return new INDArray[]{row.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(0, n)),
-                row.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(n, 2 * n))};
+        INDArray row = flattened.reshape(1, all);
+        INDArray[] out = new INDArray[halves.size()];
+        for (int i = 0; i < out.length; i++)
+            out[i] = row.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(i * n, (i + 1) * n));
+        return out;
     }
 
     @Override
     public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
         EncoderDecoderRecurrent outer = (EncoderDecoderRecurrent) conf.getLayer();
         BaseRecurrentLayer c = configuredCell(outer);
-        INDArray[] h = halves(paramsView);
+        INDArray[] h = slices(paramsView);
         Map<String, INDArray> m = new LinkedHashMap<>();
-        String[] prefix = {EncoderDecoderRecurrent.ENCODER, EncoderDecoderRecurrent.DECODER};
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < h.length; i++) {
             Map<String, INDArray> half = c.initializer().init(confOf(conf, c), h[i], initializeParams);
-            for (String k : c.initializer().paramKeys(c)) m.put(prefix[i] + k, half.get(k));
+            for (String k : c.initializer().paramKeys(c)) m.put(halves.get(i) + k, half.get(k));
         }
         for (String key : paramKeys(outer)) conf.addVariable(key);   // registration order is the flattening order
         return m;
@@ -88,12 +98,11 @@ public final class EncoderDecoderRecurrentParamInitializer extends ParamLayout {
     Map<String, INDArray> views(Layer layer, INDArray flattened) {
         BaseRecurrentLayer c = configuredCell(layer);
         ParamInitializer init = c.initializer();
-        INDArray[] h = halves(flattened);
+        INDArray[] h = slices(flattened);
         Map<String, INDArray> m = new LinkedHashMap<>();
-        String[] prefix = {EncoderDecoderRecurrent.ENCODER, EncoderDecoderRecurrent.DECODER};
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < h.length; i++) {
             Map<String, INDArray> half = init.getGradientsFromFlattened(confOf(null, c), h[i]);
-            for (String k : init.paramKeys(c)) m.put(prefix[i] + k, half.get(k));
+            for (String k : init.paramKeys(c)) m.put(halves.get(i) + k, half.get(k));
         }
         return m;
     }
