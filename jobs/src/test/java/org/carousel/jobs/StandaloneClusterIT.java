@@ -248,13 +248,17 @@ class StandaloneClusterIT {
         assertTrue(c.path("overall").path("accuracy").asDouble() > 0.9, c.path("overall").toString());
     }
 
-    /** The encoder–decoder (with attention) through spark-submit on the cluster: prep pairs, train, bottleneck. */
+    /**
+     * The encoder–decoder (with attention, separate decoder weights and a bidirectional encoder: the layer whose kernel
+     * paths are rebuilt in each executor JVM) through spark-submit on the cluster: prep pairs, train, bottleneck.
+     */
     @Test
     void anEncoderDecoderTrainsAndIsMeasuredOnTheCluster() throws Exception {
         Path corpus = Files.writeString(tmp.resolve("copy.tsv"), org.carousel.synthetic.PairTasks.generate("copy", 3000, 3, 12, 6, false, 1));
         String[] small = {"--set", "prep.mode=records", "--set", "prep.records.pair=tab", "--set", "prep.shards=2",
                 "--set", "prep.records.buckets=4", "--set", "prep.records.max_length=64", "--set", "prep.records.max_tokens=1024",
                 "--set", "model.kind=seq2seq", "--set", "model.attention=additive", "--set", "model.cell=gru", "--set", "model.layers=1",
+                "--set", "model.decoder_weights=separate", "--set", "model.bidirectional=true",
                 "--set", "model.hidden=48", "--set", "model.embedding=16", "--set", "train.epochs=5", "--set", "train.averaging_frequency=4",
                 "--set", "train.learning_rate=0.02", "--set", "train.workers=2"};
         Path data = tmp.resolve("copy-data"), model = tmp.resolve("copy-model"), out = tmp.resolve("copy-bottleneck");
@@ -266,6 +270,8 @@ class StandaloneClusterIT {
                 "--output", out.toString()}, small)), () -> log("copy-bottleneck"));
         JsonNode m = Manifest.parse(Files.readString(model.resolve("manifest.json")), "model manifest", Manifest.MODEL);
         assertEquals("encoder-decoder", m.path("model").path("family").asText());
+        assertEquals("separate", m.path("model").path("decoder_weights").asText());
+        assertTrue(m.path("model").path("bidirectional").asBoolean());
         assertEquals(2, m.path("results").path("workers").asInt());
         JsonNode b = Manifest.parse(Files.readString(out.resolve("manifest.json")), "bottleneck manifest", Manifest.EVAL + ".bottleneck");
         JsonNode o = b.path("models").get(0).path("overall");

@@ -36,7 +36,7 @@ import java.util.List;
  * models with attention, alignment heat maps of the first pairs of the split (Bahdanau et al. 2015, Figure 3) and,
  * on copy or reversal data ({@code eval.bottleneck.alignment}), the diagonal score: the mean attention weight on the
  * source token the target step must emit, beside its chance level (1/n, uniform attention). For natural-language pairs
- * ({@code eval.bottleneck.bleu}), every pair is also decoded greedily and corpus BLEU (sacreBLEU-style, {@link Bleu})
+ * ({@code eval.bottleneck.bleu}), every pair is also decoded (greedily, or by beam search: {@code eval.bottleneck.beam}) and corpus BLEU (sacreBLEU-style, {@link Bleu})
  * is reported per bucket with its 95% bootstrap interval over the bucket's pairs, beside the BLEU of copying the source
  * (the floor a translation must clear; Bahdanau et al. 2015, Figure 2 plots BLEU against sentence length).
  *
@@ -69,7 +69,7 @@ public final class BottleneckEval {
      * @param alignmentPairs pairs the diagonal score averages over (the split's first)
      */
     public record BottleneckSpec(Split split, int[] buckets, String alignment, int examples, int alignmentPairs, long maxChars,
-                                 boolean bleu, int bleuResamples) {
+                                 boolean bleu, int bleuResamples, int beam) {
         public static BottleneckSpec from(Settings s) {
             return new BottleneckSpec(Split.parse(s.string("eval.split"), "config key 'eval.split'"),
                     s.increasing("eval.bottleneck.buckets", 1, Integer.MAX_VALUE - 1),
@@ -78,7 +78,8 @@ public final class BottleneckEval {
                     s.integer("eval.bottleneck.alignment_pairs", 1, 1_000_000),
                     s.longValue("eval.bottleneck.max_chars", 0, Long.MAX_VALUE),
                     s.bool("eval.bottleneck.bleu"),
-                    s.integer("eval.bottleneck.bleu_resamples", 100, 100_000));
+                    s.integer("eval.bottleneck.bleu_resamples", 100, 100_000),
+                    s.integer("eval.bottleneck.beam", 1, 64));
         }
     }
 
@@ -181,15 +182,17 @@ public final class BottleneckEval {
                 JsonNode mm = m.manifest().path("model");
                 String attention = mm.path("attention").asText("none");
                 boolean reverse = mm.path("reverse_source").asBoolean(false);
-                String name = String.format("%s %dx%d, attention %s%s", mm.path("cell").asText(), mm.path("layers").asInt(),
-                        mm.path("hidden").asInt(), attention, reverse ? ", reversed" : "");
+                String name = String.format("%s %dx%d, attention %s%s%s%s", mm.path("cell").asText(), mm.path("layers").asInt(),
+                        mm.path("hidden").asInt(), attention, reverse ? ", reversed" : "",
+                        mm.path("decoder_weights").asText("shared").equals("separate") ? ", separate decoder" : "",
+                        mm.path("bidirectional").asBoolean(false) ? ", bidirectional" : "");
                 // Models of one configuration (seeds) keep apart in tables and plots by their directory's name.
                 if (!names.add(name)) {
                     name = name + " (" + new Path(model).getName() + ")";
                     names.add(name);
                 }
                 PairTally t = PairScorer.score(spark, shards, spec.split(), m.modelBytes(), reverse, spec.maxChars(),
-                        spec.bleu() ? shards.vocabulary() : null);
+                        spec.bleu() ? shards.vocabulary() : null, spec.beam());
                 if (t.pairs() == 0) throw new BadInputException(shards.path(spec.split()) + ": no pair to score");
                 pairs = t.pairs();
                 ObjectNode mo = ms.addObject();
@@ -197,6 +200,8 @@ public final class BottleneckEval {
                 mo.put("name", name);
                 mo.put("attention", attention);
                 mo.put("reverse_source", reverse);
+                mo.put("decoder_weights", mm.path("decoder_weights").asText("shared"));
+                mo.put("bidirectional", mm.path("bidirectional").asBoolean(false));
                 mo.put("cell", mm.path("cell").asText());
                 mo.put("fingerprint", m.vocabulary().fingerprint());
                 Bucket all = Bucket.of("all", 0, Integer.MAX_VALUE, t, spec.bleuResamples());
@@ -252,7 +257,8 @@ public final class BottleneckEval {
             em.table("Exact match by source length (95% Wilson intervals)",
                     List.of("model", "source length", "pairs", "exact match", "lower", "upper", "token accuracy"), rows);
             if (spec.bleu()) {
-                r.put("bleu", "corpus BLEU-4 of greedy decoding, sacreBLEU-style words (punctuation split off, case kept), no smoothing; "
+                r.put("bleu", "corpus BLEU-4 of " + (spec.beam() > 1 ? "beam-search decoding (beam " + spec.beam() + ")" : "greedy decoding")
+                        + ", sacreBLEU-style words (punctuation split off, case kept), no smoothing; "
                         + "95% percentile bootstrap over the bucket's pairs (" + spec.bleuResamples() + " resamples); copy_bleu: the source as the output");
                 em.table("BLEU by source length (95% bootstrap intervals; copy: the source itself as the translation)",
                         List.of("model", "source length", "pairs", "BLEU", "lower", "upper", "copy BLEU"), bleuRows);

@@ -24,20 +24,24 @@ import java.util.List;
  * in {@link PairLayout} with teacher forcing and tallies every pair by its source length ({@link PairTally}: exact
  * match, which equals greedy decoding's, token accuracy, bits per target token); the tallies fold on the driver. What
  * train validates with and what {@code bottleneck} reports. With {@code decodeWith} given, each pair is also decoded
- * greedily ({@link PairDecoder}, at most 2·n + 10 tokens for the longest source n of its batch) and its BLEU statistics
- * kept, of the decoded text and of the source copied, against the target's text ({@link PairTally#addDecoded}).
+ * ({@link PairDecoder}: greedily, the batch together, or by beam search, each pair alone; at most 2·n + 10 tokens for
+ * the longest source n of its batch) and its BLEU statistics kept, of the decoded text and of the source copied,
+ * against the target's text ({@link PairTally#addDecoded}).
  */
 public final class PairScorer {
     private PairScorer() {}
 
     /** @param maxTokens score about this many real tokens at most, a prefix of each partition's batches (0 = all) */
     public static PairTally score(SparkSession spark, ShardSet data, Split split, byte[] model, boolean reverseSource, long maxTokens) {
-        return score(spark, data, split, model, reverseSource, maxTokens, null);
+        return score(spark, data, split, model, reverseSource, maxTokens, null, 1);
     }
 
-    /** As {@link #score(SparkSession, ShardSet, Split, byte[], boolean, long)}, decoding every pair too unless {@code decodeWith} is null. */
+    /**
+     * As {@link #score(SparkSession, ShardSet, Split, byte[], boolean, long)}, decoding every pair too unless
+     * {@code decodeWith} is null, with a beam of {@code beam} (1: greedy).
+     */
     public static PairTally score(SparkSession spark, ShardSet data, Split split, byte[] model, boolean reverseSource, long maxTokens,
-                                  Tokenizer decodeWith) {
+                                  Tokenizer decodeWith, int beam) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<byte[]> modelB = sc.broadcast(model);
         JavaRDD<byte[]> batches = data.batches(spark, split).values();
@@ -54,7 +58,7 @@ public final class PairScorer {
                     RecordBatch b = RecordBatch.unpack(it.next(), bytesPerToken);
                     List<PairLayout.Pair> pairs = b.pairs(separator);
                     tally(net, pairs, separator, reverseSource, t);
-                    if (decodeWith != null) decode(net, pairs, separator, reverseSource, decodeWith, t);
+                    if (decodeWith != null) decode(net, pairs, separator, reverseSource, decodeWith, beam, t);
                     budget -= b.realTokens();
                 }
                 return List.of(t).iterator();
@@ -67,10 +71,21 @@ public final class PairScorer {
     /** Decodes {@code pairs} greedily and adds each one's BLEU statistics, and its source's as the copy baseline. */
     public static void decode(MultiLayerNetwork net, List<PairLayout.Pair> pairs, int separator, boolean reverseSource,
                               Tokenizer text, PairTally t) {
+        decode(net, pairs, separator, reverseSource, text, 1, t);
+    }
+
+    /** As {@link #decode(MultiLayerNetwork, List, int, boolean, Tokenizer, PairTally)} with a beam of {@code beam} (1: greedy). */
+    public static void decode(MultiLayerNetwork net, List<PairLayout.Pair> pairs, int separator, boolean reverseSource,
+                              Tokenizer text, int beam, PairTally t) {
         int longest = 0;
         for (PairLayout.Pair p : pairs) longest = Math.max(longest, p.source().length);
-        List<int[]> targets = new PairDecoder(net, separator, reverseSource, 2 * longest + 10)
-                .greedy(pairs.stream().map(PairLayout.Pair::source).toList());
+        PairDecoder decoder = new PairDecoder(net, separator, reverseSource, 2 * longest + 10);
+        List<int[]> targets;
+        if (beam <= 1) targets = decoder.greedy(pairs.stream().map(PairLayout.Pair::source).toList());
+        else {
+            targets = new java.util.ArrayList<>(pairs.size());
+            for (PairLayout.Pair p : pairs) targets.add(decoder.beam(p.source(), beam));
+        }
         for (int i = 0; i < pairs.size(); i++) {
             PairLayout.Pair p = pairs.get(i);
             String reference = text.decode(p.target());

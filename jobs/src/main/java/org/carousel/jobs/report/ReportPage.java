@@ -132,7 +132,9 @@ final class ReportPage {
                     .append(" labels): ");
         if (s.path("family").asText().equals("encoder-decoder"))
             h.append("Encoder–decoder (attention ").append(esc(s.path("attention").asText()))
-                    .append(s.path("reverse_source").asBoolean() ? ", source reversed" : "").append("): ");
+                    .append(s.path("reverse_source").asBoolean() ? ", source reversed" : "")
+                    .append(s.path("decoder_weights").asText("shared").equals("separate") ? ", separate decoder weights" : "")
+                    .append(s.path("bidirectional").asBoolean() ? ", bidirectional encoder" : "").append("): ");
         h.append(esc(s.path("cell").asText())).append(" ").append(num(s.path("layers"))).append("×")
                 .append(num(s.path("hidden"))).append(", embedding ").append(num(s.path("embedding"))).append(", ")
                 .append(num(s.path("parameters"))).append(" parameters; trained on <code>").append(esc(m.path("data").path("path").asText()))

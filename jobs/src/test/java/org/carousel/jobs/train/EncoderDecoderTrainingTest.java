@@ -209,6 +209,12 @@ class EncoderDecoderTrainingTest {
         PairScorer.decode(net, pairs, sep, false, new SpacedWords(shards.vocabulary()), together);
         for (PairLayout.Pair p : pairs) PairScorer.decode(net, List.of(p), sep, false, new SpacedWords(shards.vocabulary()), alone);
         assertEquals(alone.bleu(false), together.bleu(false), 1e-12);
+        // Beam search (eval.bottleneck.beam) on a confident model: about what greedy scores.
+        PairTally beam = new PairTally();
+        PairScorer.decode(net, pairs, sep, false, new SpacedWords(shards.vocabulary()), 3, beam);
+        assertEquals(together.decoded(), beam.decoded());
+        assertTrue(beam.bleu(false) > 0.9 * together.bleu(false) && beam.bleu(false) > 50,
+                "beam " + beam.bleu(false) + " vs greedy " + together.bleu(false));
     }
 
     @Test
@@ -231,9 +237,14 @@ class EncoderDecoderTrainingTest {
         assertTrue(Files.size(tmp.resolve("bottleneck-bleu/bottleneck-bleu.png")) > 1000);
         JsonNode m = Manifest.json().readTree(tmp.resolve("bottleneck-bleu/manifest.json").toFile());
         assertTrue(m.toString().contains("BLEU by source length"), "the BLEU table is in the manifest");
+        assertTrue(r.path("bleu").asText().contains("greedy decoding"), r.path("bleu").asText());
+        JsonNode beam = BottleneckEval.run(spark, settings.with("eval.bottleneck.bleu", true).with("eval.bottleneck.bleu_resamples", 200)
+                        .with("eval.bottleneck.beam", 2), List.of(tmp.resolve("task-model").toString()), tmp.resolve("task-data").toString(),
+                tmp.resolve("bottleneck-beam").toString(), false);
+        assertTrue(beam.path("bleu").asText().contains("beam-search decoding (beam 2)"), beam.path("bleu").asText());
+        assertEquals(all.path("pairs").asLong(), beam.path("models").get(0).path("overall").path("decoded").asLong());
     }
 
-    /** Checkpoints and resume work for this family as for the others: a killed run resumes to the uninterrupted run's end. */
     /**
      * model.decoder_weights = separate through the train job on Spark, one-way and bidirectional: the decoder's
      * recurrent layer gets weights of its own (one GRU layer's worth more parameters; the backward encoder another),
@@ -270,6 +281,7 @@ class EncoderDecoderTrainingTest {
         }
     }
 
+    /** Checkpoints and resume work for this family as for the others: a killed run resumes to the uninterrupted run's end. */
     @Test
     void aKilledRunResumesToTheSameEnd() throws Exception {
         java.util.Map<String, Object> two = new java.util.HashMap<>(SETTINGS);
