@@ -24,7 +24,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -222,23 +221,9 @@ class EncoderDecoderSeparateWeightsTest {
     void paddingIsInert() {
         for (String cell : CellType.ids())
             for (boolean bi : new boolean[]{false, true})
-                for (String attention : List.of("none", "additive")) {
-                    MultiLayerNetwork net = net(cell, 2, attention, true, bi);
-                    DataSet all = data();
-                    INDArray batch = net.output(all.getFeatures(), false, all.getFeaturesMaskArray(), null);
-                    int k = (int) batch.size(2) / 2;
-                    for (int b = 0; b < EncoderDecoderTest.PAIRS.size(); b++) {
-                        DataSet one = PairLayout.of(List.of(EncoderDecoderTest.PAIRS.get(b)), SEP, false);
-                        INDArray alone = net.output(one.getFeatures(), false, one.getFeaturesMaskArray(), null);
-                        int k1 = (int) alone.size(2) / 2, steps = EncoderDecoderTest.PAIRS.get(b).target().length + 1;
-                        INDArray x = batch.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                                org.nd4j.linalg.indexing.NDArrayIndex.interval(k, k + steps));
-                        INDArray y = alone.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                                org.nd4j.linalg.indexing.NDArrayIndex.interval(k1, k1 + steps));
-                        double diff = x.sub(y).amaxNumber().doubleValue();
-                        assertTrue(diff < 1e-5, cell + (bi ? "/bidirectional/" : "/") + attention + " pair " + b + ": padded and alone differ by " + diff);
-                    }
-                }
+                for (String attention : List.of("none", "additive"))
+                    EncoderDecoderTest.assertPaddingInert(net(cell, 2, attention, true, bi), DataType.FLOAT,
+                            cell + (bi ? "/bidirectional/" : "/") + attention);
     }
 
     @Test
@@ -274,23 +259,12 @@ class EncoderDecoderSeparateWeightsTest {
 
     @Test
     void itLearnsReversal() {
-        SplittableRandom rnd = new SplittableRandom(3);
-        List<PairLayout.Pair> pairs = new ArrayList<>();
-        for (int i = 0; i < 640; i++) {
-            int n = 2 + rnd.nextInt(4);
-            int[] s = new int[n], t = new int[n];
-            for (int j = 0; j < n; j++) s[j] = 1 + rnd.nextInt(5);
-            for (int j = 0; j < n; j++) t[j] = s[n - 1 - j];
-            pairs.add(new PairLayout.Pair(s, t));
-        }
+        List<PairLayout.Pair> pairs = EncoderDecoderTest.reversalPairs();
         for (boolean bi : new boolean[]{false, true}) learnsReversal(pairs, bi);
     }
 
     private static void learnsReversal(List<PairLayout.Pair> pairs, boolean bidirectional) {
-        MultiLayerNetwork net = EncoderDecoder.build(new ModelSpec("gru", 1, 32, 8, 0.0, 5),
-                new Seq2SeqSpec("additive", false, true, bidirectional), new OptimizerSpec(0.02, 5, 0, 100), VOCAB);
-        for (int epoch = 0; epoch < 12; epoch++)
-            for (int b = 0; b < pairs.size(); b += 32) net.fit(PairLayout.of(pairs.subList(b, b + 32), SEP, false));
+        MultiLayerNetwork net = EncoderDecoderTest.trainedOn(pairs, new Seq2SeqSpec("additive", false, true, bidirectional));
         PairDecoder decoder = new PairDecoder(net, SEP, false, 12);
         List<int[]> sources = new ArrayList<>();
         for (PairLayout.Pair p : pairs.subList(0, 64)) sources.add(p.source());

@@ -70,26 +70,28 @@ class EncoderDecoderTest {
     void paddingIsInert() {
         for (DataType type : List.of(DataType.DOUBLE, DataType.FLOAT))
             for (String cell : CellType.ids())
-                for (String attention : List.of("none", "additive", "dot")) {
-                    MultiLayerNetwork net = net(cell, 2, attention, false, type);
-                    DataSet all = PairLayout.of(PAIRS, SEP, false);
-                    INDArray batch = net.output(all.getFeatures().castTo(type), false, all.getFeaturesMaskArray().castTo(type), null);
-                    int k = (int) batch.size(2) / 2;
-                    for (int b = 0; b < PAIRS.size(); b++) {
-                        DataSet one = PairLayout.of(List.of(PAIRS.get(b)), SEP, false);
-                        INDArray alone = net.output(one.getFeatures().castTo(type), false, one.getFeaturesMaskArray().castTo(type), null);
-                        int k1 = (int) alone.size(2) / 2, steps = PAIRS.get(b).target().length + 1;
-                        INDArray x = batch.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.interval(k, k + steps));
-                        INDArray y = alone.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.interval(k1, k1 + steps));
-                        double diff = x.sub(y).amaxNumber().doubleValue();
-                        assertTrue(diff < (type == DataType.DOUBLE ? 1e-12 : 1e-5),
-                                cell + "/" + attention + "/" + type + " pair " + b + ": padded and alone differ by " + diff);
-                    }
-                }
+                for (String attention : List.of("none", "additive", "dot"))
+                    assertPaddingInert(net(cell, 2, attention, false, type), type, cell + "/" + attention + "/" + type);
     }
 
-    @Test
-    void itLearnsReversalAndTheDecodersAgree() {
+    /** Each of {@link #PAIRS}' next-token distributions at its decoder steps agree alone (its own K) and in the batch. */
+    static void assertPaddingInert(MultiLayerNetwork net, DataType type, String what) {
+        DataSet all = PairLayout.of(PAIRS, SEP, false);
+        INDArray batch = net.output(all.getFeatures().castTo(type), false, all.getFeaturesMaskArray().castTo(type), null);
+        int k = (int) batch.size(2) / 2;
+        for (int b = 0; b < PAIRS.size(); b++) {
+            DataSet one = PairLayout.of(List.of(PAIRS.get(b)), SEP, false);
+            INDArray alone = net.output(one.getFeatures().castTo(type), false, one.getFeaturesMaskArray().castTo(type), null);
+            int k1 = (int) alone.size(2) / 2, steps = PAIRS.get(b).target().length + 1;
+            INDArray x = batch.get(NDArrayIndex.point(b), NDArrayIndex.all(), NDArrayIndex.interval(k, k + steps));
+            INDArray y = alone.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.interval(k1, k1 + steps));
+            double diff = x.sub(y).amaxNumber().doubleValue();
+            assertTrue(diff < (type == DataType.DOUBLE ? 1e-12 : 1e-5), what + " pair " + b + ": padded and alone differ by " + diff);
+        }
+    }
+
+    /** 640 reversal pairs of 2–5 symbols from 1–5. */
+    static List<PairLayout.Pair> reversalPairs() {
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
         List<PairLayout.Pair> pairs = new ArrayList<>();
         for (int i = 0; i < 640; i++) {
@@ -99,10 +101,21 @@ class EncoderDecoderTest {
             for (int j = 0; j < n; j++) t[j] = s[n - 1 - j];
             pairs.add(new PairLayout.Pair(s, t));
         }
-        MultiLayerNetwork net = EncoderDecoder.build(new ModelSpec("gru", 1, 32, 8, 0.0, 5), new Seq2SeqSpec("additive", false),
-                new OptimizerSpec(0.02, 5, 0, 100), VOCAB);
+        return pairs;
+    }
+
+    /** A GRU 1×32 encoder–decoder of {@code q} trained in-process for 12 epochs of {@code pairs}. */
+    static MultiLayerNetwork trainedOn(List<PairLayout.Pair> pairs, Seq2SeqSpec q) {
+        MultiLayerNetwork net = EncoderDecoder.build(new ModelSpec("gru", 1, 32, 8, 0.0, 5), q, new OptimizerSpec(0.02, 5, 0, 100), VOCAB);
         for (int epoch = 0; epoch < 12; epoch++)
             for (int b = 0; b < pairs.size(); b += 32) net.fit(PairLayout.of(pairs.subList(b, b + 32), SEP, false));
+        return net;
+    }
+
+    @Test
+    void itLearnsReversalAndTheDecodersAgree() {
+        List<PairLayout.Pair> pairs = reversalPairs();
+        MultiLayerNetwork net = trainedOn(pairs, new Seq2SeqSpec("additive", false));
         PairDecoder decoder = new PairDecoder(net, SEP, false, 12);
         List<int[]> sources = new ArrayList<>();
         for (PairLayout.Pair p : pairs.subList(0, 64)) sources.add(p.source());

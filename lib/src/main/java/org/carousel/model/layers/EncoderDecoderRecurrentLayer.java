@@ -1,6 +1,5 @@
 package org.carousel.model.layers;
 
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
@@ -182,14 +181,6 @@ public class EncoderDecoderRecurrentLayer extends BaseLayer<EncoderDecoderRecurr
         for (Map.Entry<String, INDArray> e : gradientViews.entrySet())
             if (e.getKey().startsWith(prefix)) m.put(e.getKey().substring(prefix.length()), e.getValue());
         return m;
-    }
-
-    /** The mask goes on unchanged: the output keeps the time axis. */
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
-        this.maskArray = maskArray;
-        this.maskState = currentMaskState;
-        return new Pair<>(maskArray, currentMaskState);
     }
 
     @Override
