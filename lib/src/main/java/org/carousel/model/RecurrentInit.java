@@ -105,7 +105,7 @@ public final class RecurrentInit {
             Layer l = net.getLayer(i);
             if (l.paramTable().containsKey("RW")) apply(l, cell, spec.init(), spec.tMax(), seed + 1000L * ++k);
             // DL4J's Bidirectional: the forward and the backward copy, parameters prefixed "f" and "b";
-            // EncoderDecoderRecurrent: the encoder's and the decoder's, prefixed "e" and "d"
+            // EncoderDecoderRecurrent: the encoder's and the decoder's, prefixed "e" and "d" (its backward encoder: "b")
             for (String half : new String[]{"f", "b", "e", "d"})
                 if (l.paramTable().containsKey(half + "RW"))
                     apply(key -> l.getParam(half + key), cell, spec.init(), spec.tMax(), seed + 1000L * ++k);

@@ -80,7 +80,7 @@ public class EncoderDecoderRecurrent extends FeedForwardLayer {
 
     @Override
     public ParamInitializer initializer() {
-        return new EncoderDecoderRecurrentParamInitializer(cell, bidirectional);
+        return new EncoderDecoderRecurrentParamInitializer(cell, halves());
     }
 
     @Override

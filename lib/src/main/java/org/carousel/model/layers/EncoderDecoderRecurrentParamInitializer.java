@@ -28,12 +28,8 @@ public final class EncoderDecoderRecurrentParamInitializer extends ParamLayout {
     private final BaseRecurrentLayer cell;
     private final List<String> halves;
 
-    EncoderDecoderRecurrentParamInitializer(BaseRecurrentLayer cell, boolean bidirectional) {
-        this(cell, bidirectional ? List.of(EncoderDecoderRecurrent.ENCODER, EncoderDecoderRecurrent.DECODER, EncoderDecoderRecurrent.BACKWARD)
-                : List.of(EncoderDecoderRecurrent.ENCODER, EncoderDecoderRecurrent.DECODER));
-    }
-
-    private EncoderDecoderRecurrentParamInitializer(BaseRecurrentLayer cell, List<String> halves) {
+    /** @param halves the parameter prefixes in flattening order, {@link EncoderDecoderRecurrent#halves()} */
+    EncoderDecoderRecurrentParamInitializer(BaseRecurrentLayer cell, List<String> halves) {
         super(prefixed(halves, cell.initializer().paramKeys(cell)), prefixed(halves, cell.initializer().weightKeys(cell)),
                 prefixed(halves, cell.initializer().biasKeys(cell)));
         this.cell = cell;
