@@ -112,6 +112,17 @@ final class CorpusCounts {
         }
     }
 
+    /** Fits the configured tokenizer on the training split of {@code docs} alone (one side of pairs), code points counted here for char. */
+    static Tokenizer fitOn(String kind, TokenizerSpec t, JavaRDD<CorpusDocument> docs) {
+        Map<Integer, Long> train = new HashMap<>();
+        if (kind.equals(CharVocabulary.KIND))
+            docs.filter(d -> d.split() == Split.TRAIN).mapPartitions(CorpusCounts::countCodePoints).reduce(CorpusCounts::merge).forEach((k, v) -> {
+                int cp = (int) (long) k;
+                if (cp != -1) train.merge(cp, v, Long::sum);
+            });
+        return fit(kind, t, train, docs);
+    }
+
     /** The documents, passed through, counted per split into {@code sink} (per partition: a rerun task replaces its count). */
     static JavaRDD<CorpusDocument> countingDocuments(JavaRDD<CorpusDocument> docs, StreamShards.PartitionStats sink) {
         return docs.mapPartitionsWithIndex((partition, it) -> new Iterator<CorpusDocument>() {

@@ -25,6 +25,17 @@ record CorpusDocument(long identity, Split split, byte[] utf8, String label) imp
         this(identity, split, text.getBytes(StandardCharsets.UTF_8), label);
     }
 
+    /**
+     * One side of a pair document ("source \n target"): 0 the source, 1 the target, as a document of its own (same
+     * identity and split), for fitting a side's own vocabulary.
+     */
+    CorpusDocument side(int which) {
+        int nl = 0;
+        while (utf8[nl] != '\n') nl++;
+        byte[] b = which == 0 ? java.util.Arrays.copyOfRange(utf8, 0, nl) : java.util.Arrays.copyOfRange(utf8, nl + 1, utf8.length);
+        return new CorpusDocument(identity, split, b, label);
+    }
+
     String text() {
         return new String(utf8, StandardCharsets.UTF_8);
     }

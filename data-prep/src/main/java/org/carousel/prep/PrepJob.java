@@ -98,15 +98,44 @@ public final class PrepJob {
             CorpusFiles.checkApart(input, output, local);
             OutputDir.checkAbsent(output, local, a.flag("overwrite"));
             Tokenizer reuse = a.has("vocabulary") ? readTokenizer(a.required("vocabulary"), local) : null;
+            Tokenizer reuseTarget = a.has("vocabulary") ? readTargetTokenizer(a.required("vocabulary"), local) : null;
+            checkReuse(RecordsSpec.from(s), reuse, reuseTarget, a.has("vocabulary") ? a.required("vocabulary") : null);
             SparkSession spark = SparkSessions.create(s, "prep");
             try {
-                JsonNode m = run(spark, s, input, output, a.flag("overwrite"), reuse);
+                JsonNode m = run(spark, s, input, output, a.flag("overwrite"), reuse, reuseTarget);
                 System.out.println("prep: wrote " + output + " (" + summary(m) + ")");
             } finally {
                 spark.stop();
             }
             return null;
         });
+    }
+
+    /**
+     * The target side's own tokenizer of a prep or train output whose pairs have separate vocabularies
+     * (target_vocab.json, checked against the manifest); null for a tokenizer file or a directory with one vocabulary.
+     */
+    public static Tokenizer readTargetTokenizer(String dirOrFile, Configuration conf) {
+        org.apache.hadoop.fs.Path mf = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(dirOrFile), Manifest.FILE);
+        if (!HadoopFiles.exists(mf, conf)) return null;
+        JsonNode m;
+        try {
+            m = Manifest.json().readTree(HadoopFiles.readString(mf, conf));
+        } catch (java.io.IOException e) {
+            throw new BadInputException(mf + ": not valid JSON (" + e.getMessage().split("\n")[0] + ")");
+        }
+        return org.carousel.spark.StageDir.targetVocabulary(dirOrFile, m, conf);
+    }
+
+    /** Reused vocabularies must be what {@code rs} asks for: a source and a target one for separate, one otherwise. */
+    static void checkReuse(RecordsSpec rs, Tokenizer reuse, Tokenizer reuseTarget, String from) {
+        if (reuse == null) return;
+        if (rs.separateVocabularies() && reuseTarget == null)
+            throw new BadInputException(from + ": --vocabulary holds one vocabulary, but prep.records.vocabularies = separate needs "
+                    + "a source and a target one (a prep or train output with target_vocab.json)");
+        if (!rs.separateVocabularies() && reuseTarget != null)
+            throw new BadInputException(from + ": --vocabulary holds separate source and target vocabularies; set "
+                    + "prep.records.pair = tab and prep.records.vocabularies = separate to reuse them");
     }
 
     /**
@@ -142,8 +171,10 @@ public final class PrepJob {
 
     static String summary(JsonNode m) {
         JsonNode sp = m.path("splits");
-        return String.format(m.path("vocabulary").path("kind").asText("char") + " vocabulary %d, train %,d / validation %,d / test %,d tokens",
-                m.path("vocabulary").path("size").asInt(),
+        String target = m.has(org.carousel.spark.StageDir.TARGET_VOCABULARY)
+                ? " (sources), target vocabulary " + m.path(org.carousel.spark.StageDir.TARGET_VOCABULARY).path("size").asInt() : "";
+        return String.format(m.path("vocabulary").path("kind").asText("char") + " vocabulary %d%s, train %,d / validation %,d / test %,d tokens",
+                m.path("vocabulary").path("size").asInt(), target,
                 sp.path("train").path("tokens").asLong(), sp.path("validation").path("tokens").asLong(),
                 sp.path("test").path("tokens").asLong());
     }
@@ -154,12 +185,21 @@ public final class PrepJob {
 
     /** As {@link #run(SparkSession, Settings, String, String, boolean)}; {@code reuse}, when not null, replaces fitting. */
     public static JsonNode run(SparkSession spark, Settings settings, String input, String output, boolean overwrite, Tokenizer reuse) {
-        return BadInputException.unwrapping(() -> prep(spark, settings, input, output, overwrite, reuse));
+        return run(spark, settings, input, output, overwrite, reuse, null);
     }
 
-    private static JsonNode prep(SparkSession spark, Settings settings, String input, String output, boolean overwrite, Tokenizer reuse) {
+    /** As {@link #run(SparkSession, Settings, String, String, boolean, Tokenizer)}, reusing a target vocabulary too (separate vocabularies). */
+    public static JsonNode run(SparkSession spark, Settings settings, String input, String output, boolean overwrite, Tokenizer reuse,
+                               Tokenizer reuseTarget) {
+        return BadInputException.unwrapping(() -> prep(spark, settings, input, output, overwrite, reuse, reuseTarget));
+    }
+
+    private static JsonNode prep(SparkSession spark, Settings settings, String input, String output, boolean overwrite, Tokenizer reuse,
+                                 Tokenizer reuseTarget) {
         PrepSpec spec = PrepSpec.from(settings);
         RecordsSpec rs = RecordsSpec.from(settings);
+        checkReuse(rs, reuse, reuseTarget, "--vocabulary");
+        boolean separate = rs.separateVocabularies();
         TokenizerSpec tokenizerSpec = TokenizerSpec.from(settings);
         String kind = reuse != null ? reuse.kind() : tokenizerSpec.kind();
         Normalization normalization = CorpusCounts.normalizationOf(reuse, tokenizerSpec);
@@ -195,7 +235,7 @@ public final class PrepJob {
             // count documents inside their fitting pass; a reused tokenizer needs a pass of its own.
             StreamShards.PartitionStats perPartition = new StreamShards.PartitionStats();
             spark.sparkContext().register(perPartition, "prep documents per split");
-            boolean fitsOnDocs = reuse == null && !kind.equals(CharVocabulary.KIND);
+            boolean fitsOnDocs = reuse == null && !kind.equals(CharVocabulary.KIND) && !separate;
             JavaRDD<CorpusDocument> counted = fitsOnDocs ? CorpusCounts.countingDocuments(docs, perPartition) : docs;
             Tokenizer fittedOnDocs = null;
             long tf = System.nanoTime();
@@ -221,21 +261,29 @@ public final class PrepJob {
             if (docCounts[Split.TRAIN.ordinal()] == 0)
                 throw new BadInputException(input + ": no document fell in the training split (" + totalDocs + " document(s) in all); add text or lower prep.split fractions");
 
-            Tokenizer vocab = reuse != null ? reuse : fittedOnDocs != null ? fittedOnDocs : CorpusCounts.fit(kind, tokenizerSpec, trainCounts, docs);
+            // Separate vocabularies: each side of the pairs is fitted (or reused) on its own.
+            JavaRDD<CorpusDocument> sources = separate ? docs.map(d -> d.side(0)) : null, targets = separate ? docs.map(d -> d.side(1)) : null;
+            Tokenizer vocab = reuse != null ? reuse : fittedOnDocs != null ? fittedOnDocs
+                    : separate ? CorpusCounts.fitOn(kind, tokenizerSpec, sources) : CorpusCounts.fit(kind, tokenizerSpec, trainCounts, docs);
+            Tokenizer target = !separate ? null : reuseTarget != null ? reuseTarget : CorpusCounts.fitOn(kind, tokenizerSpec, targets);
             Broadcast<Tokenizer> vocabB = sc.broadcast(vocab);
-            int bytesPerToken = TokenCodec.bytesPerToken(vocab.size());
-            log.info("prep: {} documents, {} vocabulary of {} (fingerprint {}){}", totalDocs, vocab.kind(), vocab.size(), vocab.fingerprint(),
+            Broadcast<Tokenizer> targetB = target == null ? null : sc.broadcast(target);
+            int bytesPerToken = TokenCodec.bytesPerToken(Math.max(vocab.size(), target == null ? 0 : target.size()));
+            log.info("prep: {} documents, {} vocabulary of {} (fingerprint {}){}{}", totalDocs, vocab.kind(), vocab.size(), vocab.fingerprint(),
+                    target == null ? "" : String.format(", target vocabulary of %d (fingerprint %s)", target.size(), target.fingerprint()),
                     reuse != null ? " reused" : String.format(", fitted in %.1f s", (System.nanoTime() - tf) / 1e9));
             // Stream mode: every document encoded once, before the one shuffle that forms all the
             // splits' streams; per-split id counts and window statistics come back from the write.
             StreamShards.StreamStats streamStats = rs.records() ? null
                     : StreamShards.write(spark, docsAgain, vocabB, spec, bytesPerToken, sp -> out.child(sp.dir()));
             List<Map<Integer, Long>> encodedCounts = streamStats != null ? streamStats.idCounts()
+                    : separate ? CorpusCounts.encodedIdCounts(sources, vocabB)
                     : vocab instanceof CharVocabulary ? null : CorpusCounts.encodedIdCounts(docs, vocabB);
+            List<Map<Integer, Long>> targetCounts = separate ? CorpusCounts.encodedIdCounts(targets, targetB) : null;
 
             Map<String, Integer> labels = rs.records() && rs.labelled() ? CorpusCounts.labelVocabulary(docs, input) : Map.of();
             RecordShards.Result records = !rs.records() ? null
-                    : RecordShards.write(spark, docs, rs, spec.shards(), spec.compression(), vocabB, labels, bytesPerToken, sp -> out.child(sp.dir()));
+                    : RecordShards.write(spark, docs, rs, spec.shards(), spec.compression(), vocabB, targetB, labels, bytesPerToken, sp -> out.child(sp.dir()));
 
             ObjectNode splits = Manifest.json().createObjectNode();
             for (Split split : Split.values()) {
@@ -247,6 +295,22 @@ public final class PrepJob {
                 sn.put("tokens", tokens);
                 sn.put("unk_tokens", vocab.unknownId() < 0 ? 0L : idCounts.getOrDefault(vocab.unknownId(), 0L));
                 sn.put("unigram_entropy_bits", tokens == 0 ? Double.NaN : UnigramEntropy.bits(idCounts));
+                if (separate) {
+                    // Each side in its own ids; the totals add both, the entropy is the target's (what a model predicts).
+                    ObjectNode src = sn.putObject("source");
+                    src.put("tokens", tokens);
+                    src.put("unk_tokens", sn.path("unk_tokens").asLong());
+                    src.put("unigram_entropy_bits", sn.path("unigram_entropy_bits").asDouble());
+                    Map<Integer, Long> tc = targetCounts.get(split.ordinal());
+                    long tt = tc.values().stream().mapToLong(Long::longValue).sum();
+                    ObjectNode tn = sn.putObject("target");
+                    tn.put("tokens", tt);
+                    tn.put("unk_tokens", target.unknownId() < 0 ? 0L : tc.getOrDefault(target.unknownId(), 0L));
+                    tn.put("unigram_entropy_bits", tt == 0 ? Double.NaN : UnigramEntropy.bits(tc));
+                    sn.put("tokens", tokens + tt);
+                    sn.put("unk_tokens", src.path("unk_tokens").asLong() + tn.path("unk_tokens").asLong());
+                    sn.put("unigram_entropy_bits", tn.path("unigram_entropy_bits").asDouble());
+                }
                 if (records != null) {
                     sn.setAll(records.splits().get(split));
                     continue;
@@ -283,6 +347,14 @@ public final class PrepJob {
             v.put("fingerprint", vocab.fingerprint());
             v.put("file", "vocab.json");
             v.put("fitted", reuse == null);
+            if (target != null) {
+                ObjectNode tv = m.putObject(org.carousel.spark.StageDir.TARGET_VOCABULARY);
+                tv.put("kind", target.kind());
+                tv.put("size", target.size());
+                tv.put("fingerprint", target.fingerprint());
+                tv.put("file", org.carousel.spark.StageDir.TARGET_VOCAB_FILE);
+                tv.put("fitted", reuseTarget == null);
+            }
             ObjectNode sh = m.putObject("shards");
             sh.put("format", "parquet");
             sh.put("mode", rs.mode());
@@ -307,6 +379,8 @@ public final class PrepJob {
             m.set("config", Manifest.json().valueToTree(settings.unwrapped("prep")));
 
             HadoopFiles.write(new org.apache.hadoop.fs.Path(out.child("vocab.json")), vocab.toJson(), hadoop);
+            if (target != null)
+                HadoopFiles.write(new org.apache.hadoop.fs.Path(out.child(org.carousel.spark.StageDir.TARGET_VOCAB_FILE)), target.toJson(), hadoop);
             HadoopFiles.write(new org.apache.hadoop.fs.Path(out.child("prep.conf")), settings.render("prep"), hadoop);
             if (records != null && rs.labelled())
                 HadoopFiles.write(new org.apache.hadoop.fs.Path(out.child("labels.json")), CorpusCounts.labelsJson(labels), hadoop);

@@ -83,10 +83,11 @@ final class RecordShards {
      * The records of one document: encoded, newline-terminated, split or dropped when overlong. A pair (the document
      * "source \n target" of {@code prep.records.pair = tab}) becomes {@code source SEP target SEP}, each side encoded
      * on its own so the first SEP is the boundary; an overlong pair is dropped, never split (half a pair is no pair).
+     * {@code target} encodes the targets when they have a vocabulary of their own, else null.
      */
-    static Iterator<Rec> records(CorpusDocument d, Tokenizer vocab, Map<String, Integer> labels, int maxLength, boolean split,
-                                 boolean paired) {
-        int[] ids = paired ? pairIds(d.utf8(), vocab) : null;
+    static Iterator<Rec> records(CorpusDocument d, Tokenizer vocab, Tokenizer target, Map<String, Integer> labels, int maxLength,
+                                 boolean split, boolean paired) {
+        int[] ids = paired ? pairIds(d.utf8(), vocab, target == null ? vocab : target) : null;
         if (ids == null) {
             int[] body = vocab.encodeWellFormed(d.utf8());
             ids = Arrays.copyOf(body, body.length + 1);
@@ -104,17 +105,17 @@ final class RecordShards {
         return pieces.iterator();
     }
 
-    /** {@code source SEP target SEP} of a "source \n target" document. */
-    static int[] pairIds(byte[] utf8, Tokenizer vocab) {
+    /** {@code source SEP_s target SEP_t} of a "source \n target" document, each side in its tokenizer's ids. */
+    static int[] pairIds(byte[] utf8, Tokenizer source, Tokenizer target) {
         int nl = 0;
         while (utf8[nl] != '\n') nl++;
-        int[] src = vocab.encodeWellFormed(Arrays.copyOfRange(utf8, 0, nl));
-        int[] tgt = vocab.encodeWellFormed(Arrays.copyOfRange(utf8, nl + 1, utf8.length));
+        int[] src = source.encodeWellFormed(Arrays.copyOfRange(utf8, 0, nl));
+        int[] tgt = target.encodeWellFormed(Arrays.copyOfRange(utf8, nl + 1, utf8.length));
         int[] ids = new int[src.length + tgt.length + 2];
         System.arraycopy(src, 0, ids, 0, src.length);
-        ids[src.length] = vocab.separatorId();
+        ids[src.length] = source.separatorId();
         System.arraycopy(tgt, 0, ids, src.length + 1, tgt.length);
-        ids[ids.length - 1] = vocab.separatorId();
+        ids[ids.length - 1] = target.separatorId();
         return ids;
     }
 
@@ -122,14 +123,14 @@ final class RecordShards {
     record Result(Map<Split, ObjectNode> splits, ObjectNode records) {}
 
     static Result write(SparkSession spark, JavaRDD<CorpusDocument> docs, RecordsSpec rs, int partitions, String compression,
-                        Broadcast<Tokenizer> vocab, Map<String, Integer> labels, int bytesPerToken,
+                        Broadcast<Tokenizer> vocab, Broadcast<Tokenizer> target, Map<String, Integer> labels, int bytesPerToken,
                         java.util.function.Function<Split, String> dirOf) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<Map<String, Integer>> labelsB = sc.broadcast(labels);
         int maxLength = rs.maxLength();
         boolean splitOverlong = "split".equals(rs.overlong());
         boolean paired = rs.paired();
-        JavaRDD<Rec> recs = docs.flatMap(d -> records(d, vocab.value(), labelsB.value(), maxLength, splitOverlong, paired))
+        JavaRDD<Rec> recs = docs.flatMap(d -> records(d, vocab.value(), target == null ? null : target.value(), labelsB.value(), maxLength, splitOverlong, paired))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
 
         // Per split: [stored records, overlong records split, pieces they made, overlong dropped, dropped tokens,
@@ -213,6 +214,7 @@ final class RecordShards {
         info.put("end_of_record", "\\n");
         info.put("label", rs.label());
         info.put("pair", rs.pair());
+        if (rs.paired()) info.put("vocabularies", rs.separateVocabularies() ? "separate" : "shared");
         info.put("max_length", maxLength);
         info.put("overlong", rs.overlong());
         info.put("max_tokens", maxTokens);

@@ -15,6 +15,7 @@ import java.util.Arrays;
  * @param delimiter   records are units separated by this string ("" = the documents of prep.document)
  * @param label       none, or tab-first (the text before a record's first TAB is its label)
  * @param pair        none, or tab (a record is {@code source TAB target}: encoder–decoder data)
+ * @param vocabularies shared (one tokenizer fitted on both sides of a pair) or separate (one per side)
  * @param maxLength   most predicted positions per record; longer ones are split or dropped
  * @param overlong    split | drop
  * @param buckets     quantile buckets of the training records' lengths (when no boundaries)
@@ -22,7 +23,7 @@ import java.util.Arrays;
  * @param maxTokens   token budget of a batch: records × padded length ≤ maxTokens
  * @param naiveBatch  records per batch of the naive baseline (file order, padded to the longest)
  */
-public record RecordsSpec(String mode, long maxDocumentBytes, String delimiter, String label, String pair, int maxLength, String overlong,
+public record RecordsSpec(String mode, long maxDocumentBytes, String delimiter, String label, String pair, String vocabularies, int maxLength, String overlong,
                           int buckets, int[] boundaries, int maxTokens, int naiveBatch) implements Serializable {
     public static final int MAX_BUCKETS = 255;
 
@@ -38,6 +39,11 @@ public record RecordsSpec(String mode, long maxDocumentBytes, String delimiter, 
         return "tab".equals(pair);
     }
 
+    /** Pairs whose sides have vocabularies of their own. */
+    public boolean separateVocabularies() {
+        return paired() && "separate".equals(vocabularies);
+    }
+
     public static RecordsSpec from(Settings s) {
         RecordsSpec r = new RecordsSpec(
                 s.oneOf("prep.mode", "stream", "records"),
@@ -45,6 +51,7 @@ public record RecordsSpec(String mode, long maxDocumentBytes, String delimiter, 
                 s.string("prep.records.delimiter"),
                 s.oneOf("prep.records.label", "none", "tab-first"),
                 s.oneOf("prep.records.pair", "none", "tab"),
+                s.oneOf("prep.records.vocabularies", "shared", "separate"),
                 s.integer("prep.records.max_length", 1, 1 << 24),
                 s.oneOf("prep.records.overlong", "split", "drop"),
                 s.integer("prep.records.buckets", 1, MAX_BUCKETS),
@@ -57,6 +64,9 @@ public record RecordsSpec(String mode, long maxDocumentBytes, String delimiter, 
         if (r.labelled() && r.paired())
             throw new BadInputException("config keys prep.records.label = tab-first and prep.records.pair = tab: a record's first "
                     + "TAB column is either a label or a source, not both");
+        if ("separate".equals(r.vocabularies) && !(r.records() && r.paired()))
+            throw new BadInputException("config key prep.records.vocabularies = separate: only pairs (prep.mode = records, "
+                    + "prep.records.pair = tab) have two sides to give vocabularies of their own");
         if (r.boundaries.length > MAX_BUCKETS)
             throw new BadInputException("config key prep.records.boundaries: at most " + MAX_BUCKETS + " boundaries");
         return r;

@@ -26,15 +26,17 @@ public final class ShardSet implements Serializable {
     private final String dir;
     private final transient JsonNode manifest;
     private final Tokenizer vocab;
+    private final Tokenizer targetVocab;
     private final int window;
     private final int bytesPerToken;
     private final boolean records;
     private final int labels;
 
-    private ShardSet(String dir, JsonNode manifest, Tokenizer vocab) {
+    private ShardSet(String dir, JsonNode manifest, Tokenizer vocab, Tokenizer targetVocab) {
         this.dir = dir;
         this.manifest = manifest;
         this.vocab = vocab;
+        this.targetVocab = targetVocab;
         this.records = "records".equals(manifest.path("shards").path("mode").asText("stream"));
         this.window = manifest.path("shards").path("window").asInt();
         this.bytesPerToken = manifest.path("shards").path("bytes_per_token").asInt();
@@ -44,12 +46,13 @@ public final class ShardSet implements Serializable {
     public static ShardSet open(String dir, Configuration conf) {
         JsonNode m = StageDir.manifest(dir, conf, Manifest.SHARDS, "data", "prep");
         Tokenizer v = StageDir.vocabulary(dir, m.path("vocabulary").path("file").asText("vocab.json"), m, conf);
+        Tokenizer target = StageDir.targetVocabulary(dir, m, conf);
         Path root = new Path(dir);
         for (Split s : Split.values())
             if (!HadoopFiles.exists(new Path(root, s.dir()), conf))
                 throw new BadInputException(dir + ": split directory '" + s.dir() + "' is missing");
         ShardFiles.verify(dir, m, conf, 0);
-        return new ShardSet(dir, m, v);
+        return new ShardSet(dir, m, v, target);
     }
 
     /**
@@ -66,8 +69,24 @@ public final class ShardSet implements Serializable {
         return manifest;
     }
 
+    /** The tokenizer of the data (of the sources, when pairs have separate vocabularies). */
     public Tokenizer vocabulary() {
         return vocab;
+    }
+
+    /** The targets' own tokenizer of pairs with separate vocabularies; null otherwise. */
+    public Tokenizer targetVocabulary() {
+        return targetVocab;
+    }
+
+    /** How the pairs' ids sit in an encoder–decoder's inputs and outputs. */
+    public org.carousel.data.PairVocabularies pairVocabularies() {
+        return org.carousel.data.PairVocabularies.of(vocab, targetVocab);
+    }
+
+    /** What a model trained on this data must match: the vocabulary's fingerprint, and the target's when it has one. */
+    public String vocabularyFingerprint() {
+        return targetVocab == null ? vocab.fingerprint() : vocab.fingerprint() + "+" + targetVocab.fingerprint();
     }
 
     /** Tokens predicted per window (stream mode); 0 for records-mode data. */

@@ -20,7 +20,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * model/
  *   manifest.json   kind carousel.model: model shape, vocabulary fingerprint, data, results, config
  *   model.zip       DL4J ModelSerializer zip: configuration, parameters, Adam state
- *   vocab.json      the tokenizer (char, word or bpe) whose ids the model reads and writes
+ *   vocab.json      the tokenizer (char, word or bpe) whose ids the model reads and writes (an encoder–decoder's
+ *                   sources, when its pairs have separate vocabularies)
+ *   target_vocab.json  an encoder–decoder's target tokenizer, with separate vocabularies only
  *   metrics.jsonl   the training curve: train, validation and epoch lines
  *   loss.png        the training curve, plotted
  *   train.conf      the resolved configuration of the run
@@ -34,12 +36,14 @@ public final class ModelDir {
     private final String dir;
     private final JsonNode manifest;
     private final Tokenizer vocab;
+    private final Tokenizer targetVocab;
     private final Configuration conf;
 
-    private ModelDir(String dir, JsonNode manifest, Tokenizer vocab, Configuration conf) {
+    private ModelDir(String dir, JsonNode manifest, Tokenizer vocab, Tokenizer targetVocab, Configuration conf) {
         this.dir = dir;
         this.manifest = manifest;
         this.vocab = vocab;
+        this.targetVocab = targetVocab;
         this.conf = conf;
     }
 
@@ -62,11 +66,12 @@ public final class ModelDir {
         if (f != family)
             throw new BadInputException(dir + ": a " + f.id() + " model; this job reads " + family.id() + " models");
         Tokenizer v = StageDir.vocabulary(dir, VOCAB_FILE, m, conf);
+        Tokenizer target = StageDir.targetVocabulary(dir, m, conf);
         Path root = new Path(dir);
         Path zip = new Path(root, MODEL_FILE);
         if (!HadoopFiles.exists(zip, conf))
             throw new BadInputException(dir + ": " + MODEL_FILE + " is missing");
-        ModelDir d = new ModelDir(dir, m, v, conf);
+        ModelDir d = new ModelDir(dir, m, v, target, conf);
         d.check(zip);
         return d;
     }
@@ -141,6 +146,16 @@ public final class ModelDir {
         return vocab;
     }
 
+    /** The tokenizer of an encoder–decoder's targets: its own with separate vocabularies, else {@link #vocabulary()}. */
+    public Tokenizer targetVocabulary() {
+        return targetVocab == null ? vocab : targetVocab;
+    }
+
+    /** How an encoder–decoder's source and target ids sit in its inputs and outputs. */
+    public org.carousel.data.PairVocabularies pairVocabularies() {
+        return org.carousel.data.PairVocabularies.of(vocab, targetVocab);
+    }
+
     public String dir() {
         return dir;
     }
@@ -167,5 +182,13 @@ public final class ModelDir {
             throw new BadInputException("tokenizer mismatch: data " + data.dir() + " has " + d.kind() + " " + d.fingerprint()
                     + " (" + d.size() + " ids), model " + dir + " was trained on " + vocab.kind() + " " + vocab.fingerprint()
                     + " (" + vocab.size() + " ids); prep the data with --vocabulary " + dir);
+        Tokenizer dt = data.targetVocabulary();
+        if ((dt == null) != (targetVocab == null))
+            throw new BadInputException("vocabulary mismatch: data " + data.dir() + (dt == null ? " has one vocabulary" : " has separate source and target vocabularies")
+                    + ", model " + dir + (targetVocab == null ? " was trained on one" : " on separate ones") + "; prep the data with --vocabulary " + dir);
+        if (dt != null && !dt.fingerprint().equals(targetVocab.fingerprint()))
+            throw new BadInputException("target tokenizer mismatch: data " + data.dir() + " has " + dt.kind() + " " + dt.fingerprint()
+                    + " (" + dt.size() + " ids), model " + dir + " was trained on " + targetVocab.kind() + " " + targetVocab.fingerprint()
+                    + " (" + targetVocab.size() + " ids); prep the data with --vocabulary " + dir);
     }
 }

@@ -213,6 +213,8 @@ class HostileInputTest {
                 tmp.resolve("out").toString()}, "bottleneck needs paired records", tmp.resolve("out"));
         refused(new String[]{"prep", "--input", in.toString(), "--output", tmp.resolve("out").toString(), "--set", "prep.mode=records",
                 "--set", "prep.records.label=tab-first", "--set", "prep.records.pair=tab"}, "either a label or a source", tmp.resolve("out"));
+        refused(new String[]{"prep", "--input", in.toString(), "--output", tmp.resolve("out").toString(), "--set", "prep.mode=records",
+                "--set", "prep.records.vocabularies=separate"}, "only pairs (prep.mode = records, prep.records.pair = tab) have two sides", tmp.resolve("out"));
         refused(new String[]{"synth", "--output", tmp.resolve("new.tsv").toString(), "--set", "synth.task=addition", "--set", "synth.min_length=2"},
                 "addition needs at least 3 characters", tmp.resolve("new.tsv"));
         refused(new String[]{"synth", "--output", tmp.resolve("new.tsv").toString(), "--set", "synth.task=multiplication"},

@@ -15,6 +15,7 @@ import java.util.List;
  *   features       [mb, 1, 2K]  ids (floats), 0 at padding
  *   features mask  [mb, 2K]     1 at the source's and the decoder inputs' real steps
  *   labels         [mb, 1, 2K]  target ids at the decoder's real steps, 0 elsewhere
+ *   (with separate vocabularies a decoder input is its target id + the source's size: {@link PairVocabularies})
  *   labels mask    [mb, 2K]     1 at the decoder's real steps only: the source is read, not predicted
  *   K = max over the batch of max(n, m+1)
  * </pre>
@@ -24,8 +25,8 @@ import java.util.List;
  * ({@link org.carousel.model.layers.DecoderAttention}) finds the boundary from the width alone. A masked step carries
  * a zero state at the left, so padding cannot reach the encoder's final state.
  *
- * <p>SEP is the tokenizer's separator (the end of a record): it opens the decoder, as Sutskever's &lt;EOS&gt; did, and
- * ends the target, so a decoder stops when it predicts it.
+ * <p>SEP is the target tokenizer's separator (the end of a record): it opens the decoder, as Sutskever's &lt;EOS&gt;
+ * did, and ends the target, so a decoder stops when it predicts it.
  */
 public final class PairLayout {
     private PairLayout() {}
@@ -44,7 +45,7 @@ public final class PairLayout {
      * Training layout of {@code pairs} (shapes in the class comment); {@code reverseSource} feeds each source last
      * token first (Sutskever et al.'s trick: the first target tokens are then near the source tokens they depend on).
      */
-    public static DataSet of(List<Pair> pairs, int separator, boolean reverseSource) {
+    public static DataSet of(List<Pair> pairs, PairVocabularies v, boolean reverseSource) {
         int mb = pairs.size();
         int[] steps = new int[mb];
         List<int[]> sources = new java.util.ArrayList<>(mb);
@@ -58,10 +59,11 @@ public final class PairLayout {
             Pair p = pairs.get(b);
             putSource(f, fm, b * w, k, p.source(), reverseSource);
             int[] t = p.target();
+            int sep = v.targetSeparator(), offset = v.targetOffset();
             for (int j = 0; j <= t.length; j++) {
                 int at = b * w + k + j;
-                f[at] = j == 0 ? separator : t[j - 1];
-                l[at] = j == t.length ? separator : t[j];
+                f[at] = offset + (j == 0 ? sep : t[j - 1]);
+                l[at] = j == t.length ? sep : t[j];
                 fm[at] = 1f;
                 lm[at] = 1f;
             }
@@ -75,7 +77,7 @@ public final class PairLayout {
      * {@code half} ≥ every source's length and prefix + 1 steps. Features and features mask only (nothing is scored);
      * the next token's distribution is the output at step {@code half + prefix length}.
      */
-    public static DataSet decoding(List<int[]> sources, List<int[]> prefixes, int separator, boolean reverseSource, int half) {
+    public static DataSet decoding(List<int[]> sources, List<int[]> prefixes, PairVocabularies v, boolean reverseSource, int half) {
         int mb = sources.size(), w = 2 * half;
         float[] f = new float[mb * w], fm = new float[mb * w];
         for (int b = 0; b < mb; b++) {
@@ -84,7 +86,7 @@ public final class PairLayout {
                 throw new IllegalArgumentException("half " + half + " < source " + sources.get(b).length + " or prefix " + (pre.length + 1));
             putSource(f, fm, b * w, half, sources.get(b), reverseSource);
             for (int j = 0; j <= pre.length; j++) {
-                f[b * w + half + j] = j == 0 ? separator : pre[j - 1];
+                f[b * w + half + j] = v.targetOffset() + (j == 0 ? v.targetSeparator() : pre[j - 1]);
                 fm[b * w + half + j] = 1f;
             }
         }
@@ -101,8 +103,9 @@ public final class PairLayout {
     }
 
     /**
-     * A stored record's pair: prep writes {@code source SEP target SEP} (the record's ids); the source is what comes
-     * before the first SEP. Null when the record holds no SEP before its last id (not a pair).
+     * A stored record's pair: prep writes {@code source SEP target SEP} (the record's ids, each side in its own
+     * vocabulary's); the source is what comes before the first of {@code separator}, the source's separator, which a
+     * source cannot hold. Null when the record holds no such SEP before its last id (not a pair).
      */
     public static Pair split(int[] record, int separator) {
         int last = record.length - 1;

@@ -1,6 +1,7 @@
 package org.carousel.generate;
 
 import org.carousel.data.PairLayout;
+import org.carousel.data.PairVocabularies;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -17,16 +18,16 @@ import java.util.List;
  * would let attention see them); outputs at a step do not depend on the padding, so a row's result does not depend
  * on the others in its batch. Deterministic: ties go to the lower token id.
  *
- * @param separator     the tokenizer's separator, which opens the decoder and ends a target
+ * @param vocabularies  the model's source and target ids; the target's separator opens the decoder and ends a target
  * @param maxLength     most target tokens generated (a target not finished by then is returned as it stands)
  */
-public record PairDecoder(MultiLayerNetwork net, int separator, boolean reverseSource, int maxLength) {
+public record PairDecoder(MultiLayerNetwork net, PairVocabularies vocabularies, boolean reverseSource, int maxLength) {
 
-    /** Next-token probabilities [rows, V] after each row's source and prefix. */
+    /** Next-token probabilities [rows, target V] after each row's source and prefix. */
     private INDArray next(List<int[]> sources, List<int[]> prefixes) {
         int half = 1;
         for (int i = 0; i < sources.size(); i++) half = Math.max(half, Math.max(sources.get(i).length, prefixes.get(i).length + 1));
-        DataSet d = PairLayout.decoding(sources, prefixes, separator, reverseSource, half);
+        DataSet d = PairLayout.decoding(sources, prefixes, vocabularies, reverseSource, half);
         INDArray out = net.output(d.getFeatures(), false, d.getFeaturesMaskArray(), null);   // [rows, V, 2·half]
         INDArray p = org.nd4j.linalg.factory.Nd4j.create(out.dataType(), sources.size(), out.size(1));
         for (int i = 0; i < sources.size(); i++)
@@ -48,7 +49,7 @@ public record PairDecoder(MultiLayerNetwork net, int separator, boolean reverseS
             INDArray p = next(open.stream().map(sources::get).toList(), open.stream().map(prefixes::get).toList());
             for (int r = 0; r < open.size(); r++) {
                 int i = open.get(r), best = argmax(p.getRow(r));
-                if (best == separator) done[i] = true;
+                if (best == vocabularies.targetSeparator()) done[i] = true;
                 else prefixes.set(i, append(prefixes.get(i), best));
             }
         }
@@ -67,6 +68,7 @@ public record PairDecoder(MultiLayerNetwork net, int separator, boolean reverseS
             for (int i = 0; i < open.size(); i++) srcs.add(source);
             INDArray p = next(srcs, open.stream().map(Hypothesis::tokens).toList());
             List<Hypothesis> grown = new ArrayList<>();
+            int separator = vocabularies.targetSeparator();
             for (int r = 0; r < open.size(); r++) {
                 double[] row = p.getRow(r).toDoubleVector();
                 for (int v : top(row, beam)) {

@@ -1,6 +1,7 @@
 package org.carousel.metrics;
 
 import org.carousel.data.PairLayout;
+import org.carousel.data.PairVocabularies;
 import org.carousel.model.layers.DecoderAttentionLayer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -16,12 +17,12 @@ import java.util.List;
  *
  * @param attention the index of the network's decoder attention layer
  */
-public record Alignment(MultiLayerNetwork net, int separator, boolean reverseSource, int attention) {
+public record Alignment(MultiLayerNetwork net, PairVocabularies vocabularies, boolean reverseSource, int attention) {
     /** The alignments of {@code net}, which must have a {@link DecoderAttentionLayer}. */
-    public static Alignment of(MultiLayerNetwork net, int separator, boolean reverseSource) {
+    public static Alignment of(MultiLayerNetwork net, PairVocabularies vocabularies, boolean reverseSource) {
         Layer[] layers = net.getLayers();
         for (int i = layers.length - 1; i >= 0; i--)
-            if (layers[i] instanceof DecoderAttentionLayer) return new Alignment(net, separator, reverseSource, i);
+            if (layers[i] instanceof DecoderAttentionLayer) return new Alignment(net, vocabularies, reverseSource, i);
         throw new IllegalArgumentException("the network has no decoder attention layer");
     }
 
@@ -30,7 +31,7 @@ public record Alignment(MultiLayerNetwork net, int separator, boolean reverseSou
      * source tokens in source order (columns), teacher-forced on the pair's own target; each row sums to 1.
      */
     public double[][] weights(PairLayout.Pair p) {
-        DataSet d = PairLayout.of(List.of(p), separator, reverseSource);
+        DataSet d = PairLayout.of(List.of(p), vocabularies, reverseSource);
         net.setLayerMaskArrays(d.getFeaturesMaskArray(), null);
         INDArray states;
         try {

@@ -8,6 +8,8 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 class PairLayoutTest {
+    static final PairVocabularies SHARED = PairVocabularies.shared(10, 6);
+
     static float[] row(org.nd4j.linalg.api.ndarray.INDArray a, int r) {
         return a.reshape(a.size(0), a.length() / a.size(0)).getRow(r).dup().data().asFloat();
     }
@@ -15,7 +17,7 @@ class PairLayoutTest {
     @Test
     void sourcesAreLeftPaddedAndTargetsRightPaddedInEqualHalves() {
         DataSet d = PairLayout.of(List.of(new PairLayout.Pair(new int[]{1, 2}, new int[]{3, 4, 5}),
-                new PairLayout.Pair(new int[]{7, 8, 9}, new int[]{2})), 6, false);
+                new PairLayout.Pair(new int[]{7, 8, 9}, new int[]{2})), SHARED, false);
         // K = max(2, 4, 3, 2) = 4: width 8.
         assertArrayEquals(new long[]{2, 1, 8}, d.getFeatures().shape());
         assertArrayEquals(new float[]{0, 0, 1, 2, 6, 3, 4, 5}, row(d.getFeatures(), 0));
@@ -24,7 +26,7 @@ class PairLayoutTest {
         assertArrayEquals(new float[]{0, 0, 0, 0, 1, 1, 1, 1}, d.getLabelsMaskArray().getRow(0).dup().data().asFloat());
         assertArrayEquals(new float[]{0, 7, 8, 9, 6, 2, 0, 0}, row(d.getFeatures(), 1));
         assertArrayEquals(new float[]{0, 0, 0, 0, 1, 1, 0, 0}, d.getLabelsMaskArray().getRow(1).dup().data().asFloat());
-        DataSet r = PairLayout.of(List.of(new PairLayout.Pair(new int[]{1, 2}, new int[]{3})), 6, true);
+        DataSet r = PairLayout.of(List.of(new PairLayout.Pair(new int[]{1, 2}, new int[]{3})), SHARED, true);
         assertArrayEquals(new float[]{2, 1, 6, 3}, r.getFeatures().dup().data().asFloat(), "reversed: the last source token first");
     }
 
@@ -42,9 +44,29 @@ class PairLayoutTest {
 
     @Test
     void decodingLayoutEndsAtThePrefix() {
-        DataSet d = PairLayout.decoding(List.of(new int[]{1, 2, 3}), List.of(new int[]{4}), 6, false, 3);
+        DataSet d = PairLayout.decoding(List.of(new int[]{1, 2, 3}), List.of(new int[]{4}), SHARED, false, 3);
         assertArrayEquals(new float[]{1, 2, 3, 6, 4, 0}, d.getFeatures().dup().data().asFloat());
         assertArrayEquals(new float[]{1, 1, 1, 1, 1, 0}, d.getFeaturesMaskArray().dup().data().asFloat());
-        assertThrows(IllegalArgumentException.class, () -> PairLayout.decoding(List.of(new int[]{1, 2, 3}), List.of(new int[0]), 6, false, 2));
+        assertThrows(IllegalArgumentException.class, () -> PairLayout.decoding(List.of(new int[]{1, 2, 3}), List.of(new int[0]), SHARED, false, 2));
+    }
+
+    /** Separate vocabularies: source ids as they are, decoder inputs shifted past the source's ids, labels the target's own. */
+    @Test
+    void separateVocabulariesShiftTheDecoderInputsOnly() {
+        PairVocabularies v = new PairVocabularies(10, 5, 6, 0, true);
+        assertEquals(10, v.targetOffset());
+        assertEquals(15, v.inputSize());
+        assertEquals(5, v.outputSize());
+        DataSet d = PairLayout.of(List.of(new PairLayout.Pair(new int[]{1, 2}, new int[]{3, 4})), v, false);
+        assertArrayEquals(new float[]{0, 1, 2, 10, 13, 14}, d.getFeatures().dup().data().asFloat());
+        assertArrayEquals(new float[]{0, 0, 0, 3, 4, 0}, d.getLabels().dup().data().asFloat(), "the target's separator (0) ends it");
+        assertArrayEquals(new float[]{0, 0, 0, 1, 1, 1}, d.getLabelsMaskArray().dup().data().asFloat());
+        DataSet dec = PairLayout.decoding(List.of(new int[]{1, 2}), List.of(new int[]{4}), v, false, 2);
+        assertArrayEquals(new float[]{1, 2, 10, 14}, dec.getFeatures().dup().data().asFloat());
+        // A target id equal to the source's separator does not move the boundary: the first source SEP is it.
+        PairLayout.Pair p = PairLayout.split(new int[]{1, 2, 6, 6, 3, 0}, 6);
+        assertArrayEquals(new int[]{6, 3}, p.target());
+        assertThrows(IllegalArgumentException.class, () -> new PairVocabularies(10, 5, 6, 5, true), "separator outside the target's ids");
+        assertThrows(IllegalArgumentException.class, () -> new PairVocabularies(10, 5, 6, 0, false), "shared needs one size");
     }
 }

@@ -1,6 +1,7 @@
 package org.carousel.model;
 
 import org.carousel.data.PairLayout;
+import org.carousel.data.PairVocabularies;
 import org.carousel.dynamics.ElmanCell;
 import org.carousel.dynamics.GruCell;
 import org.carousel.dynamics.LstmCell;
@@ -35,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * different lengths) for every cell; it survives a save and a load; it learns reversal in-process.
  */
 class EncoderDecoderSeparateWeightsTest {
-    static final int VOCAB = EncoderDecoderTest.VOCAB, SEP = EncoderDecoderTest.SEP;
+    static final PairVocabularies SHARED = EncoderDecoderTest.SHARED;
     static final LayerWorkspaceMgr NO_WS = LayerWorkspaceMgr.noWorkspaces();
 
     static MultiLayerNetwork net(String cell, int layers, String attention, boolean separate) {
@@ -44,12 +45,12 @@ class EncoderDecoderSeparateWeightsTest {
 
     static MultiLayerNetwork net(String cell, int layers, String attention, boolean separate, boolean bidirectional) {
         MultiLayerConfiguration conf = EncoderDecoder.configuration(new ModelSpec(cell, layers, 4, 3, 0.0, 12345),
-                new Seq2SeqSpec(attention, false, separate, bidirectional), new OptimizerSpec(1.0, 0, 0, 100), VOCAB, DataType.FLOAT);
+                new Seq2SeqSpec(attention, false, separate, bidirectional), new OptimizerSpec(1.0, 0, 0, 100), SHARED, DataType.FLOAT);
         return SequenceClassifierGradientTest.checked(conf, DataType.FLOAT);
     }
 
     static DataSet data() {
-        return PairLayout.of(EncoderDecoderTest.PAIRS, SEP, false);
+        return PairLayout.of(EncoderDecoderTest.PAIRS, SHARED, false);
     }
 
     /** The gradient of {@code net} on {@code d}, as fit computes it before the updater. */
@@ -240,7 +241,7 @@ class EncoderDecoderSeparateWeightsTest {
     @Test
     void doublePrecisionIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> EncoderDecoder.configuration(new ModelSpec("lstm", 1, 4, 3, 0.0, 1),
-                new Seq2SeqSpec("none", false, true), new OptimizerSpec(1.0, 0, 0, 100), VOCAB, DataType.DOUBLE));
+                new Seq2SeqSpec("none", false, true), new OptimizerSpec(1.0, 0, 0, 100), SHARED, DataType.DOUBLE));
     }
 
     @Test
@@ -265,7 +266,7 @@ class EncoderDecoderSeparateWeightsTest {
 
     private static void learnsReversal(List<PairLayout.Pair> pairs, boolean bidirectional) {
         MultiLayerNetwork net = EncoderDecoderTest.trainedOn(pairs, new Seq2SeqSpec("additive", false, true, bidirectional));
-        PairDecoder decoder = new PairDecoder(net, SEP, false, 12);
+        PairDecoder decoder = new PairDecoder(net, SHARED, false, 12);
         List<int[]> sources = new ArrayList<>();
         for (PairLayout.Pair p : pairs.subList(0, 64)) sources.add(p.source());
         List<int[]> greedy = decoder.greedy(sources);

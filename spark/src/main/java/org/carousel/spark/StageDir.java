@@ -27,10 +27,27 @@ public final class StageDir {
 
     /** The vocabulary file {@code name} under {@code dir}, checked against the manifest's fingerprint. */
     public static Tokenizer vocabulary(String dir, String name, JsonNode manifest, Configuration conf) {
+        return vocabulary(dir, name, manifest, "vocabulary", conf);
+    }
+
+    /**
+     * The target side's own tokenizer of a stage whose pairs have separate vocabularies (the manifest's
+     * {@code target_vocabulary}), checked as {@link #vocabulary}; null when the stage has one vocabulary.
+     */
+    public static Tokenizer targetVocabulary(String dir, JsonNode manifest, Configuration conf) {
+        JsonNode t = manifest.path(TARGET_VOCABULARY);
+        if (t.isMissingNode()) return null;
+        return vocabulary(dir, t.path("file").asText(TARGET_VOCAB_FILE), manifest, TARGET_VOCABULARY, conf);
+    }
+
+    /** The manifest key and the file of a target side's own vocabulary. */
+    public static final String TARGET_VOCABULARY = "target_vocabulary", TARGET_VOCAB_FILE = "target_vocab.json";
+
+    private static Tokenizer vocabulary(String dir, String name, JsonNode manifest, String key, Configuration conf) {
         Path vf = new Path(new Path(dir), name);
         if (!HadoopFiles.exists(vf, conf)) throw new BadInputException(vf + ": the tokenizer file is missing");
         Tokenizer v = Tokenizers.fromJson(HadoopFiles.readString(vf, conf), vf.toString());
-        String expected = manifest.path("vocabulary").path("fingerprint").asText();
+        String expected = manifest.path(key).path("fingerprint").asText();
         if (!expected.equals(v.fingerprint()))
             throw new BadInputException(vf + ": vocabulary fingerprint " + v.fingerprint() + " does not match the manifest's " + expected);
         return v;

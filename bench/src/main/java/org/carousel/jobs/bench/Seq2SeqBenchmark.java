@@ -1,6 +1,7 @@
 package org.carousel.jobs.bench;
 
 import org.carousel.data.PairLayout;
+import org.carousel.data.PairVocabularies;
 import org.carousel.model.EncoderDecoder;
 import org.carousel.model.ModelSpec;
 import org.carousel.model.OptimizerSpec;
@@ -53,7 +54,7 @@ public final class Seq2SeqBenchmark {
 
     static double carousel(String cell, int hidden, int embed, int vocab, int length, int batch, int steps, String attention) {
         MultiLayerNetwork net = EncoderDecoder.build(new ModelSpec(cell, 1, hidden, embed, 0.0, 1), new Seq2SeqSpec(attention, false),
-                new OptimizerSpec(0.01, 5, 0, 100), vocab);
+                new OptimizerSpec(0.01, 5, 0, 100), PairVocabularies.shared(vocab, vocab - 1));
         SplittableRandom rnd = new SplittableRandom(1);
         List<PairLayout.Pair> pairs = new ArrayList<>();
         for (int b = 0; b < batch; b++) {
@@ -61,7 +62,7 @@ public final class Seq2SeqBenchmark {
             for (int i = 0; i < length; i++) s[i] = rnd.nextInt(vocab - 1);
             pairs.add(new PairLayout.Pair(s, s.clone()));
         }
-        DataSet d = PairLayout.of(pairs, vocab - 1, false);
+        DataSet d = PairLayout.of(pairs, PairVocabularies.shared(vocab, vocab - 1), false);
         for (int i = 0; i < 3; i++) net.fit(d);
         long t0 = System.nanoTime();
         for (int i = 0; i < steps; i++) net.fit(d);

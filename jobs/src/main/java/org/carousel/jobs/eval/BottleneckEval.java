@@ -10,6 +10,8 @@ import org.carousel.BadInputException;
 import org.carousel.config.Settings;
 import org.carousel.data.Manifest;
 import org.carousel.data.PairLayout;
+import org.carousel.data.PairVocabularies;
+import org.carousel.text.Tokenizer;
 import org.carousel.data.RecordBatch;
 import org.carousel.data.Split;
 import org.carousel.jobs.JobCommand;
@@ -158,7 +160,8 @@ public final class BottleneckEval {
                                      String output, boolean overwrite) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         ShardSet shards = ShardSet.open(data, hadoop).requirePaired("bottleneck");
-        int separator = shards.vocabulary().separatorId();
+        PairVocabularies vocabularies = shards.pairVocabularies();
+        Tokenizer targetText = shards.targetVocabulary() == null ? shards.vocabulary() : shards.targetVocabulary();
         List<PairLayout.Pair> first = firstPairs(spark, shards, spec.split(), Math.max(spec.examples(), spec.alignmentPairs()));
         try (OutputDir out = output == null ? null : OutputDir.begin(output, hadoop, overwrite)) {
             long t0 = System.nanoTime();
@@ -192,7 +195,7 @@ public final class BottleneckEval {
                     names.add(name);
                 }
                 PairTally t = PairScorer.score(spark, shards, spec.split(), m.modelBytes(), reverse, spec.maxChars(),
-                        spec.bleu() ? shards.vocabulary() : null, spec.beam());
+                        spec.bleu() ? shards.vocabulary() : null, targetText, spec.beam());
                 if (t.pairs() == 0) throw new BadInputException(shards.path(spec.split()) + ": no pair to score");
                 pairs = t.pairs();
                 ObjectNode mo = ms.addObject();
@@ -229,7 +232,7 @@ public final class BottleneckEval {
                             all.bleuUpper(), all.copyBleu()));
                 if (!attention.equals("none")) {
                     MultiLayerNetwork net = m.network(false);
-                    Alignment al = Alignment.of(net, separator, reverse);
+                    Alignment al = Alignment.of(net, vocabularies, reverse);
                     if (!spec.alignment().equals("none")) {
                         double[] d = al.diagonal(first.subList(0, Math.min(spec.alignmentPairs(), first.size())), spec.alignment().equals("reversal"));
                         ObjectNode dn = mo.putObject("diagonal");
@@ -245,7 +248,7 @@ public final class BottleneckEval {
                         for (int e = 0; e < Math.min(spec.examples(), first.size()); e++) {
                             String file = String.format("alignment-%d-%d.png", mi + 1, e + 1);
                             PairLayout.Pair p = first.get(e);
-                            HadoopFiles.write(new Path(out.path(), file), BottleneckPlot.heatMap(al.weights(p), shards.vocabulary(), p,
+                            HadoopFiles.write(new Path(out.path(), file), BottleneckPlot.heatMap(al.weights(p), shards.vocabulary(), targetText, p,
                                     name + ", example " + (e + 1)), hadoop);
                             maps.add(file);
                             em.plot(file);
@@ -307,7 +310,7 @@ public final class BottleneckEval {
     /** The split's first {@code n} pairs (partition order), for heat maps and the diagonal score. */
     static List<PairLayout.Pair> firstPairs(SparkSession spark, ShardSet shards, Split split, int n) {
         List<PairLayout.Pair> out = new ArrayList<>();
-        int separator = shards.vocabulary().separatorId();
+        int separator = shards.vocabulary().separatorId();   // the source's: it ends a stored source
         // Partition by partition, until there are enough: n pairs are a few batches, not n.
         java.util.Iterator<byte[]> batches = shards.batches(spark, split).values().toLocalIterator();
         while (out.size() < n && batches.hasNext())

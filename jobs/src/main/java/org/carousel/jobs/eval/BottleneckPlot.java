@@ -89,12 +89,12 @@ final class BottleneckPlot {
         return Charts.png(c);
     }
 
-    /** Weights [target steps][source tokens], labelled with the tokens. */
-    static byte[] heatMap(double[][] weights, Tokenizer vocab, PairLayout.Pair p, String title) {
+    /** Weights [target steps][source tokens], labelled with the tokens ({@code targetVocab}: the source's vocabulary when shared). */
+    static byte[] heatMap(double[][] weights, Tokenizer vocab, Tokenizer targetVocab, PairLayout.Pair p, String title) {
         int rows = weights.length, cols = rows == 0 ? 0 : weights[0].length;
         List<String> x = new ArrayList<>(), y = new ArrayList<>();
         for (int i = 0; i < cols; i++) x.add(i + ":" + vocab.token(p.source()[i]).strip());
-        for (int j = 0; j < rows; j++) y.add(j + ":" + (j < p.target().length ? vocab.token(p.target()[j]).strip() : "</s>"));
+        for (int j = 0; j < rows; j++) y.add(j + ":" + (j < p.target().length ? targetVocab.token(p.target()[j]).strip() : "</s>"));
         List<Number[]> cells = new ArrayList<>();
         // Row 0 at the top, as Bahdanau et al. draw it: XChart counts y upwards.
         for (int j = 0; j < rows; j++) for (int i = 0; i < cols; i++) cells.add(new Number[]{i, rows - 1 - j, weights[j][i]});

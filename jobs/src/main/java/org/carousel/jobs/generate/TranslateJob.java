@@ -63,7 +63,8 @@ public final class TranslateJob {
         ModelDir m = ModelDir.open(model, conf, ModelFamily.ENCODER_DECODER);
         Tokenizer t = m.vocabulary();
         boolean reverse = m.manifest().path("model").path("reverse_source").asBoolean(false);
-        PairDecoder decoder = new PairDecoder(m.network(false), t.separatorId(), reverse, maxLength);
+        Tokenizer target = m.targetVocabulary();
+        PairDecoder decoder = new PairDecoder(m.network(false), m.pairVocabularies(), reverse, maxLength);
         List<int[]> encoded = new ArrayList<>(sources.size());
         long unknown = 0;
         for (String src : sources) {
@@ -71,12 +72,12 @@ public final class TranslateJob {
             for (int id : ids) if (id == t.unknownId()) unknown++;
             encoded.add(ids);
         }
-        if (unknown > 0) System.err.printf("translate: %,d source token(s) not in the model's vocabulary, read as unknown%n", unknown);
+        if (unknown > 0) System.err.printf("translate: %,d source token(s) not in the model's source vocabulary, read as unknown%n", unknown);
         List<String> out = new ArrayList<>(sources.size());
         for (int from = 0; from < encoded.size(); from += beam == 1 ? BATCH : 1) {
             List<int[]> chunk = encoded.subList(from, Math.min(encoded.size(), from + (beam == 1 ? BATCH : 1)));
             List<int[]> targets = beam == 1 ? decoder.greedy(chunk) : List.of(decoder.beam(chunk.get(0), beam));
-            for (int[] target : targets) out.add(t.decode(target));
+            for (int[] ids : targets) out.add(target.decode(ids));
         }
         return out;
     }

@@ -103,7 +103,8 @@ final class ReportPage {
                 .append(num(input.path("files"))).append(" files, ").append(num(input.path("bytes"))).append(" bytes, ")
                 .append(num(input.path("documents"))).append(" documents. Vocabulary: ")
                 .append(esc(m.path("vocabulary").path("kind").asText())).append(", ").append(num(m.path("vocabulary").path("size")))
-                .append(" ids, <code>").append(esc(m.path("vocabulary").path("fingerprint").asText())).append("</code>.</p>\n");
+                .append(" ids, <code>").append(esc(m.path("vocabulary").path("fingerprint").asText())).append("</code>")
+                .append(targetVocabulary(m)).append(".</p>\n");
         JsonNode splits = m.path("splits");
         if (splits.isObject() && splits.size() > 0) {
             h.append("<table><tr><th class=\"t\">split</th><th>documents</th><th>tokens</th><th>windows</th><th>streams</th><th>unigram entropy (bits)</th></tr>\n");
@@ -138,7 +139,8 @@ final class ReportPage {
         h.append(esc(s.path("cell").asText())).append(" ").append(num(s.path("layers"))).append("×")
                 .append(num(s.path("hidden"))).append(", embedding ").append(num(s.path("embedding"))).append(", ")
                 .append(num(s.path("parameters"))).append(" parameters; trained on <code>").append(esc(m.path("data").path("path").asText()))
-                .append("</code> with vocabulary <code>").append(esc(m.path("vocabulary").path("fingerprint").asText())).append("</code>.</p>\n");
+                .append("</code> with vocabulary <code>").append(esc(m.path("vocabulary").path("fingerprint").asText())).append("</code>")
+                .append(targetVocabulary(m)).append(".</p>\n");
         if (r.isObject() && r.size() > 0) table("Training results", r);
         for (JsonNode p : m.path("plots")) plot(in, p.asText());     // the training curve (loss.png)
         versionAndConfig(m);
@@ -245,5 +247,13 @@ final class ReportPage {
             }
         }
         return b.toString();
+    }
+
+    /** ", target vocabulary: kind, size ids, fingerprint" for pairs with separate vocabularies; "" otherwise. */
+    private static String targetVocabulary(JsonNode m) {
+        JsonNode t = m.path("target_vocabulary");
+        if (t.isMissingNode()) return "";
+        return "; target vocabulary " + esc(t.path("kind").asText()) + ", " + num(t.path("size")) + " ids, <code>"
+                + esc(t.path("fingerprint").asText()) + "</code>";
     }
 }

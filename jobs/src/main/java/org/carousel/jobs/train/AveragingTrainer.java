@@ -4,6 +4,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.carousel.data.PairLayout;
+import org.carousel.data.PairVocabularies;
 import org.carousel.data.RecordBatch;
 import org.carousel.data.TokenCodec;
 import org.carousel.data.WindowBatch;
@@ -118,13 +119,13 @@ final class AveragingTrainer {
     /**
      * Fits one round. {@code data} has one partition per worker with its items in feeding order: windows
      * ({@code batch} consecutive ones a minibatch, lane order within it) or, with {@code records}, packed batches:
-     * next-token minibatches for a language model ({@code classes} 0, {@code separator} −1), labelled ones for a
-     * classifier of {@code classes} labels, pairs in {@link PairLayout} for an encoder–decoder ({@code separator} ≥ 0).
+     * next-token minibatches for a language model ({@code classes} 0, {@code pairs} null), labelled ones for a
+     * classifier of {@code classes} labels, pairs in {@link PairLayout} for an encoder–decoder ({@code pairs} its source and target ids).
      * An encoder–decoder's score is its loss per target token, so its mean is over tokens. With {@code secondsLeft} > 0 each worker stops fitting once it has spent that long
      * (after at least one minibatch), so a wall-clock budget ends inside a round, not after it.
      */
     Outcome fit(JavaRDD<Tuple2<Long, byte[]>> data, Map<Integer, LaneStates> states, int batch, int bytesPerToken,
-                boolean records, int classes, int separator, boolean reverseSource, double secondsLeft) {
+                boolean records, int classes, PairVocabularies pairs, boolean reverseSource, double secondsLeft) {
         Round r = new Round();
         r.params = master.params().dup('c').data().asFloat();
         INDArray u = master.getUpdater() == null ? null : master.getUpdater().getStateViewArray();
@@ -141,7 +142,7 @@ final class AveragingTrainer {
         try {
             List<WorkerResult> results = data.mapPartitionsWithIndex((w, it) -> {
                 List<WorkerResult> one = new ArrayList<>(1);
-                one.add(work(conf, b.value(), w, it, batch, bytesPerToken, records, classes, separator, reverseSource));
+                one.add(work(conf, b.value(), w, it, batch, bytesPerToken, records, classes, pairs, reverseSource));
                 return one.iterator();
             }, true).collect();
             Outcome o = average(new ArrayList<>(results), r.params, r.updater.length);
@@ -200,7 +201,7 @@ final class AveragingTrainer {
     private static final Map<String, Queue<CarriedStateNetwork>> POOL = new ConcurrentHashMap<>();
 
     private static WorkerResult work(String conf, Round r, int worker, Iterator<Tuple2<Long, byte[]>> items, int batch,
-                                     int bytesPerToken, boolean records, int classes, int separator, boolean reverseSource) {
+                                     int bytesPerToken, boolean records, int classes, PairVocabularies pairs, boolean reverseSource) {
         Queue<CarriedStateNetwork> pool = POOL.computeIfAbsent(conf, k -> new ConcurrentLinkedQueue<>());
         CarriedStateNetwork net = pool.poll();
         if (net == null) {
@@ -232,7 +233,7 @@ final class AveragingTrainer {
                     RecordBatch rb = RecordBatch.unpack(item, bytesPerToken);
                     if (classes > 0 && rb.labelled() == 0) continue;     // nothing for a classifier to fit
                     d = classes > 0 ? rb.toClassDataSet(classes)
-                            : separator >= 0 ? PairLayout.of(rb.pairs(separator), separator, reverseSource) : rb.toDataSet();
+                            : pairs != null ? PairLayout.of(rb.pairs(pairs.sourceSeparator()), pairs, reverseSource) : rb.toDataSet();
                 } else {
                     windows.add(TokenCodec.unpack(item, bytesPerToken));
                     if (windows.size() == batch) {
@@ -244,7 +245,7 @@ final class AveragingTrainer {
                 if (!r.carry) net.resetLanes();
                 net.fit(d);
                 // DL4J's score is the loss summed over a record's predicted steps, per record; per target token here.
-                out.scoreSum += separator >= 0 ? net.score() * d.numExamples() / d.getLabelsMaskArray().sumNumber().doubleValue() : net.score();
+                out.scoreSum += pairs != null ? net.score() * d.numExamples() / d.getLabelsMaskArray().sumNumber().doubleValue() : net.score();
                 out.minibatches++;
                 if (r.secondsLeft > 0 && (System.nanoTime() - fit0) / 1e9 >= r.secondsLeft && items.hasNext()) {
                     out.cut = true;

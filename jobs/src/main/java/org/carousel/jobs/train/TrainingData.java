@@ -34,8 +34,8 @@ final class TrainingData implements AutoCloseable {
     final ModelFamily family;
     /** Labels of a classifier's data (records mode, labelled); 0 when another family trains. */
     final int classes;
-    /** Paired data's separator (an encoder–decoder trains); -1 otherwise. */
-    final int separator;
+    /** Paired data's source and target ids (an encoder–decoder trains); null otherwise. */
+    final org.carousel.data.PairVocabularies pairs;
     /** An encoder–decoder reads each source last token first. */
     final boolean reverseSource;
     /** Minibatches are this many items: train.batch windows, or one records-mode batch. */
@@ -48,7 +48,7 @@ final class TrainingData implements AutoCloseable {
                          double meanRecord, Map<Integer, Long> windowsPerStream, ModelFamily family, boolean reverseSource) {
         this.family = family;
         this.classes = family == ModelFamily.SEQUENCE_CLASSIFIER ? shards.labels() : 0;
-        this.separator = family == ModelFamily.ENCODER_DECODER ? shards.vocabulary().separatorId() : -1;
+        this.pairs = family == ModelFamily.ENCODER_DECODER ? shards.pairVocabularies() : null;
         this.reverseSource = reverseSource;
         this.shards = shards;
         this.spec = spec;

@@ -93,7 +93,7 @@ final class TrainingRun {
         int window = data.window;
         this.unit = data.family.lossUnit();
         // A classifier's score is its mean loss per record; a language model's the loss summed over the last segment.
-        this.lastSegment = data.classes > 0 || data.separator >= 0 ? 1 : data.records ? Math.min(data.meanRecord, opt.tbptt())
+        this.lastSegment = data.classes > 0 || data.pairs != null ? 1 : data.records ? Math.min(data.meanRecord, opt.tbptt())
                 : window <= opt.tbptt() ? window : (window % opt.tbptt() == 0 ? opt.tbptt() : window % opt.tbptt());
         this.progress = new Progress(spec.progressIntervalS(), unit);
         Checkpoints.State at = resumed != null ? resumed.state() : null;
@@ -140,7 +140,7 @@ final class TrainingRun {
                     guard.before(trainer.network());
                     double left = spec.maxTrainSeconds() > 0 ? Math.max(1e-9, spec.maxTrainSeconds() - totalTrainS - trainS) : 0;
                     AveragingTrainer.Outcome o = trainer.fit(plan.round(r), lanes, data.itemsPerStep, data.shards.bytesPerToken(),
-                            data.records, data.classes, data.separator, data.reverseSource, left);
+                            data.records, data.classes, data.pairs, data.reverseSource, left);
                     trainS += (System.nanoTime() - rs) / 1e9;
                     if (guard.rolledBack(trainer.network(), o.score(), epoch, r)) {
                         trainer.momentum().undo();
@@ -260,7 +260,7 @@ final class TrainingRun {
 
     private Validation validate() {
         byte[] model = ModelBytes.of(trainer.network(), false);
-        if (data.separator >= 0) {
+        if (data.pairs != null) {
             PairTally t = PairScorer.score(spark, data.shards, Split.VALIDATION, model, data.reverseSource, spec.validationMaxChars());
             return new Validation(t.bitsPerToken(), t.tokens(), t.exactMatch(), "exact_match");
         }

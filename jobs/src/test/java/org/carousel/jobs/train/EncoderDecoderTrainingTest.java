@@ -113,14 +113,13 @@ class EncoderDecoderTrainingTest {
         Configuration conf = new Configuration();
         ModelDir m = ModelDir.open(tmp.resolve("task-model").toString(), conf, ModelFamily.ENCODER_DECODER);
         ShardSet shards = ShardSet.open(tmp.resolve("task-data").toString(), conf);
-        int sep = shards.vocabulary().separatorId();
         List<PairLayout.Pair> pairs = validationPairs(shards, 120);
         var net = m.network(false);
         int exactTeacher = 0, exactGreedy = 0;
         List<String> sources = new ArrayList<>();
         for (PairLayout.Pair p : pairs) {
             PairTally t = new PairTally();
-            PairScorer.tally(net, List.of(p), sep, false, t);
+            PairScorer.tally(net, List.of(p), shards.pairVocabularies(), false, t);
             exactTeacher += (int) t.exact();
             sources.add(shards.vocabulary().decode(p.source()));
         }
@@ -132,7 +131,7 @@ class EncoderDecoderTrainingTest {
             boolean exact = out.get(i).equals(shards.vocabulary().decode(pairs.get(i).target()));
             if (exact) exactGreedy++;
             PairTally t = new PairTally();
-            PairScorer.tally(net, List.of(pairs.get(i)), sep, false, t);
+            PairScorer.tally(net, List.of(pairs.get(i)), shards.pairVocabularies(), false, t);
             assertEquals(t.exact() == 1, exact, "pair " + i + ": teacher-forced exact match and greedy decoding agree");
             if (i < 20 && beam.get(i).equals(out.get(i))) beamAgrees++;
         }
@@ -189,14 +188,14 @@ class EncoderDecoderTrainingTest {
     void decodedPairsScoreFullBleuExactlyWhenTeacherForcingGetsThemRight() throws Exception {
         ShardSet shards = ShardSet.open(tmp.resolve("task-data").toString(), new Configuration());
         var net = ModelDir.open(tmp.resolve("task-model").toString(), new Configuration(), ModelFamily.ENCODER_DECODER).network(false);
-        int sep = shards.vocabulary().separatorId();
+        SpacedWords spaced = new SpacedWords(shards.vocabulary());
         List<PairLayout.Pair> pairs = validationPairs(shards, 60);
         int exact = 0, checked = 0;
         for (PairLayout.Pair p : pairs) {
             if (p.target().length < 4) continue;    // BLEU-4 needs four words
             PairTally t = new PairTally();
-            PairScorer.tally(net, List.of(p), sep, false, t);
-            PairScorer.decode(net, List.of(p), sep, false, new SpacedWords(shards.vocabulary()), t);
+            PairScorer.tally(net, List.of(p), shards.pairVocabularies(), false, t);
+            PairScorer.decode(net, List.of(p), shards.pairVocabularies(), false, spaced, spaced, t);
             double bleu = t.bleu(false);
             assertEquals(100, t.bleu(true), 1e-9, "copying a copy pair's source is its target");
             assertEquals(t.exact() == 1, Math.abs(bleu - 100) < 1e-9, "pair " + checked + ": BLEU " + bleu + ", exact " + t.exact());
@@ -206,12 +205,12 @@ class EncoderDecoderTrainingTest {
         assertTrue(checked >= 10 && exact > 0.5 * checked, exact + " exact of " + checked);
         // Decoding a whole batch at once gives each pair what decoding it alone gives.
         PairTally together = new PairTally(), alone = new PairTally();
-        PairScorer.decode(net, pairs, sep, false, new SpacedWords(shards.vocabulary()), together);
-        for (PairLayout.Pair p : pairs) PairScorer.decode(net, List.of(p), sep, false, new SpacedWords(shards.vocabulary()), alone);
+        PairScorer.decode(net, pairs, shards.pairVocabularies(), false, spaced, spaced, together);
+        for (PairLayout.Pair p : pairs) PairScorer.decode(net, List.of(p), shards.pairVocabularies(), false, spaced, spaced, alone);
         assertEquals(alone.bleu(false), together.bleu(false), 1e-12);
         // Beam search (eval.bottleneck.beam) on a confident model: about what greedy scores.
         PairTally beam = new PairTally();
-        PairScorer.decode(net, pairs, sep, false, new SpacedWords(shards.vocabulary()), 3, beam);
+        PairScorer.decode(net, pairs, shards.pairVocabularies(), false, spaced, spaced, 3, beam);
         assertEquals(together.decoded(), beam.decoded());
         assertTrue(beam.bleu(false) > 0.9 * together.bleu(false) && beam.bleu(false) > 50,
                 "beam " + beam.bleu(false) + " vs greedy " + together.bleu(false));
@@ -275,10 +274,84 @@ class EncoderDecoderTrainingTest {
         List<String> translated = TranslateJob.translate(settings, out.toString(), sources, conf);
         for (int i = 0; i < pairs.size(); i++) {
             PairTally t = new PairTally();
-            PairScorer.tally(net, List.of(pairs.get(i)), shards.vocabulary().separatorId(), false, t);
+            PairScorer.tally(net, List.of(pairs.get(i)), shards.pairVocabularies(), false, t);
             assertEquals(t.exact() == 1, translated.get(i).equals(shards.vocabulary().decode(pairs.get(i).target())),
                     "pair " + i + ": teacher-forced exact match and greedy decoding agree");
         }
+    }
+
+    /**
+     * prep.records.vocabularies = separate: copy into another alphabet (targets upper-cased), so the sides share no
+     * character. Prep fits one vocabulary per side, train embeds both and predicts over the target's ids only,
+     * translate writes upper case, bottleneck scores it; a language model is refused on such data, and a second prep
+     * reuses both vocabularies of the model (one vocabulary given where two are needed is refused).
+     */
+    @Test
+    void separateVocabulariesPrepTrainTranslateAndReuse() throws Exception {
+        StringBuilder tsv = new StringBuilder();
+        for (String line : PairTasks.generate("copy", 3000, 3, 12, 6, false, 2).split("\n")) {
+            String[] f = line.split("\t");
+            tsv.append(f[0]).append('\t').append(f[1].toUpperCase(java.util.Locale.ROOT)).append('\n');
+        }
+        Path corpus = Files.writeString(tmp.resolve("upper.tsv"), tsv), data = tmp.resolve("upper-data"), model = tmp.resolve("upper-model");
+        Settings s = settings.with("prep.records.vocabularies", "separate").with("train.epochs", 5);
+        JsonNode pm = PrepJob.run(spark, s, corpus.toString(), data.toString(), false);
+        assertEquals("separate", pm.path("records").path("vocabularies").asText());
+        Configuration conf = new Configuration();
+        ShardSet shards = ShardSet.open(data.toString(), conf);
+        org.carousel.text.Tokenizer src = shards.vocabulary(), tgt = shards.targetVocabulary();
+        assertNotNull(tgt);
+        assertEquals(pm.path("target_vocabulary").path("fingerprint").asText(), tgt.fingerprint());
+        assertTrue(Files.exists(data.resolve("target_vocab.json")));
+        assertTrue(src.decode(src.encode("abcdef")).equals("abcdef") && tgt.unknownId() >= 0 && tgt.encode("a")[0] == tgt.unknownId(),
+                "the target vocabulary holds no lower case");
+        JsonNode train = pm.path("splits").path("train");
+        assertEquals(train.path("source").path("tokens").asLong() + train.path("target").path("tokens").asLong(), train.path("tokens").asLong());
+        assertEquals(0, train.path("target").path("unk_tokens").asLong(), train.toString());
+        for (PairLayout.Pair p : validationPairs(shards, 20))
+            assertEquals(src.decode(p.source()).toUpperCase(java.util.Locale.ROOT), tgt.decode(p.target()), "each side in its own ids");
+
+        JsonNode m = TrainJob.run(spark, s, data.toString(), model.toString(), false);
+        assertEquals(tgt.fingerprint(), m.path("target_vocabulary").path("fingerprint").asText());
+        var net = ModelDir.open(model.toString(), conf, ModelFamily.ENCODER_DECODER).network(false);
+        assertEquals(src.size() + tgt.size(), ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) net.getLayer(0).conf().getLayer()).getNIn());
+        assertEquals(tgt.size(), ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) net.getLayer(net.getnLayers() - 1).conf().getLayer()).getNOut());
+        assertTrue(m.path("results").path("validation_exact_match").asDouble() > 0.6, m.path("results").toString());
+        List<PairLayout.Pair> pairs = validationPairs(shards, 40);
+        List<String> sources = new ArrayList<>();
+        for (PairLayout.Pair p : pairs) sources.add(src.decode(p.source()));
+        List<String> out = TranslateJob.translate(settings, model.toString(), sources, conf);
+        int exact = 0;
+        for (int i = 0; i < pairs.size(); i++) {
+            PairTally t = new PairTally();
+            PairScorer.tally(net, List.of(pairs.get(i)), shards.pairVocabularies(), false, t);
+            boolean same = out.get(i).equals(tgt.decode(pairs.get(i).target()));
+            assertEquals(t.exact() == 1, same, "pair " + i + ": teacher-forced exact match and greedy decoding agree");
+            if (same) exact++;
+        }
+        assertTrue(exact > 0.6 * pairs.size(), exact + " of " + pairs.size() + " translated exactly, e.g. " + sources.get(0) + " -> " + out.get(0));
+
+        JsonNode b = BottleneckEval.run(spark, settings.with("eval.bottleneck.bleu", true).with("eval.bottleneck.bleu_resamples", 100),
+                List.of(model.toString()), data.toString(), tmp.resolve("upper-bottleneck").toString(), false);
+        assertEquals(m.path("results").path("validation_exact_match").asDouble(),
+                b.path("models").get(0).path("overall").path("exact_match").asDouble(), 1e-12);
+        assertTrue(Files.size(tmp.resolve("upper-bottleneck/alignment-1-1.png")) > 1000);
+        assertThrows(org.carousel.BadInputException.class, () -> BottleneckEval.run(spark, settings, List.of(model.toString()),
+                tmp.resolve("task-data").toString(), null, false), "a model of separate vocabularies refuses shared-vocabulary data");
+
+        assertEquals(2, TrainJob.cli(new String[]{"--data", data.toString(), "--output", tmp.resolve("upper-lm").toString(),
+                "--set", "model.kind=lm"}), "a language model cannot read two vocabularies");
+        assertFalse(Files.exists(tmp.resolve("upper-lm")));
+
+        JsonNode again = PrepJob.run(spark, s, corpus.toString(), tmp.resolve("upper-again").toString(), false,
+                PrepJob.readTokenizer(model.toString(), conf), PrepJob.readTargetTokenizer(model.toString(), conf));
+        assertEquals(tgt.fingerprint(), again.path("target_vocabulary").path("fingerprint").asText());
+        assertFalse(again.path("target_vocabulary").path("fitted").asBoolean());
+        ModelDir.open(model.toString(), conf, ModelFamily.ENCODER_DECODER).checkCompatible(ShardSet.open(tmp.resolve("upper-again").toString(), conf));
+        assertEquals(2, PrepJob.cli(new String[]{"--input", corpus.toString(), "--output", tmp.resolve("upper-one").toString(),
+                "--vocabulary", tmp.resolve("task-model").toString(), "--set", "prep.mode=records", "--set", "prep.records.pair=tab",
+                "--set", "prep.records.vocabularies=separate"}), "one vocabulary where separate ones are asked for");
+        assertFalse(Files.exists(tmp.resolve("upper-one")));
     }
 
     /** Checkpoints and resume work for this family as for the others: a killed run resumes to the uninterrupted run's end. */
