@@ -18,11 +18,14 @@ import java.util.SplittableRandom;
 /**
  * Encoder–decoder training throughput, in one run: Carousel's {@link EncoderDecoder} fitted in-process (one worker,
  * one thread, the kernels' float32 path) against the PyTorch anchor of the same sizes ({@code scripts/torch_seq2seq_anchor.py}),
- * for attention none, additive and dot, each pair of measurements taken back to back. Pairs per second on batches of
+ * for attention none, additive and dot, each pair of measurements taken back to back; the anchor's decoder has weights
+ * of its own, as Carousel's does with {@code --decoder-weights separate} (the default here is Carousel's default,
+ * shared), and {@code --bidirectional} adds a backward encoder to both. Pairs per second on batches of
  * {@code batch} copy pairs with sources of {@code length} tokens. Prints a table; the ratio is what to read (the
  * machine is shared).
  * <pre>
  *   scripts/bench-seq2seq.sh [--cell lstm] [--hidden 64] [--embed 16] [--length 30] [--batch 64] [--steps 20]
+ *                            [--decoder-weights shared|separate] [--bidirectional]
  * </pre>
  */
 public final class Seq2SeqBenchmark {
@@ -31,6 +34,7 @@ public final class Seq2SeqBenchmark {
     public static void main(String[] args) {
         String cell = "lstm", anchor = System.getProperty("carousel.seq2seq.anchor", "scripts/torch_seq2seq_anchor.py");
         int hidden = 64, embed = 16, length = 30, batch = 64, steps = 20, vocab = 12;
+        boolean separate = false, bidirectional = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--cell" -> cell = args[++i];
@@ -39,21 +43,31 @@ public final class Seq2SeqBenchmark {
                 case "--length" -> length = Integer.parseInt(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--decoder-weights" -> separate = switch (args[++i]) {
+                    case "shared" -> false;
+                    case "separate" -> true;
+                    default -> throw new IllegalArgumentException("--decoder-weights: shared or separate, got " + args[i]);
+                };
+                case "--bidirectional" -> bidirectional = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        System.out.printf("encoder-decoder training, %s 1x%d, embedding %d, vocabulary %d, batch %d pairs, sources and targets of %d tokens, %d steps%n",
-                cell, hidden, embed, vocab, batch, length, steps);
+        if (bidirectional && !separate) throw new IllegalArgumentException("--bidirectional needs --decoder-weights separate (as model.bidirectional does)");
+        System.out.printf("encoder-decoder training, %s 1x%d, embedding %d, vocabulary %d, batch %d pairs, sources and targets of %d tokens, %d steps, "
+                        + "Carousel's decoder weights %s%s%n", cell, hidden, embed, vocab, batch, length, steps, separate ? "separate" : "shared",
+                bidirectional ? ", bidirectional encoders" : "");
         System.out.printf("%-10s %16s %16s %8s%n", "attention", "carousel pairs/s", "pytorch pairs/s", "ratio");
         for (String attention : List.of("none", "additive", "dot")) {
-            double ours = carousel(cell, hidden, embed, vocab, length, batch, steps, attention);
-            double torch = anchor(anchor, cell, hidden, embed, vocab, length, batch, steps, attention);
+            double ours = carousel(cell, hidden, embed, vocab, length, batch, steps, attention, separate, bidirectional);
+            double torch = anchor(anchor, cell, hidden, embed, vocab, length, batch, steps, attention, bidirectional);
             System.out.printf("%-10s %16.1f %16.1f %8.2f%n", attention, ours, torch, ours / torch);
         }
     }
 
-    static double carousel(String cell, int hidden, int embed, int vocab, int length, int batch, int steps, String attention) {
-        MultiLayerNetwork net = EncoderDecoder.build(new ModelSpec(cell, 1, hidden, embed, 0.0, 1), new Seq2SeqSpec(attention, false),
+    static double carousel(String cell, int hidden, int embed, int vocab, int length, int batch, int steps, String attention,
+                           boolean separate, boolean bidirectional) {
+        MultiLayerNetwork net = EncoderDecoder.build(new ModelSpec(cell, 1, hidden, embed, 0.0, 1),
+                new Seq2SeqSpec(attention, false, separate, bidirectional),
                 new OptimizerSpec(0.01, 5, 0, 100), PairVocabularies.shared(vocab, vocab - 1));
         SplittableRandom rnd = new SplittableRandom(1);
         List<PairLayout.Pair> pairs = new ArrayList<>();
@@ -69,10 +83,13 @@ public final class Seq2SeqBenchmark {
         return (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
     }
 
-    static double anchor(String script, String cell, int hidden, int embed, int vocab, int length, int batch, int steps, String attention) {
+    static double anchor(String script, String cell, int hidden, int embed, int vocab, int length, int batch, int steps, String attention,
+                         boolean bidirectional) {
         if (!Files.isRegularFile(Path.of(script))) return Double.NaN;
-        return TrainBenchmark.python("pairs_per_s=([0-9.]+)", script, "--cell", cell, "--hidden", "" + hidden, "--embed", "" + embed,
+        List<String> a = new ArrayList<>(List.of(script, "--cell", cell, "--hidden", "" + hidden, "--embed", "" + embed,
                 "--vocab", "" + vocab, "--length", "" + length, "--batch", "" + batch, "--steps", "" + steps, "--attention", attention,
-                "--threads", "1");
+                "--threads", "1"));
+        if (bidirectional) a.add("--bidirectional");
+        return TrainBenchmark.python("pairs_per_s=([0-9.]+)", a.toArray(new String[0]));
     }
 }
