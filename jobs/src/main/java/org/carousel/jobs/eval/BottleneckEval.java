@@ -207,6 +207,7 @@ public final class BottleneckEval {
                 mo.put("bidirectional", mm.path("bidirectional").asBoolean(false));
                 mo.put("cell", mm.path("cell").asText());
                 mo.put("fingerprint", m.vocabulary().fingerprint());
+                if (shards.targetVocabulary() != null) mo.put("target_fingerprint", m.targetVocabulary().fingerprint());
                 Bucket all = Bucket.of("all", 0, Integer.MAX_VALUE, t, spec.bleuResamples());
                 mo.set("overall", row(all));
                 ArrayNode bs = mo.putArray("buckets");
@@ -267,7 +268,7 @@ public final class BottleneckEval {
                         List.of("model", "source length", "pairs", "BLEU", "lower", "upper", "copy BLEU"), bleuRows);
             }
             em.summary("On " + pairs + " pairs of the " + spec.split().dir() + " split: " + summary + ".");
-            em.provenance(String.join(",", models), data, s.render("eval.split", "eval.bottleneck"), shards.vocabulary().fingerprint());
+            em.provenance(String.join(",", models), data, s.render("eval.split", "eval.bottleneck"), shards.vocabularyFingerprint());
             em.finish((System.nanoTime() - t0) / 1e9);
             if (out != null) {
                 em.plot(ID.plot());
