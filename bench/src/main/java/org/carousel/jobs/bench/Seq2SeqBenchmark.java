@@ -20,12 +20,14 @@ import java.util.SplittableRandom;
  * one thread, the kernels' float32 path) against the PyTorch anchor of the same sizes ({@code scripts/torch_seq2seq_anchor.py}),
  * for attention none, additive and dot, each pair of measurements taken back to back; the anchor's decoder has weights
  * of its own, as Carousel's does with {@code --decoder-weights separate} (the default here is Carousel's default,
- * shared), and {@code --bidirectional} adds a backward encoder to both. Pairs per second on batches of
+ * shared), and {@code --bidirectional} adds a backward encoder to both. Carousel runs twice, its output layer over
+ * every step ({@code carousel.output.compact=false}, as before 2026-12-02) and over the scored decoder steps alone
+ * (the default). Pairs per second on batches of
  * {@code batch} copy pairs with sources of {@code length} tokens. Prints a table; the ratio is what to read (the
  * machine is shared).
  * <pre>
  *   scripts/bench-seq2seq.sh [--cell lstm] [--hidden 64] [--embed 16] [--length 30] [--batch 64] [--steps 20]
- *                            [--decoder-weights shared|separate] [--bidirectional]
+ *                            [--decoder-weights shared|separate] [--bidirectional] [--vocab 12]
  * </pre>
  */
 public final class Seq2SeqBenchmark {
@@ -49,6 +51,7 @@ public final class Seq2SeqBenchmark {
                     default -> throw new IllegalArgumentException("--decoder-weights: shared or separate, got " + args[i]);
                 };
                 case "--bidirectional" -> bidirectional = true;
+                case "--vocab" -> vocab = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -56,11 +59,14 @@ public final class Seq2SeqBenchmark {
         System.out.printf("encoder-decoder training, %s 1x%d, embedding %d, vocabulary %d, batch %d pairs, sources and targets of %d tokens, %d steps, "
                         + "Carousel's decoder weights %s%s%n", cell, hidden, embed, vocab, batch, length, steps, separate ? "separate" : "shared",
                 bidirectional ? ", bidirectional encoders" : "");
-        System.out.printf("%-10s %16s %16s %8s%n", "attention", "carousel pairs/s", "pytorch pairs/s", "ratio");
+        System.out.printf("%-10s %20s %16s %16s %8s%n", "attention", "all steps pairs/s", "carousel pairs/s", "pytorch pairs/s", "ratio");
         for (String attention : List.of("none", "additive", "dot")) {
+            System.setProperty("carousel.output.compact", "false");
+            double all = carousel(cell, hidden, embed, vocab, length, batch, steps, attention, separate, bidirectional);
+            System.clearProperty("carousel.output.compact");
             double ours = carousel(cell, hidden, embed, vocab, length, batch, steps, attention, separate, bidirectional);
             double torch = anchor(anchor, cell, hidden, embed, vocab, length, batch, steps, attention, bidirectional);
-            System.out.printf("%-10s %16.1f %16.1f %8.2f%n", attention, ours, torch, ours / torch);
+            System.out.printf("%-10s %20.1f %16.1f %16.1f %8.2f%n", attention, all, ours, torch, ours / torch);
         }
     }
 

@@ -30,11 +30,16 @@ import java.nio.FloatBuffer;
  *   dW = Xᵀ Δ,  db = Σ_r Δ_r,  ε = Δ Wᵀ → [mb, nIn, T]                three products
  * </pre>
  * — the same gradients and score as DL4J's RnnOutputLayer with {@code LossSparseMCXENT} (whose softmax clipping at
- * 1e-10 it keeps). Double-precision networks, dropout or weight noise on this layer, NWC data, or
+ * 1e-10 it keeps). When the labels mask leaves at most {@value #COMPACT_BELOW} of the rows scored (an
+ * encoder–decoder's source half: about half of them), only the scored rows are gathered into X, and ε is zero at the
+ * others: the masked rows' products, which add nothing, are not computed ({@code -Dcarousel.output.compact=false}
+ * turns this off, for measuring it). Double-precision networks, dropout or weight noise on this layer, NWC data, or
  * {@code -Dcarousel.kernels=false} use DL4J's implementation unchanged; inference ({@code activate}) always does.
  */
 public class SparseSoftmaxOutputLayer extends RnnOutputLayer {
     private static final double CLIP = 1e-10;
+    /** Scored rows at most this share of all: the pass runs on the scored rows alone. */
+    static final double COMPACT_BELOW = 0.9;
 
     // The loss of the last fused backward pass, and what it was computed on (computeScore follows backprop).
     private INDArray scoredInput;
@@ -69,10 +74,6 @@ public class SparseSoftmaxOutputLayer extends RnnOutputLayer {
         INDArray x = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[]{steps, mb, nIn}, 'c');
         x.assign(input.permute(2, 0, 1));
         INDArray x2 = x.reshape('c', n, nIn);
-        INDArray z = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[]{n, vocab}, 'c');
-        Nd4j.gemm(x2, w, z, false, false, 1.0, 0.0);
-        z.addiRowVector(b);
-        Nd4j.exec(new SoftMax(z, z, 1));
 
         // Label ids and mask in row order t·mb + i.
         INDArray ids = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[]{steps, mb}, 'c');
@@ -89,15 +90,28 @@ public class SparseSoftmaxOutputLayer extends RnnOutputLayer {
             mv = new float[n];
             for (int r = 0; r < n; r++) mv[r] = mc.getFloat(r);
         }
-
-        FloatBuffer zf = z.data().asNioFloat();
-        int zo = (int) z.offset();
-        double loss = 0;
         for (int r = 0; r < n; r++) {
             int y = (int) idv[r];
             if (y < 0 || y >= vocab || y != idv[r])
                 throw new DL4JInvalidInputException("label id " + idv[r] + " outside [0, " + vocab + ") " + layerId());
-            int row = zo + r * vocab;
+        }
+        // The rows the pass runs on: all, or the scored ones gathered (xs row k is x2 row scored[k]).
+        int[] scored = mv == null ? null : scoredRows(mv);
+        if (scored != null && (scored.length == 0 || scored.length > COMPACT_BELOW * n || !compacts())) scored = null;
+        int rows = scored == null ? n : scored.length;
+        INDArray xs = scored == null ? x2 : gatherRows(x2, scored, nIn, mgr);
+        INDArray z = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[]{rows, vocab}, 'c');
+        Nd4j.gemm(xs, w, z, false, false, 1.0, 0.0);
+        z.addiRowVector(b);
+        Nd4j.exec(new SoftMax(z, z, 1));
+
+        FloatBuffer zf = z.data().asNioFloat();
+        int zo = (int) z.offset();
+        double loss = 0;
+        for (int k = 0; k < rows; k++) {
+            int r = scored == null ? k : scored[k];
+            int y = (int) idv[r];
+            int row = zo + k * vocab;
             float m = mv == null ? 1f : mv[r];
             float p = zf.get(row + y);
             if (m != 0f) loss -= m * Math.log(Math.min(Math.max(p, CLIP), 1.0 - CLIP));
@@ -107,7 +121,7 @@ public class SparseSoftmaxOutputLayer extends RnnOutputLayer {
 
         DefaultGradient g = new DefaultGradient();
         INDArray dW = gradientViews.get("W");
-        Nd4j.gemm(x2, z, dW, true, false, 1.0, 0.0);
+        Nd4j.gemm(xs, z, dW, true, false, 1.0, 0.0);
         g.gradientForVariable().put("W", dW);
         if (hasBias()) {
             INDArray db = gradientViews.get("b");
@@ -115,7 +129,12 @@ public class SparseSoftmaxOutputLayer extends RnnOutputLayer {
             g.gradientForVariable().put("b", db);
         }
         INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, new long[]{n, nIn}, 'c');
-        Nd4j.gemm(z, w, eps, false, true, 1.0, 0.0);
+        if (scored == null) Nd4j.gemm(z, w, eps, false, true, 1.0, 0.0);
+        else {
+            INDArray es = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[]{rows, nIn}, 'c');
+            Nd4j.gemm(z, w, es, false, true, 1.0, 0.0);
+            scatterRows(es, scored, eps, n, nIn);
+        }
         weightNoiseParams.clear();
 
         scoredInput = input;
@@ -123,6 +142,45 @@ public class SparseSoftmaxOutputLayer extends RnnOutputLayer {
         scoredMask = maskArray;
         scoredLoss = conf().isMiniBatch() ? loss / mb : loss;
         return new Pair<>(g, eps.reshape('c', steps, mb, nIn).permute(1, 2, 0));
+    }
+
+    /** Whether a mostly masked batch runs on its scored rows alone (read per pass: benchmarks switch it). */
+    static boolean compacts() {
+        return !"false".equals(System.getProperty("carousel.output.compact"));
+    }
+
+    /** Rows whose mask is not 0, ascending. */
+    private static int[] scoredRows(float[] mask) {
+        int count = 0;
+        for (float m : mask) if (m != 0f) count++;
+        int[] out = new int[count];
+        for (int r = 0, k = 0; r < mask.length; r++) if (mask[r] != 0f) out[k++] = r;
+        return out;
+    }
+
+    /** [rows.length, nIn]: row k is {@code x}'s row rows[k] ({@code x} a 'c'-ordered [n, nIn] view). */
+    private static INDArray gatherRows(INDArray x, int[] rows, int nIn, LayerWorkspaceMgr mgr) {
+        INDArray out = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, new long[]{rows.length, nIn}, 'c');
+        FloatBuffer from = x.data().asNioFloat(), to = out.data().asNioFloat();
+        int fo = (int) x.offset(), oo = (int) out.offset();
+        float[] row = new float[nIn];
+        for (int k = 0; k < rows.length; k++) {
+            from.get(fo + rows[k] * nIn, row, 0, nIn);
+            to.put(oo + k * nIn, row, 0, nIn);
+        }
+        return out;
+    }
+
+    /** {@code out} [n, nIn] ('c'): row rows[k] is {@code rowsIn}'s row k, every other row 0. */
+    private static void scatterRows(INDArray rowsIn, int[] rows, INDArray out, int n, int nIn) {
+        out.assign(0);
+        FloatBuffer from = rowsIn.data().asNioFloat(), to = out.data().asNioFloat();
+        int fo = (int) rowsIn.offset(), oo = (int) out.offset();
+        float[] row = new float[nIn];
+        for (int k = 0; k < rows.length; k++) {
+            from.get(fo + k * nIn, row, 0, nIn);
+            to.put(oo + rows[k] * nIn, row, 0, nIn);
+        }
     }
 
     @Override
