@@ -118,13 +118,16 @@ public final class PrepJob {
     public static Tokenizer readTargetTokenizer(String dirOrFile, Configuration conf) {
         org.apache.hadoop.fs.Path mf = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(dirOrFile), Manifest.FILE);
         if (!HadoopFiles.exists(mf, conf)) return null;
-        JsonNode m;
+        return org.carousel.spark.StageDir.targetVocabulary(dirOrFile, manifestJson(mf, conf), conf);
+    }
+
+    /** A manifest file's JSON, whatever its kind (--vocabulary accepts prep and train outputs). */
+    private static JsonNode manifestJson(org.apache.hadoop.fs.Path mf, Configuration conf) {
         try {
-            m = Manifest.json().readTree(HadoopFiles.readString(mf, conf));
+            return Manifest.json().readTree(HadoopFiles.readString(mf, conf));
         } catch (java.io.IOException e) {
             throw new BadInputException(mf + ": not valid JSON (" + e.getMessage().split("\n")[0] + ")");
         }
-        return org.carousel.spark.StageDir.targetVocabulary(dirOrFile, m, conf);
     }
 
     /** Reused vocabularies must be what {@code rs} asks for: a source and a target one for separate, one otherwise. */
@@ -150,12 +153,7 @@ public final class PrepJob {
             org.apache.hadoop.fs.Path mf = new org.apache.hadoop.fs.Path(p, Manifest.FILE);
             Tokenizer t = Tokenizers.fromJson(HadoopFiles.readString(vf, conf), vf.toString());
             if (HadoopFiles.exists(mf, conf)) {
-                String expected;
-                try {
-                    expected = Manifest.json().readTree(HadoopFiles.readString(mf, conf)).path("vocabulary").path("fingerprint").asText("");
-                } catch (java.io.IOException e) {
-                    throw new BadInputException(mf + ": not valid JSON (" + e.getMessage().split("\n")[0] + ")");
-                }
+                String expected = manifestJson(mf, conf).path("vocabulary").path("fingerprint").asText("");
                 if (!expected.isEmpty() && !expected.equals(t.fingerprint()))
                     throw new BadInputException(vf + ": fingerprint " + t.fingerprint() + " does not match its manifest's " + expected);
             }
@@ -347,14 +345,7 @@ public final class PrepJob {
             v.put("fingerprint", vocab.fingerprint());
             v.put("file", "vocab.json");
             v.put("fitted", reuse == null);
-            if (target != null) {
-                ObjectNode tv = m.putObject(org.carousel.spark.StageDir.TARGET_VOCABULARY);
-                tv.put("kind", target.kind());
-                tv.put("size", target.size());
-                tv.put("fingerprint", target.fingerprint());
-                tv.put("file", org.carousel.spark.StageDir.TARGET_VOCAB_FILE);
-                tv.put("fitted", reuseTarget == null);
-            }
+            if (target != null) org.carousel.spark.StageDir.describeTargetVocabulary(m, target).put("fitted", reuseTarget == null);
             ObjectNode sh = m.putObject("shards");
             sh.put("format", "parquet");
             sh.put("mode", rs.mode());

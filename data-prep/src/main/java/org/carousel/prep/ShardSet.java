@@ -74,9 +74,14 @@ public final class ShardSet implements Serializable {
         return vocab;
     }
 
-    /** The targets' own tokenizer of pairs with separate vocabularies; null otherwise. */
+    /** The targets' tokenizer: their own with separate vocabularies, else {@link #vocabulary()}. */
     public Tokenizer targetVocabulary() {
-        return targetVocab;
+        return targetVocab == null ? vocab : targetVocab;
+    }
+
+    /** Whether the pairs' sides have vocabularies of their own (prep.records.vocabularies = separate). */
+    public boolean separateVocabularies() {
+        return targetVocab != null;
     }
 
     /** How the pairs' ids sit in an encoder–decoder's inputs and outputs. */

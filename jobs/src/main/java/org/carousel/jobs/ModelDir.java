@@ -151,6 +151,11 @@ public final class ModelDir {
         return targetVocab == null ? vocab : targetVocab;
     }
 
+    /** Whether an encoder–decoder's sources and targets have vocabularies of their own. */
+    public boolean separateVocabularies() {
+        return targetVocab != null;
+    }
+
     /** How an encoder–decoder's source and target ids sit in its inputs and outputs. */
     public org.carousel.data.PairVocabularies pairVocabularies() {
         return org.carousel.data.PairVocabularies.of(vocab, targetVocab);
@@ -182,11 +187,12 @@ public final class ModelDir {
             throw new BadInputException("tokenizer mismatch: data " + data.dir() + " has " + d.kind() + " " + d.fingerprint()
                     + " (" + d.size() + " ids), model " + dir + " was trained on " + vocab.kind() + " " + vocab.fingerprint()
                     + " (" + vocab.size() + " ids); prep the data with --vocabulary " + dir);
+        if (data.separateVocabularies() != separateVocabularies())
+            throw new BadInputException("vocabulary mismatch: data " + data.dir() + (data.separateVocabularies() ? " has separate source and target vocabularies"
+                    : " has one vocabulary") + ", model " + dir + (separateVocabularies() ? " was trained on separate ones" : " on one")
+                    + "; prep the data with --vocabulary " + dir);
         Tokenizer dt = data.targetVocabulary();
-        if ((dt == null) != (targetVocab == null))
-            throw new BadInputException("vocabulary mismatch: data " + data.dir() + (dt == null ? " has one vocabulary" : " has separate source and target vocabularies")
-                    + ", model " + dir + (targetVocab == null ? " was trained on one" : " on separate ones") + "; prep the data with --vocabulary " + dir);
-        if (dt != null && !dt.fingerprint().equals(targetVocab.fingerprint()))
+        if (separateVocabularies() && !dt.fingerprint().equals(targetVocab.fingerprint()))
             throw new BadInputException("target tokenizer mismatch: data " + data.dir() + " has " + dt.kind() + " " + dt.fingerprint()
                     + " (" + dt.size() + " ids), model " + dir + " was trained on " + targetVocab.kind() + " " + targetVocab.fingerprint()
                     + " (" + targetVocab.size() + " ids); prep the data with --vocabulary " + dir);

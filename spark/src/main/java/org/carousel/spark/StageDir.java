@@ -40,6 +40,17 @@ public final class StageDir {
         return vocabulary(dir, t.path("file").asText(TARGET_VOCAB_FILE), manifest, TARGET_VOCABULARY, conf);
     }
 
+    /** The manifest's {@code target_vocabulary}: {@code target}'s kind, size, fingerprint and file. */
+    public static com.fasterxml.jackson.databind.node.ObjectNode describeTargetVocabulary(com.fasterxml.jackson.databind.node.ObjectNode manifest,
+                                                                                        Tokenizer target) {
+        com.fasterxml.jackson.databind.node.ObjectNode tv = manifest.putObject(TARGET_VOCABULARY);
+        tv.put("kind", target.kind());
+        tv.put("size", target.size());
+        tv.put("fingerprint", target.fingerprint());
+        tv.put("file", TARGET_VOCAB_FILE);
+        return tv;
+    }
+
     /** The manifest key and the file of a target side's own vocabulary. */
     public static final String TARGET_VOCABULARY = "target_vocabulary", TARGET_VOCAB_FILE = "target_vocab.json";
 

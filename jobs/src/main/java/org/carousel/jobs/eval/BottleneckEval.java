@@ -161,7 +161,7 @@ public final class BottleneckEval {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         ShardSet shards = ShardSet.open(data, hadoop).requirePaired("bottleneck");
         PairVocabularies vocabularies = shards.pairVocabularies();
-        Tokenizer targetText = shards.targetVocabulary() == null ? shards.vocabulary() : shards.targetVocabulary();
+        Tokenizer targetText = shards.targetVocabulary();
         List<PairLayout.Pair> first = firstPairs(spark, shards, spec.split(), Math.max(spec.examples(), spec.alignmentPairs()));
         try (OutputDir out = output == null ? null : OutputDir.begin(output, hadoop, overwrite)) {
             long t0 = System.nanoTime();
@@ -207,7 +207,7 @@ public final class BottleneckEval {
                 mo.put("bidirectional", mm.path("bidirectional").asBoolean(false));
                 mo.put("cell", mm.path("cell").asText());
                 mo.put("fingerprint", m.vocabulary().fingerprint());
-                if (shards.targetVocabulary() != null) mo.put("target_fingerprint", m.targetVocabulary().fingerprint());
+                if (shards.separateVocabularies()) mo.put("target_fingerprint", m.targetVocabulary().fingerprint());
                 Bucket all = Bucket.of("all", 0, Integer.MAX_VALUE, t, spec.bleuResamples());
                 mo.set("overall", row(all));
                 ArrayNode bs = mo.putArray("buckets");

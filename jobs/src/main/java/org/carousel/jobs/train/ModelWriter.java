@@ -33,7 +33,7 @@ final class ModelWriter {
         byte[] zip = ModelBytes.of(trained, true);
         HadoopFiles.write(new Path(dir, ModelDir.MODEL_FILE), zip, hadoop);
         HadoopFiles.write(new Path(dir, ModelDir.VOCAB_FILE), shards.vocabulary().toJson(), hadoop);
-        Tokenizer target = items.family == ModelFamily.ENCODER_DECODER ? shards.targetVocabulary() : null;
+        Tokenizer target = items.family == ModelFamily.ENCODER_DECODER && shards.separateVocabularies() ? shards.targetVocabulary() : null;
         if (target != null) HadoopFiles.write(new Path(dir, StageDir.TARGET_VOCAB_FILE), target.toJson(), hadoop);
         ModelFamily family = items.family;
         if (family == ModelFamily.SEQUENCE_CLASSIFIER)
@@ -75,13 +75,7 @@ final class ModelWriter {
         v.put("kind", shards.vocabulary().kind());
         v.put("size", shards.vocabulary().size());
         v.put("fingerprint", shards.vocabulary().fingerprint());
-        if (target != null) {
-            ObjectNode tv = m.putObject(StageDir.TARGET_VOCABULARY);
-            tv.put("kind", target.kind());
-            tv.put("size", target.size());
-            tv.put("fingerprint", target.fingerprint());
-            tv.put("file", StageDir.TARGET_VOCAB_FILE);
-        }
+        if (target != null) StageDir.describeTargetVocabulary(m, target);
         ObjectNode d = m.putObject("data");
         d.put("path", data);
         d.put("mode", items.records ? "records" : "stream");

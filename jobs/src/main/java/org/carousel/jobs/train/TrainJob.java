@@ -76,7 +76,7 @@ public final class TrainJob {
             ShardSet data = ShardSet.openVerified(a.required("data"), local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE));
             if (family == ModelFamily.SEQUENCE_CLASSIFIER) data.requireLabelled("a classifier (model.kind = classifier)");
             if (family == ModelFamily.ENCODER_DECODER) data.requirePaired("an encoder-decoder (model.kind = seq2seq)");
-            else if (data.targetVocabulary() != null)
+            else if (data.separateVocabularies())
                 throw new BadInputException(data.dir() + ": pairs with separate source and target vocabularies; only an encoder-decoder "
                         + "(model.kind = seq2seq) reads them, not a " + family.id());
             OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));

@@ -294,13 +294,13 @@ class EncoderDecoderTrainingTest {
             tsv.append(f[0]).append('\t').append(f[1].toUpperCase(java.util.Locale.ROOT)).append('\n');
         }
         Path corpus = Files.writeString(tmp.resolve("upper.tsv"), tsv), data = tmp.resolve("upper-data"), model = tmp.resolve("upper-model");
-        Settings s = settings.with("prep.records.vocabularies", "separate").with("train.epochs", 5);
+        Settings s = settings.with("prep.records.vocabularies", "separate");
         JsonNode pm = PrepJob.run(spark, s, corpus.toString(), data.toString(), false);
         assertEquals("separate", pm.path("records").path("vocabularies").asText());
         Configuration conf = new Configuration();
         ShardSet shards = ShardSet.open(data.toString(), conf);
         org.carousel.text.Tokenizer src = shards.vocabulary(), tgt = shards.targetVocabulary();
-        assertNotNull(tgt);
+        assertTrue(shards.separateVocabularies());
         assertEquals(pm.path("target_vocabulary").path("fingerprint").asText(), tgt.fingerprint());
         assertTrue(Files.exists(data.resolve("target_vocab.json")));
         assertTrue(src.decode(src.encode("abcdef")).equals("abcdef") && tgt.unknownId() >= 0 && tgt.encode("a")[0] == tgt.unknownId(),

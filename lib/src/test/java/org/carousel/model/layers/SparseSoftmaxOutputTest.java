@@ -57,16 +57,22 @@ class SparseSoftmaxOutputTest {
         assertTrue(diff <= 1e-5 * norm, "gradient differs: |a-b| = " + diff + ", |b| = " + norm);
     }
 
-    @Test
-    void embeddingThenOutputMatchesDl4j() {
-        int vocab = 11, emb = 6, mb = 4, t = 9;
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+    /** EmbeddingSequenceLayer → SparseSoftmaxOutput, float32. */
+    static MultiLayerNetwork embeddingThenOutput(int vocab, int emb, long seed) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
                 .updater(new Adam(1e-3)).list()
                 .layer(new EmbeddingSequenceLayer.Builder().nIn(vocab).nOut(emb).outputDataFormat(RNNFormat.NCW).build())
                 .layer(SparseSoftmaxOutput.of(emb, vocab))
                 .setInputType(InputType.recurrent(vocab, RNNFormat.NCW)).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        return net;
+    }
+
+    @Test
+    void embeddingThenOutputMatchesDl4j() {
+        int vocab = 11, emb = 6, mb = 4, t = 9;
+        MultiLayerNetwork net = embeddingThenOutput(vocab, emb, 3);
         assertInstanceOf(SparseSoftmaxOutputLayer.class, net.getOutputLayer());
         Random r = new Random(5);
         INDArray in = ids(r, mb, t, vocab), labels = ids(r, mb, t, vocab);
@@ -89,13 +95,7 @@ class SparseSoftmaxOutputTest {
     @Test
     void onlyTheScoredRowsRunAndGiveDl4jsGradients() {
         int vocab = 23, emb = 5, mb = 3, t = 12;
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.FLOAT)
-                .updater(new Adam(1e-3)).list()
-                .layer(new EmbeddingSequenceLayer.Builder().nIn(vocab).nOut(emb).outputDataFormat(RNNFormat.NCW).build())
-                .layer(SparseSoftmaxOutput.of(emb, vocab))
-                .setInputType(InputType.recurrent(vocab, RNNFormat.NCW)).build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
+        MultiLayerNetwork net = embeddingThenOutput(vocab, emb, 4);
         Random r = new Random(6);
         INDArray in = ids(r, mb, t, vocab), labels = ids(r, mb, t, vocab);
         INDArray mask = Nd4j.zeros(DataType.FLOAT, mb, t);
