@@ -106,14 +106,18 @@ class EncoderDecoderTest {
         return pairs;
     }
 
-    /** A GRU 1×32 encoder–decoder of {@code q} trained in-process for 12 epochs of {@code pairs}. */
+    /** A GRU 1×32 encoder–decoder of {@code q} trained in-process for 12 epochs of {@code pairs} (or {@code epochs}). */
     static MultiLayerNetwork trainedOn(List<PairLayout.Pair> pairs, Seq2SeqSpec q) {
         return trainedOn(pairs, q, SHARED);
     }
 
     static MultiLayerNetwork trainedOn(List<PairLayout.Pair> pairs, Seq2SeqSpec q, PairVocabularies v) {
+        return trainedOn(pairs, q, v, 12);
+    }
+
+    static MultiLayerNetwork trainedOn(List<PairLayout.Pair> pairs, Seq2SeqSpec q, PairVocabularies v, int epochs) {
         MultiLayerNetwork net = EncoderDecoder.build(new ModelSpec("gru", 1, 32, 8, 0.0, 5), q, new OptimizerSpec(0.02, 5, 0, 100), v);
-        for (int epoch = 0; epoch < 12; epoch++)
+        for (int epoch = 0; epoch < epochs; epoch++)
             for (int b = 0; b < pairs.size(); b += 32) net.fit(PairLayout.of(pairs.subList(b, b + 32), v, false));
         return net;
     }
