@@ -13,6 +13,7 @@ import org.carousel.data.Split;
 import org.carousel.data.TokenCodec;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.StageDir;
+import org.carousel.spark.StageVocabularies;
 import org.carousel.text.Tokenizer;
 import scala.Tuple2;
 
@@ -25,18 +26,16 @@ import java.io.Serializable;
 public final class ShardSet implements Serializable {
     private final String dir;
     private final transient JsonNode manifest;
-    private final Tokenizer vocab;
-    private final Tokenizer targetVocab;
+    private final StageVocabularies vocabularies;
     private final int window;
     private final int bytesPerToken;
     private final boolean records;
     private final int labels;
 
-    private ShardSet(String dir, JsonNode manifest, Tokenizer vocab, Tokenizer targetVocab) {
+    private ShardSet(String dir, JsonNode manifest, StageVocabularies vocabularies) {
         this.dir = dir;
         this.manifest = manifest;
-        this.vocab = vocab;
-        this.targetVocab = targetVocab;
+        this.vocabularies = vocabularies;
         this.records = "records".equals(manifest.path("shards").path("mode").asText("stream"));
         this.window = manifest.path("shards").path("window").asInt();
         this.bytesPerToken = manifest.path("shards").path("bytes_per_token").asInt();
@@ -45,14 +44,13 @@ public final class ShardSet implements Serializable {
 
     public static ShardSet open(String dir, Configuration conf) {
         JsonNode m = StageDir.manifest(dir, conf, Manifest.SHARDS, "data", "prep");
-        Tokenizer v = StageDir.vocabulary(dir, m.path("vocabulary").path("file").asText("vocab.json"), m, conf);
-        Tokenizer target = StageDir.targetVocabulary(dir, m, conf);
+        StageVocabularies v = StageVocabularies.read(dir, m.path("vocabulary").path("file").asText("vocab.json"), m, conf);
         Path root = new Path(dir);
         for (Split s : Split.values())
             if (!HadoopFiles.exists(new Path(root, s.dir()), conf))
                 throw new BadInputException(dir + ": split directory '" + s.dir() + "' is missing");
         ShardFiles.verify(dir, m, conf, 0);
-        return new ShardSet(dir, m, v, target);
+        return new ShardSet(dir, m, v);
     }
 
     /**
@@ -71,27 +69,12 @@ public final class ShardSet implements Serializable {
 
     /** The tokenizer of the data (of the sources, when pairs have separate vocabularies). */
     public Tokenizer vocabulary() {
-        return vocab;
+        return vocabularies.source();
     }
 
-    /** The targets' tokenizer: their own with separate vocabularies, else {@link #vocabulary()}. */
-    public Tokenizer targetVocabulary() {
-        return targetVocab == null ? vocab : targetVocab;
-    }
-
-    /** Whether the pairs' sides have vocabularies of their own (prep.records.vocabularies = separate). */
-    public boolean separateVocabularies() {
-        return targetVocab != null;
-    }
-
-    /** How the pairs' ids sit in an encoder–decoder's inputs and outputs. */
-    public org.carousel.data.PairVocabularies pairVocabularies() {
-        return org.carousel.data.PairVocabularies.of(vocab, targetVocab);
-    }
-
-    /** What a model trained on this data must match: the vocabulary's fingerprint, and the target's when it has one. */
-    public String vocabularyFingerprint() {
-        return targetVocab == null ? vocab.fingerprint() : vocab.fingerprint() + "+" + targetVocab.fingerprint();
+    /** The data's vocabularies: {@link #vocabulary()}, and the targets' own when pairs have separate ones. */
+    public StageVocabularies vocabularies() {
+        return vocabularies;
     }
 
     /** Tokens predicted per window (stream mode); 0 for records-mode data. */

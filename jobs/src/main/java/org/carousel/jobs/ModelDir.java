@@ -10,6 +10,7 @@ import org.carousel.model.ModelFamily;
 import org.carousel.prep.ShardSet;
 import org.carousel.spark.HadoopFiles;
 import org.carousel.spark.StageDir;
+import org.carousel.spark.StageVocabularies;
 import org.carousel.text.Tokenizer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -35,15 +36,13 @@ public final class ModelDir {
 
     private final String dir;
     private final JsonNode manifest;
-    private final Tokenizer vocab;
-    private final Tokenizer targetVocab;
+    private final StageVocabularies vocabularies;
     private final Configuration conf;
 
-    private ModelDir(String dir, JsonNode manifest, Tokenizer vocab, Tokenizer targetVocab, Configuration conf) {
+    private ModelDir(String dir, JsonNode manifest, StageVocabularies vocabularies, Configuration conf) {
         this.dir = dir;
         this.manifest = manifest;
-        this.vocab = vocab;
-        this.targetVocab = targetVocab;
+        this.vocabularies = vocabularies;
         this.conf = conf;
     }
 
@@ -65,13 +64,12 @@ public final class ModelDir {
         ModelFamily f = ModelFamily.parse(m.path("model").path("family").asText(""), dir + "/" + Manifest.FILE);
         if (f != family)
             throw new BadInputException(dir + ": a " + f.id() + " model; this job reads " + family.id() + " models");
-        Tokenizer v = StageDir.vocabulary(dir, VOCAB_FILE, m, conf);
-        Tokenizer target = StageDir.targetVocabulary(dir, m, conf);
+        StageVocabularies v = StageVocabularies.read(dir, VOCAB_FILE, m, conf);
         Path root = new Path(dir);
         Path zip = new Path(root, MODEL_FILE);
         if (!HadoopFiles.exists(zip, conf))
             throw new BadInputException(dir + ": " + MODEL_FILE + " is missing");
-        ModelDir d = new ModelDir(dir, m, v, target, conf);
+        ModelDir d = new ModelDir(dir, m, v, conf);
         d.check(zip);
         return d;
     }
@@ -143,22 +141,12 @@ public final class ModelDir {
     }
 
     public Tokenizer vocabulary() {
-        return vocab;
+        return vocabularies.source();
     }
 
-    /** The tokenizer of an encoder–decoder's targets: its own with separate vocabularies, else {@link #vocabulary()}. */
-    public Tokenizer targetVocabulary() {
-        return targetVocab == null ? vocab : targetVocab;
-    }
-
-    /** Whether an encoder–decoder's sources and targets have vocabularies of their own. */
-    public boolean separateVocabularies() {
-        return targetVocab != null;
-    }
-
-    /** How an encoder–decoder's source and target ids sit in its inputs and outputs. */
-    public org.carousel.data.PairVocabularies pairVocabularies() {
-        return org.carousel.data.PairVocabularies.of(vocab, targetVocab);
+    /** The model's vocabularies: {@link #vocabulary()}, and an encoder–decoder's targets' own with separate ones. */
+    public StageVocabularies vocabularies() {
+        return vocabularies;
     }
 
     public String dir() {
@@ -182,19 +170,19 @@ public final class ModelDir {
      * covers the kind, the settings and the vocabulary), naming both directories.
      */
     public void checkCompatible(ShardSet data) {
-        Tokenizer d = data.vocabulary();
-        if (!vocab.fingerprint().equals(d.fingerprint()))
-            throw new BadInputException("tokenizer mismatch: data " + data.dir() + " has " + d.kind() + " " + d.fingerprint()
-                    + " (" + d.size() + " ids), model " + dir + " was trained on " + vocab.kind() + " " + vocab.fingerprint()
-                    + " (" + vocab.size() + " ids); prep the data with --vocabulary " + dir);
-        if (data.separateVocabularies() != separateVocabularies())
-            throw new BadInputException("vocabulary mismatch: data " + data.dir() + (data.separateVocabularies() ? " has separate source and target vocabularies"
-                    : " has one vocabulary") + ", model " + dir + (separateVocabularies() ? " was trained on separate ones" : " on one")
+        StageVocabularies dv = data.vocabularies();
+        checkSame("tokenizer", dv.source(), vocabularies.source(), data);
+        if (dv.separate() != vocabularies.separate())
+            throw new BadInputException("vocabulary mismatch: data " + data.dir() + (dv.separate() ? " has separate source and target vocabularies"
+                    : " has one vocabulary") + ", model " + dir + (vocabularies.separate() ? " was trained on separate ones" : " on one")
                     + "; prep the data with --vocabulary " + dir);
-        Tokenizer dt = data.targetVocabulary();
-        if (separateVocabularies() && !dt.fingerprint().equals(targetVocab.fingerprint()))
-            throw new BadInputException("target tokenizer mismatch: data " + data.dir() + " has " + dt.kind() + " " + dt.fingerprint()
-                    + " (" + dt.size() + " ids), model " + dir + " was trained on " + targetVocab.kind() + " " + targetVocab.fingerprint()
-                    + " (" + targetVocab.size() + " ids); prep the data with --vocabulary " + dir);
+        if (vocabularies.separate()) checkSame("target tokenizer", dv.target(), vocabularies.target(), data);
+    }
+
+    private void checkSame(String what, Tokenizer d, Tokenizer mine, ShardSet data) {
+        if (!mine.fingerprint().equals(d.fingerprint()))
+            throw new BadInputException(what + " mismatch: data " + data.dir() + " has " + d.kind() + " " + d.fingerprint()
+                    + " (" + d.size() + " ids), model " + dir + " was trained on " + mine.kind() + " " + mine.fingerprint()
+                    + " (" + mine.size() + " ids); prep the data with --vocabulary " + dir);
     }
 }

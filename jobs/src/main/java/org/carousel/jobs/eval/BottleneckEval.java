@@ -160,8 +160,8 @@ public final class BottleneckEval {
                                      String output, boolean overwrite) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         ShardSet shards = ShardSet.open(data, hadoop).requirePaired("bottleneck");
-        PairVocabularies vocabularies = shards.pairVocabularies();
-        Tokenizer targetText = shards.targetVocabulary();
+        PairVocabularies vocabularies = shards.vocabularies().pairs();
+        Tokenizer targetText = shards.vocabularies().target();
         List<PairLayout.Pair> first = firstPairs(spark, shards, spec.split(), Math.max(spec.examples(), spec.alignmentPairs()));
         try (OutputDir out = output == null ? null : OutputDir.begin(output, hadoop, overwrite)) {
             long t0 = System.nanoTime();
@@ -207,7 +207,7 @@ public final class BottleneckEval {
                 mo.put("bidirectional", mm.path("bidirectional").asBoolean(false));
                 mo.put("cell", mm.path("cell").asText());
                 mo.put("fingerprint", m.vocabulary().fingerprint());
-                if (shards.separateVocabularies()) mo.put("target_fingerprint", m.targetVocabulary().fingerprint());
+                if (shards.vocabularies().separate()) mo.put("target_fingerprint", m.vocabularies().target().fingerprint());
                 Bucket all = Bucket.of("all", 0, Integer.MAX_VALUE, t, spec.bleuResamples());
                 mo.set("overall", row(all));
                 ArrayNode bs = mo.putArray("buckets");
@@ -268,7 +268,7 @@ public final class BottleneckEval {
                         List.of("model", "source length", "pairs", "BLEU", "lower", "upper", "copy BLEU"), bleuRows);
             }
             em.summary("On " + pairs + " pairs of the " + spec.split().dir() + " split: " + summary + ".");
-            em.provenance(String.join(",", models), data, s.render("eval.split", "eval.bottleneck"), shards.vocabularyFingerprint());
+            em.provenance(String.join(",", models), data, s.render("eval.split", "eval.bottleneck"), shards.vocabularies().fingerprint());
             em.finish((System.nanoTime() - t0) / 1e9);
             if (out != null) {
                 em.plot(ID.plot());

@@ -49,7 +49,7 @@ public final class PairScorer {
         JavaRDD<byte[]> batches = data.batches(spark, split).values();
         long perPartition = maxTokens > 0 ? Math.max(1, maxTokens / Math.max(1, batches.getNumPartitions())) : Long.MAX_VALUE;
         int bytesPerToken = data.bytesPerToken();
-        PairVocabularies vocabularies = data.pairVocabularies();
+        PairVocabularies vocabularies = data.vocabularies().pairs();
         try {
             return batches.mapPartitions(it -> {
                 PairTally t = new PairTally();

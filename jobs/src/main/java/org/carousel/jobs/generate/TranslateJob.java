@@ -63,8 +63,8 @@ public final class TranslateJob {
         ModelDir m = ModelDir.open(model, conf, ModelFamily.ENCODER_DECODER);
         Tokenizer t = m.vocabulary();
         boolean reverse = m.manifest().path("model").path("reverse_source").asBoolean(false);
-        Tokenizer target = m.targetVocabulary();
-        PairDecoder decoder = new PairDecoder(m.network(false), m.pairVocabularies(), reverse, maxLength);
+        Tokenizer target = m.vocabularies().target();
+        PairDecoder decoder = new PairDecoder(m.network(false), m.vocabularies().pairs(), reverse, maxLength);
         List<int[]> encoded = new ArrayList<>(sources.size());
         long unknown = 0;
         for (String src : sources) {

@@ -33,7 +33,7 @@ final class ModelWriter {
         byte[] zip = ModelBytes.of(trained, true);
         HadoopFiles.write(new Path(dir, ModelDir.MODEL_FILE), zip, hadoop);
         HadoopFiles.write(new Path(dir, ModelDir.VOCAB_FILE), shards.vocabulary().toJson(), hadoop);
-        Tokenizer target = items.family == ModelFamily.ENCODER_DECODER && shards.separateVocabularies() ? shards.targetVocabulary() : null;
+        Tokenizer target = items.family == ModelFamily.ENCODER_DECODER && shards.vocabularies().separate() ? shards.vocabularies().target() : null;
         if (target != null) HadoopFiles.write(new Path(dir, StageDir.TARGET_VOCAB_FILE), target.toJson(), hadoop);
         ModelFamily family = items.family;
         if (family == ModelFamily.SEQUENCE_CLASSIFIER)

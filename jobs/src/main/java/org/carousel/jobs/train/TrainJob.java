@@ -76,7 +76,7 @@ public final class TrainJob {
             ShardSet data = ShardSet.openVerified(a.required("data"), local, s.longValue("data.checksum_max_bytes", 0, Long.MAX_VALUE));
             if (family == ModelFamily.SEQUENCE_CLASSIFIER) data.requireLabelled("a classifier (model.kind = classifier)");
             if (family == ModelFamily.ENCODER_DECODER) data.requirePaired("an encoder-decoder (model.kind = seq2seq)");
-            else if (data.separateVocabularies())
+            else if (data.vocabularies().separate())
                 throw new BadInputException(data.dir() + ": pairs with separate source and target vocabularies; only an encoder-decoder "
                         + "(model.kind = seq2seq) reads them, not a " + family.id());
             OutputDir.checkAbsent(a.required("output"), local, a.flag("overwrite"));
@@ -123,7 +123,7 @@ public final class TrainJob {
         int workers = spec.workers() > 0 ? spec.workers() : sc.defaultParallelism();
         try (OutputDir out = OutputDir.begin(output, hadoop, overwrite);
              TrainingData items = TrainingData.load(spark, shards, spec, workers, family, seq2seq.reverseSource())) {
-            Checkpoints checkpoints = new Checkpoints(checkpointDir(s, output), hadoop, spec.checkpointKeep(), data, shards.vocabularyFingerprint());
+            Checkpoints checkpoints = new Checkpoints(checkpointDir(s, output), hadoop, spec.checkpointKeep(), data, shards.vocabularies().fingerprint());
             Checkpoints.Loaded resumed = null;
             if (resume) {
                 resumed = checkpoints.newest();
@@ -135,7 +135,7 @@ public final class TrainJob {
             ClassifierSpec classifierSpec = ClassifierSpec.from(s);
             MultiLayerNetwork net = resumed != null ? resumed.network()
                     : classifier ? SequenceClassifier.build(modelSpec, classifierSpec, opt, shards.vocabulary().size(), shards.labels())
-                    : family == ModelFamily.ENCODER_DECODER ? EncoderDecoder.build(modelSpec, seq2seq, opt, shards.pairVocabularies())
+                    : family == ModelFamily.ENCODER_DECODER ? EncoderDecoder.build(modelSpec, seq2seq, opt, shards.vocabularies().pairs())
                     : LanguageModel.build(modelSpec, opt, shards.vocabulary().size());
             if (resumed == null) RecurrentInit.apply(net, modelSpec.cellType(), RecurrentInit.Spec.from(s), modelSpec.seed());
             String state = items.carry ? "carried state: " + workers * spec.batch() + " lanes" : "state reset every minibatch";

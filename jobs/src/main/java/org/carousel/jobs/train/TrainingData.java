@@ -48,7 +48,7 @@ final class TrainingData implements AutoCloseable {
                          double meanRecord, Map<Integer, Long> windowsPerStream, ModelFamily family, boolean reverseSource) {
         this.family = family;
         this.classes = family == ModelFamily.SEQUENCE_CLASSIFIER ? shards.labels() : 0;
-        this.pairs = family == ModelFamily.ENCODER_DECODER ? shards.pairVocabularies() : null;
+        this.pairs = family == ModelFamily.ENCODER_DECODER ? shards.vocabularies().pairs() : null;
         this.reverseSource = reverseSource;
         this.shards = shards;
         this.spec = spec;

@@ -119,7 +119,7 @@ class EncoderDecoderTrainingTest {
         List<String> sources = new ArrayList<>();
         for (PairLayout.Pair p : pairs) {
             PairTally t = new PairTally();
-            PairScorer.tally(net, List.of(p), shards.pairVocabularies(), false, t);
+            PairScorer.tally(net, List.of(p), shards.vocabularies().pairs(), false, t);
             exactTeacher += (int) t.exact();
             sources.add(shards.vocabulary().decode(p.source()));
         }
@@ -131,7 +131,7 @@ class EncoderDecoderTrainingTest {
             boolean exact = out.get(i).equals(shards.vocabulary().decode(pairs.get(i).target()));
             if (exact) exactGreedy++;
             PairTally t = new PairTally();
-            PairScorer.tally(net, List.of(pairs.get(i)), shards.pairVocabularies(), false, t);
+            PairScorer.tally(net, List.of(pairs.get(i)), shards.vocabularies().pairs(), false, t);
             assertEquals(t.exact() == 1, exact, "pair " + i + ": teacher-forced exact match and greedy decoding agree");
             if (i < 20 && beam.get(i).equals(out.get(i))) beamAgrees++;
         }
@@ -194,8 +194,8 @@ class EncoderDecoderTrainingTest {
         for (PairLayout.Pair p : pairs) {
             if (p.target().length < 4) continue;    // BLEU-4 needs four words
             PairTally t = new PairTally();
-            PairScorer.tally(net, List.of(p), shards.pairVocabularies(), false, t);
-            PairScorer.decode(net, List.of(p), shards.pairVocabularies(), false, spaced, spaced, t);
+            PairScorer.tally(net, List.of(p), shards.vocabularies().pairs(), false, t);
+            PairScorer.decode(net, List.of(p), shards.vocabularies().pairs(), false, spaced, spaced, t);
             double bleu = t.bleu(false);
             assertEquals(100, t.bleu(true), 1e-9, "copying a copy pair's source is its target");
             assertEquals(t.exact() == 1, Math.abs(bleu - 100) < 1e-9, "pair " + checked + ": BLEU " + bleu + ", exact " + t.exact());
@@ -205,12 +205,12 @@ class EncoderDecoderTrainingTest {
         assertTrue(checked >= 10 && exact > 0.5 * checked, exact + " exact of " + checked);
         // Decoding a whole batch at once gives each pair what decoding it alone gives.
         PairTally together = new PairTally(), alone = new PairTally();
-        PairScorer.decode(net, pairs, shards.pairVocabularies(), false, spaced, spaced, together);
-        for (PairLayout.Pair p : pairs) PairScorer.decode(net, List.of(p), shards.pairVocabularies(), false, spaced, spaced, alone);
+        PairScorer.decode(net, pairs, shards.vocabularies().pairs(), false, spaced, spaced, together);
+        for (PairLayout.Pair p : pairs) PairScorer.decode(net, List.of(p), shards.vocabularies().pairs(), false, spaced, spaced, alone);
         assertEquals(alone.bleu(false), together.bleu(false), 1e-12);
         // Beam search (eval.bottleneck.beam) on a confident model: about what greedy scores.
         PairTally beam = new PairTally();
-        PairScorer.decode(net, pairs, shards.pairVocabularies(), false, spaced, spaced, 3, beam);
+        PairScorer.decode(net, pairs, shards.vocabularies().pairs(), false, spaced, spaced, 3, beam);
         assertEquals(together.decoded(), beam.decoded());
         assertTrue(beam.bleu(false) > 0.9 * together.bleu(false) && beam.bleu(false) > 50,
                 "beam " + beam.bleu(false) + " vs greedy " + together.bleu(false));
@@ -274,7 +274,7 @@ class EncoderDecoderTrainingTest {
         List<String> translated = TranslateJob.translate(settings, out.toString(), sources, conf);
         for (int i = 0; i < pairs.size(); i++) {
             PairTally t = new PairTally();
-            PairScorer.tally(net, List.of(pairs.get(i)), shards.pairVocabularies(), false, t);
+            PairScorer.tally(net, List.of(pairs.get(i)), shards.vocabularies().pairs(), false, t);
             assertEquals(t.exact() == 1, translated.get(i).equals(shards.vocabulary().decode(pairs.get(i).target())),
                     "pair " + i + ": teacher-forced exact match and greedy decoding agree");
         }
@@ -299,8 +299,8 @@ class EncoderDecoderTrainingTest {
         assertEquals("separate", pm.path("records").path("vocabularies").asText());
         Configuration conf = new Configuration();
         ShardSet shards = ShardSet.open(data.toString(), conf);
-        org.carousel.text.Tokenizer src = shards.vocabulary(), tgt = shards.targetVocabulary();
-        assertTrue(shards.separateVocabularies());
+        org.carousel.text.Tokenizer src = shards.vocabulary(), tgt = shards.vocabularies().target();
+        assertTrue(shards.vocabularies().separate());
         assertEquals(pm.path("target_vocabulary").path("fingerprint").asText(), tgt.fingerprint());
         assertTrue(Files.exists(data.resolve("target_vocab.json")));
         assertTrue(src.decode(src.encode("abcdef")).equals("abcdef") && tgt.unknownId() >= 0 && tgt.encode("a")[0] == tgt.unknownId(),
@@ -324,7 +324,7 @@ class EncoderDecoderTrainingTest {
         int exact = 0;
         for (int i = 0; i < pairs.size(); i++) {
             PairTally t = new PairTally();
-            PairScorer.tally(net, List.of(pairs.get(i)), shards.pairVocabularies(), false, t);
+            PairScorer.tally(net, List.of(pairs.get(i)), shards.vocabularies().pairs(), false, t);
             boolean same = out.get(i).equals(tgt.decode(pairs.get(i).target()));
             assertEquals(t.exact() == 1, same, "pair " + i + ": teacher-forced exact match and greedy decoding agree");
             if (same) exact++;
