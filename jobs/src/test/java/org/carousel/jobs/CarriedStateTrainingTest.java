@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -149,5 +150,32 @@ class CarriedStateTrainingTest {
         assertFalse(MetricsLines.of(tmp.resolve("carry/metrics.jsonl"), "train").isEmpty());
         assertEquals(3, MetricsLines.epochs(tmp.resolve("carry/metrics.jsonl")).size());
         assertNotNull(javax.imageio.ImageIO.read(tmp.resolve("carry/loss.png").toFile()));
+    }
+
+    @Test
+    void theAdamStateAveragedKeptPerWorkerOrResetChangesOnlyWhatARoundStartsFrom() throws Exception {
+        Settings one = settings.with("train.epochs", 1);
+        String data = tmp.resolve("data").toString();
+        Map<String, Double> several = new java.util.LinkedHashMap<>(), single = new java.util.LinkedHashMap<>();
+        for (String mode : List.of("averaged", "per_worker", "reset")) {
+            Settings s = one.with("train.updater_state", mode);
+            several.put(mode, TrainJob.run(spark, s, data, tmp.resolve("adam-" + mode).toString(), false)
+                    .path("results").path("validation_bits_per_char").asDouble());
+            // Positive control: in one round (averaging far apart) every worker starts from zero moments at iteration
+            // 0 whatever the mode, so the three must agree bit for bit.
+            single.put(mode, TrainJob.run(spark, s.with("train.averaging_frequency", 100_000), data,
+                    tmp.resolve("adam-one-" + mode).toString(), false).path("results").path("validation_bits_per_char").asDouble());
+        }
+        System.out.println("validation bits/char by train.updater_state: " + several + "; in one round: " + single);
+        assertEquals(1, new java.util.HashSet<>(single.values()).size(), "one round: the modes agree " + single);
+        // Over several rounds the handoff differs: each mode trains a model of its own, and each still learns.
+        assertEquals(3, new java.util.HashSet<>(several.values()).size(), "several rounds: three different models " + several);
+        JsonNode again = TrainJob.run(spark, one.with("train.updater_state", "per_worker"), data,
+                tmp.resolve("adam-per_worker-again").toString(), false);
+        assertEquals(several.get("per_worker"), again.path("results").path("validation_bits_per_char").asDouble(),
+                "same config and seed, same numbers");
+        double unigram = again.path("results").path("validation_unigram_entropy_bits").asDouble();
+        for (Map.Entry<String, Double> e : several.entrySet())
+            assertTrue(e.getValue() < unigram - 0.3, e.getKey() + " learns: " + e.getValue() + " against unigram " + unigram);
     }
 }

@@ -34,7 +34,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * parameters, Adam state, mean loss and final lane states; the driver averages parameters and Adam state over the
  * workers, in worker order (the parameters' mean through {@link BlockMomentum} when train.block_momentum is set),
  * and keeps each worker's lane states for its next round. Averaging replaces parameters,
- * not lane states: a lane's state is its own stream's.
+ * not lane states: a lane's state is its own stream's. The Adam state is averaged too, kept per worker like the
+ * lanes, or restarted every round ({@link UpdaterSharing}).
  *
  * <p>A round's result depends only on its inputs (the broadcast and the partition's data), so a task that Spark
  * retries on another executor computes the same thing, and the sum over workers is taken in worker order, so the
@@ -50,17 +51,21 @@ final class AveragingTrainer {
     private final String confJson;
     private final boolean carry;
     private final BlockMomentum momentum;
+    private final UpdaterSharing updaters;
 
     /**
      * @param carry carried-state lanes (stream mode); otherwise every minibatch starts from a zero state
      * @param momentum how the workers' mean becomes the new model (plain: it is the new model)
+     * @param updaters what happens to the workers' Adam state between rounds
      */
-    AveragingTrainer(JavaSparkContext sc, MultiLayerNetwork master, boolean carry, BlockMomentum momentum) {
+    AveragingTrainer(JavaSparkContext sc, MultiLayerNetwork master, boolean carry, BlockMomentum momentum,
+                     UpdaterSharing updaters) {
         this.sc = sc;
         this.master = master;
         this.confJson = structure(master);
         this.carry = carry;
         this.momentum = momentum;
+        this.updaters = updaters;
     }
 
     BlockMomentum momentum() {
@@ -89,6 +94,10 @@ final class AveragingTrainer {
         double learningRate;
         boolean carry;
         Map<Integer, LaneStates> states;
+        /** train.updater_state = per_worker: each worker's own Adam state from its last round (absent: {@link #updater}). */
+        Map<Integer, float[]> workerUpdaters;
+        /** train.updater_state = reset: every worker starts from zero moments and restarts Adam's bias correction. */
+        boolean resetUpdater;
         /** Fitting seconds each worker may still spend (train.max_train_seconds); 0 = no limit. */
         double secondsLeft;
     }
@@ -109,12 +118,12 @@ final class AveragingTrainer {
     }
 
     /**
-     * A round's outcome: the mean minibatch loss (DL4J's score), minibatches fitted, each worker's lane states, and
-     * its cost: wall time on the driver, the slowest worker's fitting time, and the floats sent out (per executor) and
+     * A round's outcome: the mean minibatch loss (DL4J's score), minibatches fitted, each worker's lane states and
+     * (train.updater_state = per_worker, else null) Adam state, and its cost: wall time on the driver, the slowest worker's fitting time, and the floats sent out (per executor) and
      * gathered back (all workers) — what the cost model of docs/performance.md is made of.
      */
-    record Outcome(double score, long minibatches, Map<Integer, LaneStates> states, double wallSeconds,
-                   double computeSeconds, long floatsOut, long floatsIn, boolean cut) {}
+    record Outcome(double score, long minibatches, Map<Integer, LaneStates> states, Map<Integer, float[]> updaters,
+                   double wallSeconds, double computeSeconds, long floatsOut, long floatsIn, boolean cut) {}
 
     /**
      * Fits one round. {@code data} has one partition per worker with its items in feeding order: windows
@@ -122,9 +131,11 @@ final class AveragingTrainer {
      * next-token minibatches for a language model ({@code classes} 0, {@code pairs} null), labelled ones for a
      * classifier of {@code classes} labels, pairs in {@link PairLayout} for an encoder–decoder ({@code pairs} its source and target ids).
      * An encoder–decoder's score is its loss per target token, so its mean is over tokens. With {@code secondsLeft} > 0 each worker stops fitting once it has spent that long
-     * (after at least one minibatch), so a wall-clock budget ends inside a round, not after it.
+     * (after at least one minibatch), so a wall-clock budget ends inside a round, not after it. {@code workerUpdaters}
+     * is the previous outcome's {@link Outcome#updaters()} (null at the start or unless per_worker).
      */
-    Outcome fit(JavaRDD<Tuple2<Long, byte[]>> data, Map<Integer, LaneStates> states, int batch, int bytesPerToken,
+    Outcome fit(JavaRDD<Tuple2<Long, byte[]>> data, Map<Integer, LaneStates> states, Map<Integer, float[]> workerUpdaters,
+                int batch, int bytesPerToken,
                 boolean records, int classes, PairVocabularies pairs, boolean reverseSource, double secondsLeft) {
         Round r = new Round();
         r.params = master.params().dup('c').data().asFloat();
@@ -135,6 +146,8 @@ final class AveragingTrainer {
         r.learningRate = master.getLearningRate(learningRateLayer(master));
         r.carry = carry && !records;
         r.states = states == null ? new HashMap<>() : new HashMap<>(states);
+        r.workerUpdaters = updaters == UpdaterSharing.PER_WORKER && workerUpdaters != null ? new HashMap<>(workerUpdaters) : new HashMap<>();
+        r.resetUpdater = updaters == UpdaterSharing.RESET;
         r.secondsLeft = secondsLeft;
         long t0 = System.nanoTime();
         Broadcast<Round> b = sc.broadcast(r);
@@ -145,17 +158,19 @@ final class AveragingTrainer {
                 one.add(work(conf, b.value(), w, it, batch, bytesPerToken, records, classes, pairs, reverseSource));
                 return one.iterator();
             }, true).collect();
-            Outcome o = average(new ArrayList<>(results), r.params, r.updater.length);
+            Outcome o = average(new ArrayList<>(results), r.params, r.updater.length, r.workerUpdaters);
             double compute = 0;
             boolean cut = false;
             long in = 0, out = r.params.length + r.updater.length;
             for (LaneStates st : r.states.values()) out += st.floats();
+            for (float[] st : r.workerUpdaters.values()) out += st.length;
             for (WorkerResult x : results) {
                 compute = Math.max(compute, x.fitSeconds);
                 cut |= x.cut;
                 in += x.params.length + x.updater.length + (x.states == null ? 0 : x.states.floats());
             }
-            return new Outcome(o.score(), o.minibatches(), o.states(), (System.nanoTime() - t0) / 1e9, compute, out, in, cut);
+            return new Outcome(o.score(), o.minibatches(), o.states(), o.updaters(), (System.nanoTime() - t0) / 1e9, compute,
+                    out, in, cut);
         } finally {
             b.destroy();
         }
@@ -167,7 +182,7 @@ final class AveragingTrainer {
         throw new IllegalStateException("no layer has a learning rate");
     }
 
-    private Outcome average(List<WorkerResult> results, float[] start, int nUpdater) {
+    private Outcome average(List<WorkerResult> results, float[] start, int nUpdater, Map<Integer, float[]> ownBefore) {
         int nParams = start.length;
         results.sort(java.util.Comparator.comparingInt(x -> x.worker));
         float[] p = new float[nParams], s = new float[nUpdater];
@@ -176,6 +191,8 @@ final class AveragingTrainer {
         int iteration = master.getIterationCount();
         int used = 0;
         Map<Integer, LaneStates> states = new HashMap<>();
+        // A worker with no data this round keeps the Adam state it had.
+        Map<Integer, float[]> own = updaters == UpdaterSharing.PER_WORKER ? new HashMap<>(ownBefore) : null;
         for (WorkerResult x : results) {
             if (x.minibatches == 0) continue;         // a worker with no data this round does not vote
             for (int i = 0; i < nParams; i++) p[i] += x.params[i];
@@ -184,16 +201,18 @@ final class AveragingTrainer {
             minibatches += x.minibatches;
             iteration = Math.max(iteration, x.iteration);
             if (x.states != null) states.put(x.worker, x.states);
+            if (own != null) own.put(x.worker, x.updater);
             used++;
         }
-        if (used == 0) return new Outcome(Double.NaN, 0, states, 0, 0, 0, 0, false);
+        if (used == 0) return new Outcome(Double.NaN, 0, states, own, 0, 0, 0, 0, false);
         for (int i = 0; i < nParams; i++) p[i] /= used;
         for (int i = 0; i < nUpdater; i++) s[i] /= used;
         if (!momentum.plain()) p = momentum.step(start, p);     // Adam state stays the plain mean
+        // The master keeps the workers' mean Adam state in every mode: what a checkpoint's and the model's network hold.
         master.setParams(Nd4j.create(p, new long[]{1, nParams}, 'c'));
         if (nUpdater > 0) master.getUpdater().getStateViewArray().assign(Nd4j.create(s, new long[]{1, nUpdater}, 'c'));
         master.setIterationCount(iteration);
-        return new Outcome(score / minibatches, minibatches, states, 0, 0, 0, 0, false);
+        return new Outcome(score / minibatches, minibatches, states, own, 0, 0, 0, 0, false);
     }
 
     // ------------------------------------------------------------------ executor side
@@ -213,9 +232,14 @@ final class AveragingTrainer {
             if (net.getLearningRate(lrLayer) == null || net.getLearningRate(lrLayer) != r.learningRate)
                 net.setLearningRate(r.learningRate);
             net.setParams(Nd4j.create(r.params, new long[]{1, r.params.length}, 'c'));
-            if (r.updater.length > 0)
-                net.getUpdater().getStateViewArray().assign(Nd4j.create(r.updater, new long[]{1, r.updater.length}, 'c'));
-            net.setIterationCount(r.iteration);
+            float[] own = r.workerUpdaters.get(worker);
+            float[] updater = own != null ? own : r.updater;
+            if (r.updater.length > 0) {
+                if (r.resetUpdater) net.getUpdater().getStateViewArray().assign(0);
+                else net.getUpdater().getStateViewArray().assign(Nd4j.create(updater, new long[]{1, updater.length}, 'c'));
+            }
+            // Adam's bias correction counts from the iteration: a reset restarts it with the zero moments.
+            net.setIterationCount(r.resetUpdater ? 0 : r.iteration);
             net.setEpochCount(r.epoch);
             net.carry(r.carry);
             net.resetLanes();
@@ -256,7 +280,7 @@ final class AveragingTrainer {
             out.params = net.params().dup('c').data().asFloat();
             INDArray u = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
             out.updater = u == null ? new float[0] : u.dup('c').data().asFloat();
-            out.iteration = net.getIterationCount();
+            out.iteration = r.resetUpdater ? r.iteration + net.getIterationCount() : net.getIterationCount();
             out.states = r.carry ? LaneStates.of(net) : null;
             return out;
         } finally {

@@ -28,7 +28,8 @@ import java.util.Map;
  * ModelSerializer format) and {@code ckpt-n.json} (where training stands: epoch, the next
  * averaging round of that epoch — the data order is a function of the seed and the epoch, so
  * this is the position in the data — steps and characters so far, the metrics lines written,
- * each worker's lane states in carried-state training, block momentum's Δ when it is used, and the SHA-256 of the zip). Each is written under a temporary name and renamed; the json
+ * each worker's lane states in carried-state training, each worker's own Adam state with train.updater_state =
+ * per_worker, block momentum's Δ when it is used, and the SHA-256 of the zip). Each is written under a temporary name and renamed; the json
  * goes last, so a checkpoint whose json exists is complete unless its files were damaged later,
  * which the hash catches. The newest {@code keep} are kept.
  */
@@ -43,7 +44,7 @@ final class Checkpoints {
     /** Where training stands after a round or an epoch. */
     record State(int epoch, int nextRound, long step, long epochStep, long chars, double trainSeconds,
                  long epochChars, double epochTrainSeconds, double lossSum, int lossRounds, String metrics,
-                 Map<Integer, LaneStates> lanes, float[] blockMomentum,
+                 Map<Integer, LaneStates> lanes, Map<Integer, float[]> workerUpdaters, float[] blockMomentum,
                  double baseLearningRate) {}
 
     record Loaded(State state, MultiLayerNetwork network, Path json) {}
@@ -84,6 +85,12 @@ final class Checkpoints {
         // Carried-state training: each worker's lane states, so that resume continues every lane exactly.
         ObjectNode lanes = j.putObject("lane_states");
         if (s.lanes() != null) for (Map.Entry<Integer, LaneStates> e : s.lanes().entrySet()) lanes.set(String.valueOf(e.getKey()), e.getValue().toJson());
+        // train.updater_state = per_worker: each worker's own Adam state, so that resume continues each worker's steps.
+        if (s.workerUpdaters() != null) {
+            ObjectNode own = j.putObject("worker_updaters");
+            for (Map.Entry<Integer, float[]> e : new java.util.TreeMap<>(s.workerUpdaters()).entrySet())
+                own.put(String.valueOf(e.getKey()), LaneStates.encode(e.getValue()));
+        }
         // Block momentum's Δ (train.block_momentum), so that resume continues the same slow optimiser.
         if (s.blockMomentum() != null) j.put("block_momentum", LaneStates.encode(s.blockMomentum()));
         // The divergence guard's rate before train.lr_schedule's factor (the network holds the scheduled one).
@@ -126,6 +133,7 @@ final class Checkpoints {
                         j.path("epoch_step").asLong(), j.path("chars").asLong(), j.path("train_seconds").asDouble(),
                         j.path("epoch_chars").asLong(), j.path("epoch_train_seconds").asDouble(), j.path("loss_sum").asDouble(),
                         j.path("loss_rounds").asInt(), j.path("metrics").asText(), lanes(j.path("lane_states")),
+                        j.has("worker_updaters") ? workerUpdaters(j.path("worker_updaters")) : null,
                         j.has("block_momentum") ? LaneStates.decode(j.path("block_momentum").asText()) : null,
                         j.path("base_learning_rate").asDouble(Double.NaN));
                 return new Loaded(s, net, json);
@@ -141,6 +149,12 @@ final class Checkpoints {
     private static Map<Integer, LaneStates> lanes(JsonNode j) {
         Map<Integer, LaneStates> out = new java.util.HashMap<>();
         j.fields().forEachRemaining(e -> out.put(Integer.parseInt(e.getKey()), LaneStates.fromJson(e.getValue())));
+        return out;
+    }
+
+    private static Map<Integer, float[]> workerUpdaters(JsonNode j) {
+        Map<Integer, float[]> out = new java.util.HashMap<>();
+        j.fields().forEachRemaining(e -> out.put(Integer.parseInt(e.getKey()), LaneStates.decode(e.getValue().asText())));
         return out;
     }
 

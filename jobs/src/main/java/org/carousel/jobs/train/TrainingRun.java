@@ -70,6 +70,8 @@ final class TrainingRun {
     private Validation lastValidation = new Validation(Double.NaN, 0, Double.NaN);
     private long lastCheckpointStep;
     private Map<Integer, LaneStates> lanes = new HashMap<>();
+    /** train.updater_state = per_worker: each worker's own Adam state (null otherwise, or before the first round). */
+    private Map<Integer, float[]> workerUpdaters;
     private double curveLoss;
     private int curveRounds;
     // The cost of the rounds of this run (not of a resumed run's earlier part).
@@ -87,7 +89,7 @@ final class TrainingRun {
         this.hadoop = spark.sparkContext().hadoopConfiguration();
         this.metricsFile = new Path(outDir, ModelDir.METRICS_FILE);
         this.trainer = new AveragingTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, data.carry,
-                new BlockMomentum(BlockMomentum.Spec.from(s)));
+                new BlockMomentum(BlockMomentum.Spec.from(s)), UpdaterSharing.from(s));
         this.guard = new DivergenceGuard(s, opt.learningRate());
         this.schedule = LearningRateSchedule.from(s);
         int window = data.window;
@@ -103,6 +105,7 @@ final class TrainingRun {
             totalTrainS = at.trainSeconds();
             globalStep = at.step();
             if (at.lanes() != null) lanes = new HashMap<>(at.lanes());
+            workerUpdaters = at.workerUpdaters();
             trainer.momentum().restore(at.blockMomentum());
             // The base rate (the divergence guard's, before the schedule's factor) as the checkpoint recorded it.
             Double lr = Double.isNaN(at.baseLearningRate())
@@ -119,7 +122,7 @@ final class TrainingRun {
                   int rollbacks, double learningRate, RoundCost rounds) {}
 
     Result run(Checkpoints.State at) {
-        if (at == null) at = new Checkpoints.State(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, "", null, null, Double.NaN);
+        if (at == null) at = new Checkpoints.State(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, "", null, null, null, Double.NaN);
         log.info("training curve: {}", metricsFile);
         long t0 = System.nanoTime();
         for (int epoch = at.epoch(); epoch <= spec.epochs(); epoch++) {
@@ -139,7 +142,7 @@ final class TrainingRun {
                             * schedule.factor(progress(epoch, step, steps, trainS)));
                     guard.before(trainer.network());
                     double left = spec.maxTrainSeconds() > 0 ? Math.max(1e-9, spec.maxTrainSeconds() - totalTrainS - trainS) : 0;
-                    AveragingTrainer.Outcome o = trainer.fit(plan.round(r), lanes, data.itemsPerStep, data.shards.bytesPerToken(),
+                    AveragingTrainer.Outcome o = trainer.fit(plan.round(r), lanes, workerUpdaters, data.itemsPerStep, data.shards.bytesPerToken(),
                             data.records, data.classes, data.pairs, data.reverseSource, left);
                     trainS += (System.nanoTime() - rs) / 1e9;
                     if (guard.rolledBack(trainer.network(), o.score(), epoch, r)) {
@@ -148,6 +151,7 @@ final class TrainingRun {
                         continue;
                     }
                     lanes = o.states();
+                    workerUpdaters = o.updaters();
                     rounds++;
                     roundWall += o.wallSeconds();
                     roundCompute += o.computeSeconds();
@@ -173,7 +177,7 @@ final class TrainingRun {
                     if (!last && crossed(before, globalStep, spec.validationEverySteps())) validationPoint(epoch, t0);
                     if (spec.checkpointEverySteps() > 0 && !last && globalStep - lastCheckpointStep >= spec.checkpointEverySteps()) {
                         checkpoints.save(trainer.network(), new Checkpoints.State(epoch, r + 1, globalStep, step, totalChars,
-                                totalTrainS, epochChars, trainS, lossSum, lossRounds, metrics.toString(), lanes, trainer.momentum().delta(),
+                                totalTrainS, epochChars, trainS, lossSum, lossRounds, metrics.toString(), lanes, workerUpdaters, trainer.momentum().delta(),
                                 guard.learningRate()));
                         lastCheckpointStep = globalStep;
                     }
@@ -207,7 +211,7 @@ final class TrainingRun {
             }
             if (epoch < spec.epochs()) {
                 checkpoints.save(trainer.network(), new Checkpoints.State(epoch + 1, 0, globalStep, 0, totalChars,
-                        totalTrainS, 0, 0, 0, 0, metrics.toString(), null, trainer.momentum().delta(),
+                        totalTrainS, 0, 0, 0, 0, metrics.toString(), null, workerUpdaters, trainer.momentum().delta(),
                         guard.learningRate()));
                 lastCheckpointStep = globalStep;
             }
