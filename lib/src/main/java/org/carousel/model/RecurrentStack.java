@@ -24,7 +24,7 @@ final class RecurrentStack {
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
                 .seed(m.seed())
                 .dataType(type)
-                .updater(new Adam(o.learningRate()))
+                .updater(new Adam(o.learningRate(), o.beta1(), o.beta2(), Adam.DEFAULT_ADAM_EPSILON))
                 .weightInit(WeightInit.XAVIER);
         if (o.clip() > 0) b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(o.clip());
         if (o.l2() > 0) b.l2(o.l2());

@@ -33,6 +33,26 @@ class LanguageModelTest {
     }
 
     @Test
+    void adamsMomentDecaysComeFromTheSpecAndChangeTheSteps() {
+        CharVocabulary v = vocab();
+        ModelSpec m = new ModelSpec("lstm", 1, 16, 8, 0.0, 7);
+        MultiLayerNetwork usual = LanguageModel.build(m, new OptimizerSpec(0.01, 5, 0, 10), v.size());
+        MultiLayerNetwork shortMemory = LanguageModel.build(m, new OptimizerSpec(0.01, 5, 0, 10, 0.9, 0.99), v.size());
+        for (MultiLayerNetwork net : List.of(usual, shortMemory)) {
+            org.nd4j.linalg.learning.config.Adam adam = (org.nd4j.linalg.learning.config.Adam)
+                    net.getLayerWiseConfigurations().getConf(1).getLayer().getUpdaterByParam("W");
+            assertEquals(0.9, adam.getBeta1());
+            assertEquals(net == usual ? 0.999 : 0.99, adam.getBeta2(), net == usual ? "DL4J's default" : "the spec's");
+        }
+        DataSet ds = WindowBatch.of(WindowCutter.cut(v.encode(TEXT), 20).subList(0, 8));
+        for (int i = 0; i < 3; i++) {
+            usual.fit(ds);
+            shortMemory.fit(ds);
+        }
+        assertNotEquals(usual.params(), shortMemory.params(), "same start, same data; another beta2, other steps");
+    }
+
+    @Test
     void lossFallsOnARepeatingText() {
         for (String cell : CellType.ids()) {
             CharVocabulary v = vocab();

@@ -14,8 +14,8 @@ import java.util.Map;
 /**
  * One epoch's training data, laid out for parameter averaging.
  *
- * <p>Items are placed in "slots" of {@code batch × averagingFrequency}: one slot is what one worker fits between
- * two averagings. Round r is slots [r·workers, (r+1)·workers), handed to the {@link AveragingTrainer} as an RDD with
+ * <p>Items are placed in "slots" of {@code batch} × the round's length ({@link AveragingSchedule}: train.averaging_frequency,
+ * after train.averaging_warmup_* in the first epoch): one slot is what one worker fits between two averagings. Round r is slots [r·workers, (r+1)·workers), handed to the {@link AveragingTrainer} as an RDD with
  * one partition per worker, so that nothing re-splits or repartitions and the driver regains control after every
  * round. The order of the items within a slot is the feeding order.
  *
@@ -38,14 +38,13 @@ final class EpochPlan implements AutoCloseable {
     private final int slots;
     private final int workers;
     private final int batch;
-    private final int frequency;
-    private final long windowsPerSlot;
+    private final AveragingSchedule schedule;
     private final long laneLength;     // carry only; 0 in reset mode
 
     /** Reset mode: a seeded shuffle of every item (windows, or with batch 1, records-mode batches). */
     static EpochPlan shuffled(JavaPairRDD<Long, byte[]> all, long available, long budget, long seed, int epoch,
-                              int workers, int batch, int averagingFrequency) {
-        return new EpochPlan(all, available, budget, seed, epoch, workers, batch, averagingFrequency, null);
+                              int workers, int batch, AveragingSchedule schedule) {
+        return new EpochPlan(all, available, budget, seed, epoch, workers, batch, schedule, null);
     }
 
     /**
@@ -53,16 +52,15 @@ final class EpochPlan implements AutoCloseable {
      * stream (their indices run from 0), which fixes every window's place in the stream order.
      */
     static EpochPlan lanes(JavaPairRDD<Long, byte[]> all, long available, long budget, long seed, int epoch,
-                           int workers, int batch, int averagingFrequency, Map<Integer, Long> windowsPerStream) {
-        return new EpochPlan(all, available, budget, seed, epoch, workers, batch, averagingFrequency, windowsPerStream);
+                           int workers, int batch, AveragingSchedule schedule, Map<Integer, Long> windowsPerStream) {
+        return new EpochPlan(all, available, budget, seed, epoch, workers, batch, schedule, windowsPerStream);
     }
 
     private EpochPlan(JavaPairRDD<Long, byte[]> allWindows, long available, long budgetWindows, long seed, int epoch,
-                      int workers, int batch, int averagingFrequency, Map<Integer, Long> windowsPerStream) {
+                      int workers, int batch, AveragingSchedule schedule, Map<Integer, Long> windowsPerStream) {
         this.workers = workers;
         this.batch = batch;
-        this.frequency = averagingFrequency;
-        this.windowsPerSlot = (long) batch * averagingFrequency;
+        this.schedule = schedule;
         long take = budgetWindows > 0 ? Math.min(budgetWindows, available) : available;
         long mixSeed = seed * 0x9E3779B97F4A7C15L + epoch;
         int partitions = Math.max(1, allWindows.getNumPartitions());
@@ -71,7 +69,7 @@ final class EpochPlan implements AutoCloseable {
             this.laneLength = 0;
             // Whole minibatches only: a ragged last batch would have a different shape.
             this.windows = take - take % batch;
-            this.slots = (int) ((windows + windowsPerSlot - 1) / windowsPerSlot);
+            this.slots = windows == 0 ? 0 : Math.toIntExact(schedule.slotOf(windows - 1, workers, batch) + 1);
             long limit = windows;
             ordered = allWindows
                     .mapToPair(kv -> new Tuple2<>(mix(kv._1() ^ mixSeed), kv._2()))
@@ -86,8 +84,7 @@ final class EpochPlan implements AutoCloseable {
             if (laneLength < 1)
                 throw new IllegalArgumentException(take + " windows for " + lanes + " lanes (workers x batch)");
             this.windows = laneLength * lanes;
-            long rounds = (laneLength + averagingFrequency - 1) / averagingFrequency;
-            this.slots = (int) (rounds * workers);
+            this.slots = Math.toIntExact(schedule.rounds(laneLength) * workers);
             java.util.TreeMap<Integer, Long> offsets = new java.util.TreeMap<>();
             long total = 0;
             for (Map.Entry<Integer, Long> e : new java.util.TreeMap<>(windowsPerStream).entrySet()) {
@@ -95,19 +92,19 @@ final class EpochPlan implements AutoCloseable {
                 total += e.getValue();
             }
             long n = total, shift = Math.floorMod(mix(mixSeed), n), len = laneLength;
-            int f = averagingFrequency, w = workers, b = batch;
+            int w = workers, b = batch;
             ordered = allWindows.flatMapToPair(kv -> {
                 long g = offsets.get(org.carousel.prep.ShardSet.stream(kv._1())) + org.carousel.prep.ShardSet.index(kv._1());
                 long q = Math.floorMod(g - shift, n);
                 long lane = q / len;
                 if (lane >= (long) w * b) return Collections.emptyIterator();
-                long p = q % len, round = p / f, k = p % f;
+                long p = q % len, round = schedule.roundOf(p), k = p - schedule.start(round);
                 long slot = round * w + lane / b;
-                return Collections.singletonList(new Tuple2<>((slot * f + k) * b + lane % b, kv._2())).iterator();
+                return Collections.singletonList(new Tuple2<>(schedule.slotStart(slot, w, b) + k * b + lane % b, kv._2())).iterator();
             });
         }
         this.slotted = ordered
-                .repartitionAndSortWithinPartitions(slots(Math.max(1, slots), windowsPerSlot))
+                .repartitionAndSortWithinPartitions(slots(Math.max(1, slots), schedule, workers, batch))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
     }
 
@@ -121,9 +118,9 @@ final class EpochPlan implements AutoCloseable {
 
     /** Windows (items) trained in round r. */
     long windowsIn(int round) {
-        if (laneLength > 0) return (long) workers * batch * Math.min(frequency, laneLength - (long) round * frequency);
-        long first = (long) round * workers * windowsPerSlot;
-        return Math.max(0, Math.min(windows, first + workers * windowsPerSlot) - first);
+        if (laneLength > 0) return (long) workers * batch * Math.min(schedule.length(round), laneLength - schedule.start(round));
+        long first = schedule.slotStart((long) round * workers, workers, batch);
+        return Math.max(0, Math.min(windows, first + (long) workers * schedule.length(round) * batch) - first);
     }
 
     /** Round r's items: one partition per worker, in feeding order. */
@@ -145,8 +142,9 @@ final class EpochPlan implements AutoCloseable {
         return z ^ (z >>> 31);
     }
 
-    /** Window i of the epoch's order goes to slot i / perSlot (the last slot takes the rest). */
-    static KeyPartitioner<Long> slots(int slots, long perSlot) {
-        return new KeyPartitioner<>("slots-of-" + perSlot, slots, key -> (int) Math.min(slots - 1, key / perSlot));
+    /** Item i of the epoch's order goes to its slot in the schedule (the last slot takes the rest). */
+    static KeyPartitioner<Long> slots(int slots, AveragingSchedule schedule, int workers, int batch) {
+        return new KeyPartitioner<>("slots-" + schedule.describe() + "-" + workers + "x" + batch, slots,
+                key -> (int) Math.min(slots - 1, schedule.slotOf(key, workers, batch)));
     }
 }

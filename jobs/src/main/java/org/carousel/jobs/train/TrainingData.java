@@ -103,8 +103,8 @@ final class TrainingData implements AutoCloseable {
 
     EpochPlan plan(int epoch, int workers) {
         return carry
-                ? EpochPlan.lanes(items, available, budget(), spec.seed(), epoch, workers, itemsPerStep, spec.averagingFrequency(), windowsPerStream)
-                : EpochPlan.shuffled(items, available, budget(), spec.seed(), epoch, workers, itemsPerStep, spec.averagingFrequency());
+                ? EpochPlan.lanes(items, available, budget(), spec.seed(), epoch, workers, itemsPerStep, spec.averaging(epoch), windowsPerStream)
+                : EpochPlan.shuffled(items, available, budget(), spec.seed(), epoch, workers, itemsPerStep, spec.averaging(epoch));
     }
 
     @Override

@@ -99,7 +99,7 @@ class RecordsTrainingTest {
     /** Each batch's (width << 32 | real tokens) in the order the plan trains them. */
     static List<Long> order(JavaPairRDD<Long, byte[]> batches, long n, long seed, int epoch, ShardSet shards) {
         List<Long> out = new ArrayList<>();
-        try (EpochPlan plan = EpochPlan.shuffled(batches, n, 0, seed, epoch, 2, 1, 4)) {
+        try (EpochPlan plan = EpochPlan.shuffled(batches, n, 0, seed, epoch, 2, 1, AveragingSchedule.every(4))) {
             for (int r = 0; r < plan.rounds(); r++)
                 for (scala.Tuple2<Long, byte[]> item : plan.round(r).collect()) {
                     DataSet d = org.carousel.data.RecordBatch.unpack(item._2(), shards.bytesPerToken()).toDataSet();
