@@ -14,8 +14,9 @@ import java.util.Map;
 /**
  * One epoch's training data, laid out for parameter averaging.
  *
- * <p>Items are placed in "slots" of {@code batch} × the round's length ({@link AveragingSchedule}: train.averaging_frequency,
- * after train.averaging_warmup_* in the first epoch): one slot is what one worker fits between two averagings. Round r is slots [r·workers, (r+1)·workers), handed to the {@link AveragingTrainer} as an RDD with
+ * <p>Items are placed in "slots" of {@code batch} × the round's length ({@link AveragingSchedule}:
+ * train.averaging_frequency, after train.averaging_warmup_* in the first epoch): one slot is what one worker fits
+ * between two averagings. Round r is slots [r·workers, (r+1)·workers), handed to the {@link AveragingTrainer} as an RDD with
  * one partition per worker, so that nothing re-splits or repartitions and the driver regains control after every
  * round. The order of the items within a slot is the feeding order.
  *
