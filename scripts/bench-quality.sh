@@ -4,8 +4,11 @@
 # both scored on the whole validation split with carried state. Prints bits/char per budget and the time each
 # trainer needs to reach the best PyTorch result at 180 s. Results are also written to runs/quality-<time>/.
 #   scripts/bench-quality.sh [--budgets "60 180 600"] [--cells "lstm gru"] [--data DIR (a prep output)]
-#                            [--torch "seq,batch,lr,threads;..." ("" = no PyTorch runs)] [--set key=value]...
-#                            [--variant "key=value key=value"]...
+#                            [--torch "seq,batch,lr,threads[,beta2];..." ("" = no PyTorch runs)]
+#                            [--torch-budgets "180"] [--seed S] [--set key=value]... [--variant "key=value key=value"]...
+# --seed S seeds both trainers (Carousel's train.seed and model.seed, the anchor's --seed; default: their own, 1).
+# --torch-budgets gives PyTorch other budgets than Carousel's (default: the same). A fifth field of a --torch
+# setting is Adam's beta2 for the anchor (default PyTorch's 0.999), set through scripts/torch_adam_beta2.py.
 # --set applies to every Carousel run; each --variant adds one more Carousel setting beside quickstart.conf's
 # (which always runs first), e.g. --variant "train.lr_schedule=cosine train.block_momentum=0.5".
 # Needs Debian's python3-torch and libopenblas0-pthread for the PyTorch side; benchmarks stay out of CI.
@@ -16,6 +19,8 @@ budgets="60 180 600"
 cells="lstm gru"
 data=""
 torch_settings="50,32,0.01,1;100,64,0.005,1;25,32,0.01,2"
+torch_budgets=""
+seed=""
 sets=()
 variants=("")
 while [ $# -gt 0 ]; do
@@ -24,11 +29,20 @@ while [ $# -gt 0 ]; do
     --cells) cells="$2"; shift 2;;
     --data) data="$2"; shift 2;;
     --torch) torch_settings="$2"; shift 2;;
+    --torch-budgets) torch_budgets="$2"; shift 2;;
+    --seed) seed="$2"; shift 2;;
     --set) sets+=(--set "$2"); shift 2;;
     --variant) variants+=("$2"); shift 2;;
     *) echo "bench-quality: unknown option $1" >&2; exit 2;;
   esac
 done
+[ -n "$torch_budgets" ] || torch_budgets="$budgets"
+torch_seed=()
+if [ -n "$seed" ]; then
+  [[ "$seed" =~ ^[0-9]+$ ]] || { echo "bench-quality: --seed must be a whole number, got $seed" >&2; exit 2; }
+  sets+=(--set "train.seed=$seed" --set "model.seed=$seed")
+  torch_seed=(--seed "$seed")
+fi
 anchor="$root/../shared/bench/torch_lm_quality.py"
 [ -f jobs/target/classpath.txt ] || mvn -B -q -DskipTests package
 run="runs/quality-$(date +%Y%m%d-%H%M%S)"
@@ -68,16 +82,21 @@ for cell in $cells; do
   elif /usr/bin/python3 -c "import torch" 2>/dev/null; then
     IFS=';' read -ra settings <<<"$torch_settings"
     for st in "${settings[@]}"; do
-      IFS=',' read -r seq batch lr threads <<<"$st"
-      for b in $budgets; do
-        line=$(/usr/bin/python3 "$anchor" --train "$run/tokens/train.bin" --val "$run/tokens/validation.bin" --vocab "$vocab" \
+      IFS=',' read -r seq batch lr threads beta2 <<<"$st"
+      launcher=("$anchor"); label="seq $seq batch $batch lr $lr threads $threads"
+      if [ -n "$beta2" ]; then
+        launcher=("$root/scripts/torch_adam_beta2.py" "$beta2" "$anchor"); label="$label beta2 $beta2"
+      fi
+      for b in $torch_budgets; do
+        line=$(/usr/bin/python3 "${launcher[@]}" --train "$run/tokens/train.bin" --val "$run/tokens/validation.bin" --vocab "$vocab" \
           --cell "$cell" --layers 1 --hidden 256 --embed 64 --seq "$seq" --batch "$batch" --lr "$lr" --threads "$threads" \
-          --seconds "$b" 2>&1 | tee "$run/torch-$cell-$seq-$batch-$lr-$threads-$b.log" | grep '^quality' || true)
+          --seconds "$b" ${torch_seed[@]+"${torch_seed[@]}"} 2>&1 \
+          | tee "$run/torch-$cell-$seq-$batch-$lr-$threads${beta2:+-$beta2}-$b.log" | grep '^quality' || true)
         bits=$(sed -nE 's/.*val_bits_per_token=([0-9.]+).*/\1/p' <<<"$line")
         chars=$(sed -nE 's/.*train_chars=([0-9]+).*/\1/p' <<<"$line")
         secs=$(sed -nE 's/.*seconds=([0-9.]+).*/\1/p' <<<"$line")
-        printf 'pytorch\t%s\tseq %s batch %s lr %s threads %s\t%s\t%s\t%s\t%s\n' "$cell" "$seq" "$batch" "$lr" "$threads" "$b" "$secs" "$chars" "$bits" >> "$results"
-        echo "pytorch $cell seq $seq batch $batch lr $lr threads $threads ${b}s: $bits bits/char ($chars chars)"
+        printf 'pytorch\t%s\t%s%s\t%s\t%s\t%s\t%s\n' "$cell" "$label" "${seed:+ seed $seed}" "$b" "$secs" "$chars" "$bits" >> "$results"
+        echo "pytorch $cell $label${seed:+ seed $seed} ${b}s: $bits bits/char ($chars chars)"
       done
     done
   else
