@@ -129,7 +129,7 @@ for cell in sorted({r["cell"] for r in rows}):
         t = ""
         if target:
             pts = [(b, v) for b, v in zip(budgets, vals) if v is not None]
-            t = f"> {budgets[-1]} s"
+            t = f"> {pts[-1][0]} s" if pts else ""
             for i, (b, v) in enumerate(pts):
                 if v <= target:
                     if i == 0: t = f"<= {b} s"
