@@ -8,14 +8,25 @@ unchanged, so both sides differ only in the one setting being measured.
 
 Usage:  torch_adam_beta2.py BETA2 ANCHOR.py [the anchor's arguments...]
 """
-import runpy, sys, torch
+import os, runpy, sys, torch
+
+
+def refuse(msg):
+    print(f"torch_adam_beta2.py: {msg}", file=sys.stderr)
+    sys.exit(2)
+
 
 if len(sys.argv) < 3:
-    sys.exit("usage: torch_adam_beta2.py BETA2 ANCHOR.py [args...]")
-beta2 = float(sys.argv[1])
+    refuse("usage: torch_adam_beta2.py BETA2 ANCHOR.py [args...]")
+try:
+    beta2 = float(sys.argv[1])
+except ValueError:
+    refuse(f"beta2 must be a number, got {sys.argv[1]!r}")
 if not 0.0 < beta2 < 1.0:
-    sys.exit(f"torch_adam_beta2.py: beta2 must lie in (0, 1), got {beta2}")
+    refuse(f"beta2 must lie in (0, 1), got {beta2}")
 anchor = sys.argv[2]
+if not os.path.isfile(anchor):
+    refuse(f"{anchor}: no such file (the anchor script to run)")
 _Adam = torch.optim.Adam
 
 
