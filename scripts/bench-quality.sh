@@ -6,7 +6,8 @@
 #   scripts/bench-quality.sh [--budgets "60 180 600"] [--cells "lstm gru"] [--data DIR (a prep output)]
 #                            [--torch "seq,batch,lr,threads[,beta2];..." ("" = no PyTorch runs)]
 #                            [--torch-budgets "180"] [--seed S] [--set key=value]... [--variant "key=value key=value"]...
-# --seed S seeds both trainers (Carousel's train.seed and model.seed, the anchor's --seed; default: their own, 1).
+# --seed S seeds both trainers (Carousel's train.seed and model.seed, the anchor's --seed); without it each keeps its
+# own default (conf: train.seed 1, model.seed 12345; the anchor: 1).
 # --torch-budgets gives PyTorch other budgets than Carousel's (default: the same). A fifth field of a --torch
 # setting is Adam's beta2 for the anchor (default PyTorch's 0.999), set through scripts/torch_adam_beta2.py.
 # --set applies to every Carousel run; each --variant adds one more Carousel setting beside quickstart.conf's
