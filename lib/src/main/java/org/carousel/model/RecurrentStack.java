@@ -1,6 +1,7 @@
 package org.carousel.model;
 
 import org.carousel.model.layers.EncoderDecoderRecurrent;
+import org.carousel.model.layers.LookupFed;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -35,11 +36,21 @@ final class RecurrentStack {
 
     /** One recurrent layer of {@code m}'s cell reading {@code in} units. */
     static BaseRecurrentLayer layer(ModelSpec m, int in) {
+        return layer(m, in, false);
+    }
+
+    /**
+     * As {@link #layer(ModelSpec, int)}; {@code onEmbedding}: the layer reads the embedding's output directly, so
+     * its kernels may return the input gradient summed over equal rows ({@link LookupFed}; not with dropout).
+     */
+    static BaseRecurrentLayer layer(ModelSpec m, int in, boolean onEmbedding) {
         BaseRecurrentLayer.Builder<?> layer = m.cellType().layer().nIn(in).nOut(m.hidden())
                 .activation(Activation.TANH).dataFormat(RNNFormat.NCW);
         // DL4J's dropOut takes the probability of *keeping* a unit.
         if (m.dropout() > 0) layer.dropOut(1.0 - m.dropout());
-        return (BaseRecurrentLayer) layer.build();
+        BaseRecurrentLayer built = (BaseRecurrentLayer) layer.build();
+        if (onEmbedding && m.dropout() == 0 && built instanceof LookupFed l) l.setInputFromLookup(true);
+        return built;
     }
 
     /**
@@ -60,7 +71,7 @@ final class RecurrentStack {
     static int stacked(NeuralNetConfiguration.ListBuilder list, ModelSpec m) {
         int in = m.embedding();
         for (int i = 0; i < m.layers(); i++) {
-            list.layer(layer(m, in));
+            list.layer(layer(m, in, i == 0));
             in = m.hidden();
         }
         return in;

@@ -10,9 +10,11 @@ import static org.carousel.model.kernels.SequenceWorkspace.DW;
 import static org.carousel.model.kernels.SequenceWorkspace.DX;
 import static org.carousel.model.kernels.SequenceWorkspace.GATES;
 import static org.carousel.model.kernels.SequenceWorkspace.HSEQ;
+import static org.carousel.model.kernels.SequenceWorkspace.PU;
 import static org.carousel.model.kernels.SequenceWorkspace.RW;
 import static org.carousel.model.kernels.SequenceWorkspace.W;
 import static org.carousel.model.kernels.SequenceWorkspace.X;
+import static org.carousel.model.kernels.SequenceWorkspace.XU;
 
 /**
  * What the three kernels share: staging of inputs and weights into a {@link SequenceWorkspace}, the one input
@@ -95,16 +97,88 @@ public abstract class RecurrentKernel {
         ws.hasMask = ws.stageMask(mask, rows);
         ws.hasH0 = h0 != null;
         ws.buf(X, (long) rows * nIn).copyFrom(x, 0, 0, rows * nIn);
+        groupInputRows(ws, x, rows);
         ws.buf(GATES, (long) rows * gh);
         NativeFloats hs = ws.buf(HSEQ, (long) (rows + mb) * hidden);
         if (h0 != null) hs.copyFrom(h0, 0, 0, mb * hidden); else hs.zero(0, mb * hidden);
     }
 
-    /** GATES[T·mb, G·H] = X[T·mb, nIn] · W[nIn, G·H] (no bias: the row steps add it). */
+    /**
+     * When the workspace allows it ({@link SequenceWorkspace#groupEqualInputRows}): finds the distinct unmasked rows
+     * of x [rows, nIn] (bit for bit) and stages them as XU [u, nIn], with each row's distinct row in rowGroup.
+     * Grouping is given up (the plain path runs) when more than a quarter of the rows are distinct: then the
+     * gathers would cost about what the GEMMs save.
+     */
+    final void groupInputRows(SequenceWorkspace ws, float[] x, int rows) {
+        ws.grouped = false;
+        if (!ws.groupRows()) return;
+        int limit = rows / 4;
+        if (limit < 1) return;
+        int cap = Integer.highestOneBit(Math.max(16, 4 * limit)) << 1;
+        if (ws.groupTable.length < cap) ws.groupTable = new int[cap];
+        if (ws.rowGroup.length < rows) ws.rowGroup = new int[rows];
+        if (ws.groupFirst.length < limit) ws.groupFirst = new int[limit];
+        int[] table = ws.groupTable, group = ws.rowGroup, first = ws.groupFirst;
+        java.util.Arrays.fill(table, 0, cap, -1);
+        int u = 0;
+        for (int r = 0; r < rows; r++) {
+            if (ws.hasMask && ws.maskedRow(r)) {
+                group[r] = -1;
+                continue;
+            }
+            int off = r * nIn, h = 1;
+            for (int i = 0; i < nIn; i++) h = 31 * h + Float.floatToRawIntBits(x[off + i]);
+            int slot = (h ^ (h >>> 16)) & (cap - 1);
+            while (true) {
+                int g = table[slot];
+                if (g < 0) {
+                    if (u == limit) return;
+                    table[slot] = u;
+                    first[u] = r;
+                    group[r] = u++;
+                    break;
+                }
+                if (sameRow(x, first[g] * nIn, off)) {
+                    group[r] = g;
+                    break;
+                }
+                slot = (slot + 1) & (cap - 1);
+            }
+        }
+        if (u == 0) return;
+        NativeFloats xu = ws.buf(XU, (long) u * nIn);
+        for (int g = 0; g < u; g++) xu.copyFrom(x, first[g] * nIn, g * nIn, nIn);
+        ws.distinct = u;
+        ws.grouped = true;
+    }
+
+    private boolean sameRow(float[] x, int a, int b) {
+        for (int i = 0; i < nIn; i++) {
+            if (Float.floatToRawIntBits(x[a + i]) != Float.floatToRawIntBits(x[b + i])) return false;
+        }
+        return true;
+    }
+
+    /**
+     * GATES[T·mb, G·H] = X[T·mb, nIn] · W[nIn, G·H] (no bias: the row steps add it); with grouped input rows,
+     * PU[u, G·H] = XU · W and each row copies its distinct row's projection (a masked row gets zeros: it is never
+     * read).
+     */
     final void inputProjection(SequenceWorkspace ws) {
         int rows = ws.steps * ws.batch;
-        Blas.sgemm(false, false, rows, gh, nIn, 1f, ws.peek(X), 0, nIn, ws.peek(W), 0, gh,
-                0f, ws.peek(GATES), 0, gh);
+        if (!ws.grouped) {
+            Blas.sgemm(false, false, rows, gh, nIn, 1f, ws.peek(X), 0, nIn, ws.peek(W), 0, gh,
+                    0f, ws.peek(GATES), 0, gh);
+            return;
+        }
+        int u = ws.distinct;
+        NativeFloats p = ws.buf(PU, (long) u * gh), z = ws.peek(GATES);
+        Blas.sgemm(false, false, u, gh, nIn, 1f, ws.peek(XU), 0, nIn, ws.peek(W), 0, gh, 0f, p, 0, gh);
+        int[] group = ws.rowGroup;
+        for (int r = 0; r < rows; r++) {
+            if (group[r] < 0) z.zero(r * gh, gh);
+            else z.copyFrom(p, group[r] * gh, r * gh, gh);
+        }
     }
 
     /** dst[mb, G·H] (at dstOff) = h_{t-1}[mb, H] · RW[H, G·H] + beta·dst. */
@@ -242,7 +316,9 @@ public abstract class RecurrentKernel {
 
     /**
      * The after-the-loop GEMMs: dRW = H_prevᵀ·dZrec, dW = Xᵀ·dZin, dX = dZin·Wᵀ, copied out with db. When the
-     * initial state was zero its rows contribute nothing to dRW and are skipped.
+     * initial state was zero its rows contribute nothing to dRW and are skipped. With grouped input rows, dZin is
+     * first summed per distinct row into S [u, G·H] and dW = XUᵀ·S; with a summed input gradient also dX = S·Wᵀ
+     * on each distinct row's first occurrence (zeros elsewhere).
      */
     final void weightGradients(SequenceWorkspace ws, NativeFloats dzIn, NativeFloats dzRec,
                                float[] dx, float[] dW, float[] dRW, float[] db) {
@@ -258,12 +334,26 @@ public abstract class RecurrentKernel {
                     dzRec, skip * gh, gh, 0f, g, 0, gh);
             g.copyTo(0, dRW, 0, hidden * gh);
         }
+        NativeFloats s = null;
+        int u = ws.distinct;
+        if (ws.grouped && (dW != null || dx != null)) {
+            s = ws.buf(PU, (long) u * gh);
+            s.zero(0, u * gh);
+            int[] group = ws.rowGroup;
+            for (int r = 0; r < rows; r++) if (group[r] >= 0) VectorMath.addRow(s, group[r] * gh, dzIn, r * gh, gh);
+        }
         if (dW != null) {
             NativeFloats g = ws.buf(DW, (long) nIn * gh);
-            Blas.sgemm(true, false, nIn, gh, rows, 1f, ws.peek(X), 0, nIn, dzIn, 0, gh, 0f, g, 0, gh);
+            if (s != null) Blas.sgemm(true, false, nIn, gh, u, 1f, ws.peek(XU), 0, nIn, s, 0, gh, 0f, g, 0, gh);
+            else Blas.sgemm(true, false, nIn, gh, rows, 1f, ws.peek(X), 0, nIn, dzIn, 0, gh, 0f, g, 0, gh);
             g.copyTo(0, dW, 0, nIn * gh);
         }
-        if (dx != null) {
+        if (dx != null && s != null && ws.summedInputGradient()) {
+            NativeFloats g = ws.buf(DX, (long) u * nIn);
+            Blas.sgemm(false, true, u, nIn, gh, 1f, s, 0, gh, ws.peek(W), 0, gh, 0f, g, 0, nIn);
+            java.util.Arrays.fill(dx, 0, rows * nIn, 0f);
+            for (int k = 0; k < u; k++) g.copyTo(k * nIn, dx, ws.groupFirst[k] * nIn, nIn);
+        } else if (dx != null) {
             NativeFloats g = ws.buf(DX, (long) rows * nIn);
             Blas.sgemm(false, true, rows, nIn, gh, 1f, dzIn, 0, gh, ws.peek(W), 0, gh, 0f, g, 0, nIn);
             g.copyTo(0, dx, 0, rows * nIn);

@@ -31,7 +31,9 @@ public final class SequenceWorkspace {
     static final int DB = 18;      // [G·H]
     static final int DBRN = 19;    // [H]
     static final int DX = 20;      // [T·mb, nIn]
-    private static final int SLOTS = 21;
+    static final int XU = 21;      // [u, nIn] the distinct input rows (grouped input)
+    static final int PU = 22;      // [u, G·H] their input projections; in backward, dZ summed per distinct row
+    private static final int SLOTS = 23;
 
     private final NativeFloats[] slots = new NativeFloats[SLOTS];
     private float[] maskBuf = new float[0];
@@ -44,6 +46,37 @@ public final class SequenceWorkspace {
     boolean hasMask;
     boolean cacheValid;
     boolean weightsStaged;
+
+    // Grouping of equal input rows (see RecurrentKernel#groupInputRows).
+    private boolean groupRows;
+    private boolean summedInputGradient;
+    boolean grouped;
+    int distinct;
+    int[] rowGroup = new int[0];     // [T·mb] the distinct row each input row equals, -1 for a masked row
+    int[] groupFirst = new int[0];   // [u] the first input row of each distinct row
+    int[] groupTable = new int[0];   // open-addressing hash table of distinct rows
+
+    /**
+     * Lets the kernels find the equal rows of a sequence's input and project each distinct row once. That is exact
+     * (each gate row is the same dot products) and pays when most rows repeat, as rows of an embedding do: a
+     * character model's input has at most V distinct rows among T·mb. The kernels then also get dL/dW from the
+     * dZ rows summed per distinct row. With {@code summedInputGradient} the input gradient is summed the same way
+     * and put on each distinct row's first occurrence, zeros elsewhere: right only when what produced the input
+     * adds up the gradients of equal rows (an embedding lookup with no dropout in between), and what lets the
+     * kernels skip the dZ·Wᵀ GEMM. Off by default.
+     */
+    public void groupEqualInputRows(boolean group, boolean summedInputGradient) {
+        this.groupRows = group;
+        this.summedInputGradient = group && summedInputGradient;
+    }
+
+    boolean groupRows() {
+        return groupRows;
+    }
+
+    boolean summedInputGradient() {
+        return summedInputGradient;
+    }
 
     /** A buffer of at least {@code size} floats for {@code slot}; contents are kept only when it need not grow. */
     NativeFloats buf(int slot, long size) {
@@ -70,6 +103,11 @@ public final class SequenceWorkspace {
         if (maskBuf.length < n) maskBuf = new float[n];
         System.arraycopy(mask, 0, maskBuf, 0, n);
         return true;
+    }
+
+    /** Whether row {@code row} = t·mb + b is masked out (only valid when {@link #hasMask}). */
+    boolean maskedRow(int row) {
+        return maskBuf[row] == 0f;
     }
 
     /** Whether step {@code t} of batch row {@code b} is masked out (only valid when {@link #hasMask}). */

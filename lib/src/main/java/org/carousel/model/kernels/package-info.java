@@ -20,6 +20,17 @@
  * Backward: per step one fused elementwise pass producing the pre-activation gate gradients dZ_t and one GEMM
  * [mb, G·H]×[G·H, H] for dh_{t-1}; after the loop one GEMM each for dRW, dW and dX over all T·mb rows.
  *
+ * <h2>Equal input rows</h2>
+ * A layer that reads an embedding sees at most V distinct input rows among its T·mb (a character model: ~100 of
+ * 800–2,500). When its workspace allows it ({@link org.carousel.model.kernels.SequenceWorkspace#groupEqualInputRows},
+ * set by the layers unless {@code -Dcarousel.kernels.group_rows=false}), the kernels find the distinct rows (bit for
+ * bit) and project only those, then copy each row's projection; backward sums dZ per distinct row into S [u, G·H]
+ * and takes dW = Xuᵀ·S. Told that the input is a lookup's output (the language model's first layer,
+ * {@link org.carousel.model.layers.LookupFed}), they also return dX = S·Wᵀ on each distinct row's first
+ * occurrence, which the lookup's backward sums to the same embedding gradient, and skip the [T·mb, G·H]×[G·H, nIn]
+ * GEMM. Grouping is skipped when more than a quarter of the rows are distinct. Same results up to float rounding
+ * (tested against the plain pass), and the same inputs give the same bits on every run, grouped or not.
+ *
  * <h2>Memory</h2>
  * {@code float[]} overloads of JavaCPP's {@code cblas_sgemm} copy the <em>whole</em> Java array in and out on
  * every call (JNI {@code Get/ReleaseFloatArrayElements}; measured: 12 ms for a 50×128×512 product whose arrays

@@ -51,8 +51,21 @@ import java.util.Objects;
  * setter for the one field of its own, {@code equals}/{@code hashCode} that include the
  * superclasses' (the Lombok {@code canEqual} protocol DL4J's configuration classes follow).
  */
-public class Gru extends BaseRecurrentLayer {
+public class Gru extends BaseRecurrentLayer implements LookupFed {
     private static final long serialVersionUID = 1L;
+
+    /** See {@link LookupFed}. */
+    private boolean inputFromLookup;
+
+    @Override
+    public boolean isInputFromLookup() {
+        return inputFromLookup;
+    }
+
+    @Override
+    public void setInputFromLookup(boolean inputFromLookup) {
+        this.inputFromLookup = inputFromLookup;
+    }
 
     private IActivation gateActivationFn = new ActivationSigmoid();
 
@@ -128,7 +141,7 @@ public class Gru extends BaseRecurrentLayer {
         Gru other = (Gru) o;
         if (!other.canEqual(this)) return false;
         if (!super.equals(o)) return false;
-        return Objects.equals(gateActivationFn, other.gateActivationFn);
+        return Objects.equals(gateActivationFn, other.gateActivationFn) && inputFromLookup == other.inputFromLookup;
     }
 
     @Override
@@ -138,12 +151,12 @@ public class Gru extends BaseRecurrentLayer {
 
     @Override
     public int hashCode() {
-        return super.hashCode() * 59 + (gateActivationFn == null ? 43 : gateActivationFn.hashCode());
+        return (super.hashCode() * 59 + (gateActivationFn == null ? 43 : gateActivationFn.hashCode())) * 2 + (inputFromLookup ? 1 : 0);
     }
 
     @Override
     public String toString() {
-        return "Gru(super=" + super.toString() + ", gateActivationFn=" + gateActivationFn + ")";
+        return "Gru(super=" + super.toString() + ", gateActivationFn=" + gateActivationFn + ", inputFromLookup=" + inputFromLookup + ")";
     }
 
     /**

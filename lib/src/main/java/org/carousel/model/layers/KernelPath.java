@@ -91,6 +91,25 @@ final class KernelPath {
 
     KernelPath(Cell<?> cell) {
         this.cell = cell;
+        inputFromLookup(false);
+    }
+
+    /**
+     * Whether the kernels group equal input rows ({@link SequenceWorkspace#groupEqualInputRows}): system property
+     * {@code carousel.kernels.group_rows} (default true).
+     */
+    static boolean groupRows() {
+        return !"false".equalsIgnoreCase(System.getProperty("carousel.kernels.group_rows", "true"));
+    }
+
+    /**
+     * Tells the path that the layer's input is an embedding lookup's output with nothing in between, so the
+     * gradient it returns may be summed over equal input rows (the lookup's backward sums them anyway).
+     */
+    void inputFromLookup(boolean lookup) {
+        boolean group = groupRows();
+        trainWs.groupEqualInputRows(group, lookup);
+        stepWs.groupEqualInputRows(group, lookup);
     }
 
     /** What a forward pass on the training workspace ran on. */

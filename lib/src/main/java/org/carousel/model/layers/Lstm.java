@@ -40,8 +40,21 @@ import java.util.List;
  * <p>Serialisation: JSON/YAML through DL4J's mappers ({@code "@class": "org.carousel.model.layers.Lstm"}) and Java
  * serialisation (Spark ships configurations), as for any DL4J layer configuration.
  */
-public class Lstm extends LSTM {
+public class Lstm extends LSTM implements LookupFed {
     private static final long serialVersionUID = 1L;
+
+    /** See {@link LookupFed}. */
+    private boolean inputFromLookup;
+
+    @Override
+    public boolean isInputFromLookup() {
+        return inputFromLookup;
+    }
+
+    @Override
+    public void setInputFromLookup(boolean inputFromLookup) {
+        this.inputFromLookup = inputFromLookup;
+    }
 
     /** For JSON and Java deserialisation; use {@link Builder}. */
     public Lstm() {
@@ -76,7 +89,7 @@ public class Lstm extends LSTM {
         if (o == this) return true;
         if (!(o instanceof Lstm)) return false;
         if (!((Lstm) o).canEqual(this)) return false;
-        return super.equals(o);
+        return super.equals(o) && inputFromLookup == ((Lstm) o).inputFromLookup;
     }
 
     @Override
@@ -86,12 +99,12 @@ public class Lstm extends LSTM {
 
     @Override
     public int hashCode() {
-        return super.hashCode() * 31 + 1;
+        return (super.hashCode() * 31 + 1) * 2 + (inputFromLookup ? 1 : 0);
     }
 
     @Override
     public String toString() {
-        return "Lstm(super=" + super.toString() + ")";
+        return "Lstm(super=" + super.toString() + ", inputFromLookup=" + inputFromLookup + ")";
     }
 
     /**

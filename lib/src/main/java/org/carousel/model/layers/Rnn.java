@@ -31,8 +31,21 @@ import java.util.Collection;
  * <p>Serialisation: JSON/YAML through DL4J's mappers ({@code "@class": "org.carousel.model.layers.Rnn"}) and Java
  * serialisation, as for any DL4J layer configuration.
  */
-public class Rnn extends SimpleRnn {
+public class Rnn extends SimpleRnn implements LookupFed {
     private static final long serialVersionUID = 1L;
+
+    /** See {@link LookupFed}. */
+    private boolean inputFromLookup;
+
+    @Override
+    public boolean isInputFromLookup() {
+        return inputFromLookup;
+    }
+
+    @Override
+    public void setInputFromLookup(boolean inputFromLookup) {
+        this.inputFromLookup = inputFromLookup;
+    }
 
     /** For JSON and Java deserialisation; use {@link Builder}. */
     public Rnn() {
@@ -63,7 +76,7 @@ public class Rnn extends SimpleRnn {
         if (o == this) return true;
         if (!(o instanceof Rnn)) return false;
         if (!((Rnn) o).canEqual(this)) return false;
-        return super.equals(o);
+        return super.equals(o) && inputFromLookup == ((Rnn) o).inputFromLookup;
     }
 
     @Override
@@ -73,12 +86,12 @@ public class Rnn extends SimpleRnn {
 
     @Override
     public int hashCode() {
-        return super.hashCode() * 31 + 2;
+        return (super.hashCode() * 31 + 2) * 2 + (inputFromLookup ? 1 : 0);
     }
 
     @Override
     public String toString() {
-        return "Rnn(super=" + super.toString() + ")";
+        return "Rnn(super=" + super.toString() + ", inputFromLookup=" + inputFromLookup + ")";
     }
 
     /**
