@@ -46,7 +46,9 @@ public class Lstm extends LSTM implements LookupFed {
     /** See {@link LookupFed}. */
     private boolean inputFromLookup;
 
+    /** Written to JSON only when set, so an unflagged layer's configuration reads as it did before the flag. */
     @Override
+    @org.nd4j.shade.jackson.annotation.JsonInclude(org.nd4j.shade.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
     public boolean isInputFromLookup() {
         return inputFromLookup;
     }
