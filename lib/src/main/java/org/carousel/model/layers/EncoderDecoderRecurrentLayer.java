@@ -77,9 +77,9 @@ public class EncoderDecoderRecurrentLayer extends BaseLayer<EncoderDecoderRecurr
                     + "Carousel's float32 kernels only (tanh, sigmoid gates), not in " + dataType
                     + (KernelPath.enabled() ? "" : " with carousel.kernels=false"));
         long nIn = c.getNIn(), h = c.getNOut();
-        if (c instanceof Lstm) return new KernelPath(new KernelPath.LstmCell(nIn, h));
-        if (c instanceof Gru) return new KernelPath(new KernelPath.GruCell(nIn, h));
-        return new KernelPath(new KernelPath.RnnCell(nIn, h));
+        if (c instanceof Lstm) return new KernelPath(new KernelPath.LstmCell(nIn, h), false);
+        if (c instanceof Gru) return new KernelPath(new KernelPath.GruCell(nIn, h), false);
+        return new KernelPath(new KernelPath.RnnCell(nIn, h), false);
     }
 
     private void paths() {

@@ -100,11 +100,11 @@ final class KernelLayerAdapter implements Serializable {
 
     private KernelPath path() {
         if (path == null) {
-            path = new KernelPath(cellFactory.create(layer.layerConf().getNIn(), layer.layerConf().getNOut()));
             // Dropout on the input would make equal lookup rows different and scale each row's gradient: then the
             // gradient goes back row by row.
-            if (layer.layerConf() instanceof LookupFed l && l.isInputFromLookup() && layer.layerConf().getIDropout() == null)
-                path.inputFromLookup(true);
+            boolean lookup = layer.layerConf() instanceof LookupFed l && l.isInputFromLookup()
+                    && layer.layerConf().getIDropout() == null;
+            path = new KernelPath(cellFactory.create(layer.layerConf().getNIn(), layer.layerConf().getNOut()), lookup);
         }
         return path;
     }

@@ -89,9 +89,10 @@ final class KernelPath {
     private float[] dc0 = new float[0];
     private int lastMb;
 
-    KernelPath(Cell<?> cell) {
+    /** @param inputFromLookup see {@link #inputFromLookup} */
+    KernelPath(Cell<?> cell, boolean inputFromLookup) {
         this.cell = cell;
-        inputFromLookup(false);
+        inputFromLookup(inputFromLookup);
     }
 
     /**
@@ -106,7 +107,7 @@ final class KernelPath {
      * Tells the path that the layer's input is an embedding lookup's output with nothing in between, so the
      * gradient it returns may be summed over equal input rows (the lookup's backward sums them anyway).
      */
-    void inputFromLookup(boolean lookup) {
+    private void inputFromLookup(boolean lookup) {
         boolean group = groupRows();
         trainWs.groupEqualInputRows(group, lookup);
         stepWs.groupEqualInputRows(group, lookup);
